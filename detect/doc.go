@@ -1,0 +1,22 @@
+// Package detect implements statistical aberration detectors for daily
+// absence counts as pure functions on slices (no database, no I/O).
+//
+// The detectors reproduce the R package surveillance (version 1.20.3 was
+// used as the reference) number for number, so results can be checked
+// against the epidemiological literature's reference implementation:
+//
+//   - EarsC1, EarsC2, EarsC3: surveillance::earsC with method "C1", "C2",
+//     "C3" (R's own C3 definition, see EarsC3).
+//   - EarsC3CDC: the textbook CDC C3 statistic, which R does not implement.
+//   - Cusum: surveillance::algo.cusum with trans = "standard".
+//   - CusumReset: Cusum whose cumulative sum restarts at 0 after an alarm.
+//
+// Every detector returns a Result aligned with its input: row i of the
+// result describes counts[i]. Rows the method cannot evaluate (the
+// baseline/reference rows, or rows where R itself yields NaN/NA) have
+// Valid[i] == false and Alarm[i] == false.
+//
+// The R comparison tests (TestEars_MatchesR, TestCusum_MatchesR) run
+// testdata/compare.R through Rscript and are skipped when Rscript or the
+// surveillance package is missing.
+package detect

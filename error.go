@@ -1,0 +1,75 @@
+// Package portalescuole holds the domain of Portale Scuole: plessi, istituti,
+// users and the enrolment register (consistenze), the errors the rest of the
+// program speaks, and the rules that do not need a database.
+// Storage lives in store/, HTTP in web/, mail in mail/, file parsing in anagrafe/.
+package portalescuole
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, mapped to HTTP status in one place (web/errors.go).
+const (
+	EConflict     = "conflict"
+	EInternal     = "internal"
+	EInvalid      = "invalid"
+	ENotFound     = "not_found"
+	EUnauthorized = "unauthorized"
+	EForbidden    = "forbidden"
+	ETooLarge     = "too_large"
+	ELocked       = "locked"
+)
+
+// Error is an error a user may see. Message and the values of Fields are
+// message keys of the web catalogue (or plain Italian text when no key fits),
+// so the same error reads in Italian or English.
+type Error struct {
+	Code    string
+	Message string
+	// Fields maps a form field name to its message key.
+	Fields map[string]string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("portalescuole: code=%s message=%s fields=%v", e.Code, e.Message, e.Fields)
+	}
+	return fmt.Sprintf("portalescuole: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error, EInternal otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-facing message of an application error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "err.internal"
+}
+
+// FieldErrors returns the per-field messages of a validation error.
+func FieldErrors(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// audit appends an entry in the caller's transaction, so that a write and its
+// audit line commit or vanish together. detail is marshalled to JSON.
+func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity string, detail any) error {
+	var d string
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return err
+		}
+		d = string(b)
+	}
+	_, err := q.ExecContext(ctx,
+		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		ts(db.Now()), a.UserID, a.Username, a.IP, action, entity, d)
+	return err
+}
+
+// Audit records an event that is not itself a write of this package (for
+// example a CSV export or a failed authorisation).
+func (db *DB) Audit(ctx context.Context, a ps.Actor, action, entity string, detail any) error {
+	return db.audit(ctx, db.sql, a, action, entity, detail)
+}
+
+// FindAudit lists audit entries, newest first, and the total that match.
+func (db *DB) FindAudit(ctx context.Context, f ps.AuditFilter) ([]ps.AuditEntry, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Username != "" {
+		add("username = ?", f.Username)
+	}
+	if f.Action != "" {
+		add("action LIKE ?", likePrefix(f.Action))
+	}
+	if f.Entity != "" {
+		add("entity LIKE ?", likePrefix(f.Entity))
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", ts(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", ts(f.To))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	args = append(args, limit, f.Offset)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, at, user_id, username, ip, action, entity, detail FROM audit`+cond+
+		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []ps.AuditEntry
+	for rows.Next() {
+		var e ps.AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.IP, &e.Action, &e.Entity, &e.Detail); err != nil {
+			return nil, 0, err
+		}
+		e.At = parseTS(at)
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// likePrefix escapes LIKE wildcards the user typed and matches a prefix.
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`%`, ``, `_`, ``)
+	return r.Replace(s) + "%"
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+const consistenzaCols = `id, plesso, anno, revisione, iscritti, classi, valido_dal, note, creato_il, creato_da`
+
+func scanConsistenza(s scanner) (ps.Consistenza, error) {
+	var c ps.Consistenza
+	var anno int
+	var valido, creato string
+	err := s.Scan(&c.ID, &c.Plesso, &anno, &c.Revisione, &c.Iscritti, &c.Classi, &valido, &c.Note, &creato, &c.CreatoDa)
+	c.Anno = ps.AnnoScolastico(anno)
+	c.ValidoDal = parseDay(valido)
+	c.CreatoIl = parseTS(creato)
+	return c, err
+}
+
+// AddConsistenza stores a new revision of a plesso's figures. Nothing is
+// updated in place. When ValidoDal is zero it defaults to the start of the
+// school year for the year's first revision and to today for later ones.
+// Saving figures identical to the latest revision adds nothing (a double
+// click or a reloaded form) and returns that revision with created=false.
+func (db *DB) AddConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) (saved ps.Consistenza, created bool, err error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		saved, created, err = db.addConsistenza(ctx, a, c)
+		if !isUniqueViolation(err) {
+			return saved, created, err
+		}
+		// Another revision got the same number first: take the next one.
+	}
+	return saved, created, err
+}
+
+func (db *DB) addConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) (ps.Consistenza, bool, error) {
+	var out ps.Consistenza
+	created := false
+	err := db.withTx(ctx, func(tx querierTx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM plessi WHERE codice = $1`, c.Plesso).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return notFound("plesso")
+		}
+		prev, err := scanConsistenza(tx.QueryRowContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze
+			WHERE plesso = $1 AND anno = $2 ORDER BY revisione DESC LIMIT 1`, c.Plesso, int(c.Anno)))
+		hasPrev := err == nil
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		now := db.Now()
+		if c.ValidoDal.IsZero() {
+			c.ValidoDal = defaultValidoDal(c.Anno, hasPrev, now)
+		}
+		if hasPrev && prev.Iscritti == c.Iscritti && prev.Classi == c.Classi &&
+			day(prev.ValidoDal) == day(c.ValidoDal) && prev.Note == c.Note {
+			out = prev
+			return nil
+		}
+		c.Revisione = 1
+		if hasPrev {
+			c.Revisione = prev.Revisione + 1
+		}
+		c.CreatoIl = now.UTC()
+		c.CreatoDa = a.Username
+		err = tx.QueryRowContext(ctx, `INSERT INTO consistenze (plesso, anno, revisione, iscritti, classi, valido_dal, note, creato_il, creato_da)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			c.Plesso, int(c.Anno), c.Revisione, c.Iscritti, c.Classi, day(c.ValidoDal), c.Note, ts(c.CreatoIl), c.CreatoDa).Scan(&c.ID)
+		if err != nil {
+			return err
+		}
+		detail := map[string]any{"anno": c.Anno.String(), "revisione": c.Revisione, "iscritti": c.Iscritti,
+			"classi": c.Classi, "valido_dal": day(c.ValidoDal), "note": c.Note}
+		if hasPrev {
+			detail["precedente"] = map[string]any{"revisione": prev.Revisione, "iscritti": prev.Iscritti,
+				"classi": prev.Classi, "valido_dal": day(prev.ValidoDal)}
+		}
+		if err := db.audit(ctx, tx, a, "consistenza.add", "plesso:"+c.Plesso, detail); err != nil {
+			return err
+		}
+		out, created = c, true
+		return nil
+	})
+	return out, created, err
+}
+
+func defaultValidoDal(anno ps.AnnoScolastico, hasPrev bool, now time.Time) time.Time {
+	start := anno.Inizio()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if !hasPrev || today.Before(start) {
+		return start
+	}
+	if end := (anno + 1).Inizio(); !today.Before(end) {
+		return end.AddDate(0, 0, -1)
+	}
+	return today
+}
+
+// Consistenze lists every revision of a plesso, newest year and revision first.
+func (db *DB) Consistenze(ctx context.Context, plesso string) ([]ps.Consistenza, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1
+		ORDER BY anno DESC, revisione DESC`, plesso)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ps.Consistenza
+	for rows.Next() {
+		c, err := scanConsistenza(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ConsistenzaInVigore returns the figures in force for a plesso on day d: the
+// school year's revision with the latest effective date not after d (the
+// highest revision among equal dates). Before the first effective date of the
+// year, the year's earliest figures apply, since a late entry still describes
+// the year. It is the denominator of every absence rate.
+func (db *DB) ConsistenzaInVigore(ctx context.Context, plesso string, d time.Time) (*ps.Consistenza, error) {
+	anno := ps.AnnoDi(d)
+	c, err := scanConsistenza(db.sql.QueryRowContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze
+		WHERE plesso = $1 AND anno = $2 AND valido_dal <= $3
+		ORDER BY valido_dal DESC, revisione DESC LIMIT 1`, plesso, int(anno), day(d)))
+	if isNoRows(err) {
+		c, err = scanConsistenza(db.sql.QueryRowContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze
+			WHERE plesso = $1 AND anno = $2 ORDER BY valido_dal ASC, revisione DESC LIMIT 1`, plesso, int(anno)))
+	}
+	if isNoRows(err) {
+		return nil, notFound("consistenza")
+	} else if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

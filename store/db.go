@@ -1,0 +1,196 @@
+// Package store keeps Portale Scuole's data in SQLite (default, a file) or
+// PostgreSQL (a postgres:// DSN) through database/sql, with the same
+// hand-written SQL for both: $n placeholders, TEXT dates (YYYY-MM-DD) and
+// timestamps (UTC, fixed-width RFC 3339) that sort as text, TRUE/FALSE
+// literals. Only the migrations differ per dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the portal's database.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating the file or directory when needed) the database named
+// by dsn and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn, Now: time.Now}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = Postgres
+		db.sql, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.sql.SetMaxOpenConns(32)
+		db.sql.SetMaxIdleConns(32)
+	} else {
+		db.dialect = SQLite
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("data directory: %w", err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions
+		// take the write lock up front so two writers queue (busy_timeout)
+		// instead of failing on a lock upgrade.
+		db.sql, err = sql.Open("sqlite", "file:"+dsn+
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		db.sql.SetMaxOpenConns(8)
+		db.sql.SetMaxIdleConns(8)
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Migrate applies the pending goose migrations of the DB's dialect.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return err
+	}
+	d := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, db.sql, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Dialect returns the SQL engine in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the handle for tests and the backup command.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Ping checks that the database answers (GET /healthz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.sql.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// withTx runs fn in a transaction, committing when it returns nil.
+func (db *DB) withTx(ctx context.Context, fn func(tx querierTx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const tsLayout = "2006-01-02T15:04:05.000000Z"
+
+// ts formats a timestamp for storage; the zero time is stored as "".
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(tsLayout)
+}
+
+func parseTS(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(tsLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func day(t time.Time) string { return t.Format(ps.DateLayout) }
+
+func parseDay(s string) time.Time {
+	t, _ := time.Parse(ps.DateLayout, s)
+	return t
+}
+
+func notFound(what string) error {
+	return &ps.Error{Code: ps.ENotFound, Message: "err.notfound." + what}
+}
+
+// isUniqueViolation reports a unique-constraint failure in either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") ||
+		strings.Contains(s, "duplicate key value")
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+
+// querierTx is the transaction handle passed to withTx callbacks.
+type querierTx = *sql.Tx

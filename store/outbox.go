@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// Outbox statuses. A message is claimed ("sending") before it is handed to
+// SMTP; one found still "sending" after a crash is marked "incerto" and never
+// retried automatically, because it may have gone out: never twice beats
+// always once for a reminder.
+const (
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"  // gave up after MaxAttempts
+	OutboxUnsure  = "incerto" // crashed mid-send
+)
+
+// MaxOutboxAttempts bounds the retries of one message.
+const MaxOutboxAttempts = 8
+
+// OutboxMessage is one e-mail waiting or sent.
+type OutboxMessage struct {
+	ID            int64
+	CreatedAt     time.Time
+	Kind          string
+	DedupeKey     string // a second enqueue with the same key is ignored
+	To            string
+	Subject       string
+	Body          string
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	SentAt        time.Time
+}
+
+// Enqueue adds messages, skipping those whose dedupe key is already queued
+// or sent; it returns how many were added. One transaction, one audit line.
+func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (int, error) {
+	added := 0
+	now := ts(db.Now())
+	err := db.withTx(ctx, func(tx querierTx) error {
+		var keys []string
+		for _, m := range msgs {
+			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING`,
+				now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				added++
+				keys = append(keys, m.DedupeKey)
+			}
+		}
+		if added == 0 {
+			return nil
+		}
+		return db.audit(ctx, tx, a, "outbox.enqueue", "outbox", map[string]any{"n": added, "keys": keys})
+	})
+	return added, err
+}
+
+const outboxCols = `id, created_at, kind, dedupe_key, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at`
+
+func scanOutbox(s scanner) (OutboxMessage, error) {
+	var m OutboxMessage
+	var created, next, sent string
+	err := s.Scan(&m.ID, &created, &m.Kind, &m.DedupeKey, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts, &next, &m.LastError, &sent)
+	m.CreatedAt, m.NextAttemptAt, m.SentAt = parseTS(created), parseTS(next), parseTS(sent)
+	return m, err
+}
+
+// ClaimOutbox marks up to n due messages "sending" and returns them. The
+// conditional UPDATE makes the claim safe with several senders.
+func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE status = $1 AND next_attempt_at <= $2
+		ORDER BY id LIMIT $3`, OutboxPending, ts(db.Now()), n)
+	if err != nil {
+		return nil, err
+	}
+	var due []OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		due = append(due, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var claimed []OutboxMessage
+	for _, m := range due {
+		res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, attempts = attempts + 1 WHERE id = $2 AND status = $3`,
+			OutboxSending, m.ID, OutboxPending)
+		if err != nil {
+			return claimed, err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			m.Attempts++
+			m.Status = OutboxSending
+			claimed = append(claimed, m)
+		}
+	}
+	return claimed, nil
+}
+
+// MarkSent records a delivered message.
+func (db *DB) MarkSent(ctx context.Context, id int64) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, sent_at = $2, last_error = '' WHERE id = $3`,
+			OutboxSent, ts(db.Now()), id); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, ps.SystemActor, "outbox.sent", "outbox:"+strconv.FormatInt(id, 10), nil)
+	})
+}
+
+// MarkFailed puts a message back in the queue with an exponential backoff,
+// or gives up after MaxOutboxAttempts.
+func (db *DB) MarkFailed(ctx context.Context, m OutboxMessage, sendErr error) error {
+	status := OutboxPending
+	if m.Attempts >= MaxOutboxAttempts {
+		status = OutboxFailed
+	}
+	backoff := time.Minute << min(m.Attempts-1, 10)
+	msg := sendErr.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	return db.withTx(ctx, func(tx querierTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4`,
+			status, msg, ts(db.Now().Add(backoff)), m.ID); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, ps.SystemActor, "outbox.fail", "outbox:"+strconv.FormatInt(m.ID, 10),
+			map[string]any{"tentativo": m.Attempts, "errore": msg, "stato": status})
+	})
+}
+
+// RecoverOutbox marks messages left "sending" by a crash as "incerto".
+func (db *DB) RecoverOutbox(ctx context.Context) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1 WHERE status = $2`, OutboxUnsure, OutboxSending)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// RequeueOutbox lets an operator send a failed or unsure message again.
+func (db *DB) RequeueOutbox(ctx context.Context, a ps.Actor, id int64) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, next_attempt_at = $2 WHERE id = $3 AND status IN ($4, $5)`,
+			OutboxPending, ts(db.Now()), id, OutboxFailed, OutboxUnsure)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("outbox")
+		}
+		return db.audit(ctx, tx, a, "outbox.requeue", "outbox:"+strconv.FormatInt(id, 10), nil)
+	})
+}
+
+// OutboxMessages lists the latest messages, newest first.
+func (db *DB) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// OutboxCounts returns the number of messages per status.
+func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

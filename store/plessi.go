@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+const plessoCols = `p.codice, p.nome, p.istituto, p.grado, p.paritaria, p.indirizzo, p.codice_catastale,
+	p.comune_nome, p.email, p.attivo, p.provincia, COALESCE(c.distretto, ''), COALESCE(c.nome, '')`
+
+const plessoFrom = ` FROM plessi p LEFT JOIN comuni c ON c.codice_catastale = p.codice_catastale AND p.codice_catastale <> ''`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPlesso(s scanner) (ps.Plesso, error) {
+	var p ps.Plesso
+	var grado, comune string
+	err := s.Scan(&p.Codice, &p.Nome, &p.Istituto, &grado, &p.Paritaria, &p.Indirizzo, &p.CodiceCatastale,
+		&p.ComuneNome, &p.Email, &p.Attivo, &p.Provincia, &p.Distretto, &comune)
+	p.Grado = ps.Grado(grado)
+	if comune != "" {
+		p.ComuneNome = comune
+	}
+	return p, err
+}
+
+// Plesso returns one plesso by codice.
+func (db *DB) Plesso(ctx context.Context, codice string) (*ps.Plesso, error) {
+	p, err := scanPlesso(db.sql.QueryRowContext(ctx, `SELECT `+plessoCols+plessoFrom+` WHERE p.codice = $1`, codice))
+	if isNoRows(err) {
+		return nil, notFound("plesso")
+	} else if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PlessoFilter selects plessi; zero fields match everything.
+type PlessoFilter struct {
+	Istituto  string
+	Provincia string
+	Distretto string
+	Grado     ps.Grado
+	InScope   bool // only primaria and secondarie (6–19)
+	Attivi    bool // only plessi not retired
+	Testo     string
+}
+
+func (f PlessoFilter) where(args *[]any) string {
+	var w []string
+	add := func(cond string, v any) {
+		*args = append(*args, v)
+		w = append(w, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(*args))))
+	}
+	if f.Istituto != "" {
+		add("p.istituto = ?", f.Istituto)
+	}
+	if f.Provincia != "" {
+		add("p.provincia = ?", f.Provincia)
+	}
+	if f.Distretto != "" {
+		add("COALESCE(c.distretto, '') = ?", f.Distretto)
+	}
+	if f.Grado != "" {
+		add("p.grado = ?", string(f.Grado))
+	}
+	if f.InScope {
+		w = append(w, "p.grado IN ('primaria', 'secondaria1', 'secondaria2')")
+	}
+	if f.Attivi {
+		w = append(w, "p.attivo")
+	}
+	if t := strings.TrimSpace(f.Testo); t != "" {
+		*args = append(*args, "%"+strings.ToUpper(likePrefix(t)))
+		n := "$" + strconv.Itoa(len(*args))
+		w = append(w, "(UPPER(p.codice) LIKE "+n+" OR UPPER(p.nome) LIKE "+n+" OR UPPER(p.comune_nome) LIKE "+n+")")
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w, " AND ")
+}
+
+// Plessi lists plessi ordered by codice.
+func (db *DB) Plessi(ctx context.Context, f PlessoFilter) ([]ps.Plesso, error) {
+	var args []any
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+plessoCols+plessoFrom+f.where(&args)+` ORDER BY p.codice`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ps.Plesso
+	for rows.Next() {
+		p, err := scanPlesso(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Istituto returns one istituto.
+func (db *DB) Istituto(ctx context.Context, codice string) (*ps.Istituto, error) {
+	var i ps.Istituto
+	err := db.sql.QueryRowContext(ctx, `SELECT codice, nome FROM istituti WHERE codice = $1`, codice).Scan(&i.Codice, &i.Nome)
+	if isNoRows(err) {
+		return nil, notFound("istituto")
+	}
+	return &i, err
+}
+
+// Istituti lists every istituto.
+func (db *DB) Istituti(ctx context.Context) ([]ps.Istituto, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT codice, nome FROM istituti ORDER BY codice`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ps.Istituto
+	for rows.Next() {
+		var i ps.Istituto
+		if err := rows.Scan(&i.Codice, &i.Nome); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// Distretti lists the ATS districts.
+func (db *DB) Distretti(ctx context.Context) ([]ps.Distretto, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT codice, nome FROM distretti ORDER BY nome`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ps.Distretto
+	for rows.Next() {
+		var d ps.Distretto
+		if err := rows.Scan(&d.Codice, &d.Nome); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Comuni lists the municipalities.
+func (db *DB) Comuni(ctx context.Context) ([]ps.Comune, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni ORDER BY codice_istat`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ps.Comune
+	for rows.Next() {
+		var c ps.Comune
+		if err := rows.Scan(&c.CodiceIstat, &c.Nome, &c.Provincia, &c.CodiceCatastale, &c.Distretto); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Province lists the province siglas that have plessi.
+func (db *DB) Province(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT provincia FROM plessi ORDER BY provincia`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SetSentinella designates (or removes) a plesso as sentinel for a year.
+func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno ps.AnnoScolastico, on bool) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		var err error
+		if on {
+			_, err = tx.ExecContext(ctx, `INSERT INTO sentinelle (plesso, anno) VALUES ($1, $2) ON CONFLICT DO NOTHING`, plesso, int(anno))
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM sentinelle WHERE plesso = $1 AND anno = $2`, plesso, int(anno))
+		}
+		if err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, a, "sentinella.set", "plesso:"+plesso, map[string]any{"anno": anno.String(), "sentinella": on})
+	})
+}
+
+// Sentinella reports whether a plesso is sentinel in a year.
+func (db *DB) Sentinella(ctx context.Context, plesso string, anno ps.AnnoScolastico) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM sentinelle WHERE plesso = $1 AND anno = $2`, plesso, int(anno)).Scan(&n)
+	return n > 0, err
+}
+
+// StudentiMIM returns the ministry's pupil count for a plesso and year, if any.
+func (db *DB) StudentiMIM(ctx context.Context, plesso string, anno ps.AnnoScolastico) (int, bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT studenti FROM studenti_mim WHERE plesso = $1 AND anno = $2`, plesso, int(anno)).Scan(&n)
+	if isNoRows(err) {
+		return 0, false, nil
+	}
+	return n, err == nil, err
+}

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// SessionStore keeps scs sessions in the portal's own database, so that any
+// number of app nodes can share them and a restart logs nobody out.
+type SessionStore struct{ db *DB }
+
+// Sessions returns the scs store backed by db.
+func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
+
+// Find returns the data of an unexpired session.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := s.db.sql.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, ts(s.db.Now())).Scan(&b)
+	if isNoRows(err) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return b, true, nil
+}
+
+// Commit adds or replaces a session.
+func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	_, err := s.db.sql.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, ts(expiry))
+	return err
+}
+
+// Delete removes a session.
+func (s *SessionStore) Delete(token string) error {
+	_, err := s.db.sql.Exec(`DELETE FROM sessions WHERE token = $1`, token)
+	return err
+}
+
+// Cleanup removes expired sessions; the server calls it periodically.
+func (s *SessionStore) Cleanup(ctx context.Context) (int64, error) {
+	res, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, ts(s.db.Now()))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// Settings are the configurable texts and choices of the portal.
+type Settings struct {
+	NomeATS         string // shown in the header
+	EmailAssistenza string // the letter's help mailbox
+	NumeroVerde     string // the letter's toll-free number
+	OrariAssistenza string // when the toll-free number answers
+	Province        string // territory, comma-separated siglas ("CR,MN"); "" = all
+	MittenteEmail   string // From: of the outbox
+	URLPortale      string // base URL written in e-mails
+}
+
+// DefaultSettings are those of the founding letter (ATS Val Padana).
+func DefaultSettings() Settings {
+	return Settings{
+		NomeATS:         "ATS Val Padana",
+		EmailAssistenza: "riavvio.scuole@ats-valpadana.it",
+		NumeroVerde:     "800 611 616",
+		OrariAssistenza: "dal lunedì al venerdì dalle 9.00 alle 13.00",
+		Province:        "CR,MN",
+		MittenteEmail:   "portale.scuole@ats-valpadana.it",
+		URLPortale:      "http://localhost:8080",
+	}
+}
+
+func (s *Settings) fields() map[string]*string {
+	return map[string]*string{
+		"nome_ats":         &s.NomeATS,
+		"email_assistenza": &s.EmailAssistenza,
+		"numero_verde":     &s.NumeroVerde,
+		"orari_assistenza": &s.OrariAssistenza,
+		"province":         &s.Province,
+		"mittente_email":   &s.MittenteEmail,
+		"url_portale":      &s.URLPortale,
+	}
+}
+
+// Settings returns the stored settings over the defaults.
+func (db *DB) Settings(ctx context.Context) (Settings, error) {
+	s := DefaultSettings()
+	f := s.fields()
+	rows, err := db.sql.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return s, err
+		}
+		if p, ok := f[k]; ok {
+			*p = v
+		}
+	}
+	return s, rows.Err()
+}
+
+// SaveSettings stores every setting that changed, audited with old and new.
+func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
+	old, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	of := old.fields()
+	return db.withTx(ctx, func(tx querierTx) error {
+		for k, p := range s.fields() {
+			if *of[k] == *p {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, *p); err != nil {
+				return err
+			}
+			if err := db.audit(ctx, tx, a, "settings.update", "setting:"+k, map[string]string{"da": *of[k], "a": *p}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

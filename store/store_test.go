@@ -1,0 +1,325 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/anagrafe"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
+)
+
+var ctx = context.Background()
+
+func date(s string) time.Time {
+	d, err := time.Parse(ps.DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func readData(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../demo/data/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// seed imports the CR/MN municipalities and pupil counts.
+func seed(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, err := db.Import(ctx, ps.SystemActor, readData(t, "istat-comuni-cr-mn.csv"), store.ImportOptions{Filename: "comuni"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(ctx, ps.SystemActor, readData(t, "mim-studenti-per-plesso-cr-mn-2024-25.csv"),
+		store.ImportOptions{Filename: "studenti", Anno: 2024}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDB_Import(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		rep, err := db.Import(ctx, ps.SystemActor, readData(t, "istat-comuni-cr-mn.csv"), store.ImportOptions{Filename: "comuni"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Added) != 177 || len(rep.Changed) != 0 {
+			t.Fatalf("comuni: added %d changed %d", len(rep.Added), len(rep.Changed))
+		}
+
+		t.Run("same file twice changes nothing", func(t *testing.T) {
+			for _, name := range []string{"istat-comuni-cr-mn.csv", "mim-anagrafe-paritarie-cr-mn-2023-24.csv", "mim-anagrafe-statali-prov-autonome-2023-24.csv"} {
+				data := readData(t, name)
+				first, err := db.Import(ctx, ps.SystemActor, data, store.ImportOptions{Filename: name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if name != "istat-comuni-cr-mn.csv" && len(first.Added) == 0 {
+					t.Fatalf("%s: first import added nothing", name)
+				}
+				again, err := db.Import(ctx, ps.SystemActor, data, store.ImportOptions{Filename: name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !again.Unchanged() {
+					t.Fatalf("%s: second import changed %d/%d/%d", name, len(again.Added), len(again.Changed), len(again.Retired))
+				}
+			}
+			p, err := db.Plesso(ctx, "TNEE826055")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Istituto != "TNIC82600V" || p.Grado != ps.Primaria || !p.Attivo {
+				t.Fatalf("plesso %+v", p)
+			}
+			cr, err := db.Plesso(ctx, "CR1A00900G")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cr.ComuneNome != "Cremona" || cr.Provincia != "CR" || !cr.Paritaria {
+				t.Fatalf("paritaria joined to its comune: %+v", cr)
+			}
+		})
+
+		t.Run("changed file reports added changed retired", func(t *testing.T) {
+			data := string(readData(t, "mim-anagrafe-paritarie-cr-mn-2023-24.csv"))
+			lines := strings.Split(strings.TrimRight(data, "\n"), "\n")
+			// Drop one school, rename another, add a new one.
+			dropped := strings.Split(lines[1], ",")[4]
+			lines = append(lines[:1], lines[2:]...)
+			lines[1] = strings.Replace(lines[1], "ZUCCHI", "ZUCCHI RINNOVATA", 1)
+			lines = append(lines, "202324,NORD OVEST,LOMBARDIA,CREMONA,CR1E09900Z,NUOVA PRIMARIA,VIA ROMA 1,26100,D150,CREMONA,SCUOLA PRIMARIA NON STATALE,a@b.it,Non Disponibile,Non Disponibile")
+			rep, err := db.Import(ctx, ps.SystemActor, []byte(strings.Join(lines, "\n")), store.ImportOptions{Filename: "v2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Added) != 1 || rep.Added[0].Key != "plesso CR1E09900Z" {
+				t.Errorf("added %+v", rep.Added)
+			}
+			if len(rep.Changed) != 1 || rep.Changed[0].Fields["nome"] != [2]any{"ZUCCHI", "ZUCCHI RINNOVATA"} {
+				t.Errorf("changed %+v", rep.Changed)
+			}
+			if len(rep.Retired) != 1 || rep.Retired[0].Key != "plesso "+dropped {
+				t.Errorf("retired %+v, want %s", rep.Retired, dropped)
+			}
+			p, _ := db.Plesso(ctx, dropped)
+			if p == nil || p.Attivo {
+				t.Errorf("retired plesso %+v should be kept, inactive", p)
+			}
+		})
+
+		t.Run("bad file is rejected whole", func(t *testing.T) {
+			before, _ := db.Plessi(ctx, store.PlessoFilter{})
+			data := "CODICESCUOLA,NUMEROSTUDENTI\nCREE80001R,100\nCREE80103C,abc\nCREE80104D,50\n"
+			_, err := db.Import(ctx, ps.SystemActor, []byte(data), store.ImportOptions{Filename: "bad", Anno: 2025})
+			var fe *anagrafe.FileError
+			if !errors.As(err, &fe) || fe.Errors[0].Line != 3 {
+				t.Fatalf("err %v", err)
+			}
+			after, _ := db.Plessi(ctx, store.PlessoFilter{})
+			if len(after) != len(before) {
+				t.Fatalf("plessi %d -> %d after a rejected file", len(before), len(after))
+			}
+		})
+
+		t.Run("failure while applying leaves no trace", func(t *testing.T) {
+			before, _ := db.Plessi(ctx, store.PlessoFilter{})
+			cctx, cancel := context.WithCancel(ctx)
+			_, err := db.Import(cctx, ps.SystemActor, readData(t, "mim-studenti-per-plesso-cr-mn-2024-25.csv"), store.ImportOptions{
+				Filename: "studenti", Anno: 2024,
+				// Cancel once parsing is done: the transaction fails part-way.
+				Parsed: func(*anagrafe.File) { cancel() },
+			})
+			if err == nil {
+				t.Fatal("import succeeded on a cancelled context")
+			}
+			after, _ := db.Plessi(ctx, store.PlessoFilter{})
+			if len(after) != len(before) {
+				t.Fatalf("plessi %d -> %d after a failed import", len(before), len(after))
+			}
+			n, ok, _ := db.StudentiMIM(ctx, "CREE80001R", 2024)
+			if ok {
+				t.Fatalf("a failed import left a pupil count (%d)", n)
+			}
+		})
+
+		t.Run("districts", func(t *testing.T) {
+			data := "codice_istat,distretto,nome_distretto\n019036,CR,Cremona\n020030,MN,Mantova\n"
+			rep, err := db.Import(ctx, ps.SystemActor, []byte(data), store.ImportOptions{Filename: "d"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Added) != 4 {
+				t.Fatalf("added %+v", rep.Added)
+			}
+			p, _ := db.Plesso(ctx, "CR1A00900G")
+			if p.Distretto != "CR" {
+				t.Fatalf("district of a Cremona plesso: %q", p.Distretto)
+			}
+			_, err = db.Import(ctx, ps.SystemActor, []byte("codice_istat,distretto\n999999,X\n"), store.ImportOptions{Filename: "d"})
+			if err == nil || !strings.Contains(err.Error(), "riga 2") {
+				t.Fatalf("unknown municipality: %v", err)
+			}
+		})
+	})
+}
+
+func TestDB_Consistenze(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		now := date("2025-10-20")
+		db.Now = func() time.Time { return now }
+		u := ps.Actor{Username: "segreteria"}
+		add := func(iscritti, classi int, valido string) ps.Consistenza {
+			t.Helper()
+			c := ps.Consistenza{Plesso: "CREE80001R", Anno: 2025, Iscritti: iscritti, Classi: classi}
+			if valido != "" {
+				c.ValidoDal = date(valido)
+			}
+			saved, _, err := db.AddConsistenza(ctx, u, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return saved
+		}
+		first := add(200, 10, "")
+		if first.Revisione != 1 || day(first.ValidoDal) != "2025-09-01" {
+			t.Fatalf("first revision %+v: effective from the start of the year", first)
+		}
+		if _, created, _ := db.AddConsistenza(ctx, u, ps.Consistenza{Plesso: "CREE80001R", Anno: 2025, Iscritti: 200, Classi: 10, ValidoDal: first.ValidoDal}); created {
+			t.Fatal("identical figures created a new revision")
+		}
+		now = date("2025-11-15")
+		second := add(210, 11, "")
+		if second.Revisione != 2 || day(second.ValidoDal) != "2025-11-15" {
+			t.Fatalf("second revision %+v: effective today", second)
+		}
+		// A correction of the September figures, dated back.
+		third := add(205, 10, "2025-09-01")
+
+		all, err := db.Consistenze(ctx, "CREE80001R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 3 || all[0].ID != third.ID || all[2].Iscritti != 200 {
+			t.Fatalf("history %+v", all)
+		}
+		for _, tc := range []struct {
+			day  string
+			want int
+		}{
+			{"2025-09-15", 205}, // the correction replaces revision 1
+			{"2025-11-14", 205},
+			{"2025-11-15", 210},
+			{"2026-06-01", 210},
+		} {
+			c, err := db.ConsistenzaInVigore(ctx, "CREE80001R", date(tc.day))
+			if err != nil || c.Iscritti != tc.want {
+				t.Errorf("in force on %s: %+v %v; want %d", tc.day, c, err, tc.want)
+			}
+		}
+		if _, err := db.ConsistenzaInVigore(ctx, "CREE80001R", date("2024-10-01")); ps.ErrorCode(err) != ps.ENotFound {
+			t.Errorf("previous year: %v", err)
+		}
+		if _, _, err := db.AddConsistenza(ctx, u, ps.Consistenza{Plesso: "XXEE000000", Anno: 2025, Iscritti: 1, Classi: 1}); ps.ErrorCode(err) != ps.ENotFound {
+			t.Errorf("unknown plesso: %v", err)
+		}
+		entries, _, err := db.FindAudit(ctx, ps.AuditFilter{Action: "consistenza.add"})
+		if err != nil || len(entries) != 3 || !strings.Contains(entries[0].Detail, `"precedente"`) || entries[0].Username != "segreteria" {
+			t.Fatalf("audit %+v %v", entries, err)
+		}
+
+		ad, err := db.Adempimenti(ctx, 2025, store.PlessoFilter{InScope: true, Attivi: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tot := ps.Totale(ad)
+		if tot.Fatti != 1 || tot.Totale < 300 {
+			t.Fatalf("compliance %+v", tot)
+		}
+	})
+}
+
+func day(t time.Time) string { return t.Format(ps.DateLayout) }
+
+func TestDB_Users(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		u, err := db.CreateUser(ctx, ps.SystemActor, ps.User{Username: " CREE80001R ", Role: ps.RolePlesso, Plesso: "CREE80001R", PasswordHash: "h", MustChange: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Username != "cree80001r" {
+			t.Fatalf("username not normalised: %q", u.Username)
+		}
+		if _, err := db.CreateUser(ctx, ps.SystemActor, ps.User{Username: "cree80001r", Role: ps.RolePlesso, Plesso: "CREE80001R", PasswordHash: "h"}); ps.ErrorCode(err) != ps.EConflict {
+			t.Fatalf("duplicate: %v", err)
+		}
+		if _, err := db.CreateUser(ctx, ps.SystemActor, ps.User{Username: "x", Role: ps.RolePlesso, Plesso: "ZZEE000000", PasswordHash: "h"}); ps.ErrorCode(err) != ps.EInvalid {
+			t.Fatalf("unknown plesso: %v", err)
+		}
+		now := time.Now()
+		db.Now = func() time.Time { return now }
+		for i := 1; i <= store.MaxFailedLogins; i++ {
+			until, err := db.RecordLogin(ctx, ps.Actor{IP: "127.0.0.1"}, "cree80001r", u.ID, false, "password")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if locked := !until.IsZero(); locked != (i == store.MaxFailedLogins) {
+				t.Fatalf("attempt %d: locked=%v", i, locked)
+			}
+		}
+		got, _ := db.UserByUsername(ctx, "CREE80001R")
+		if !got.LockedUntil.After(now) {
+			t.Fatalf("not locked: %+v", got)
+		}
+		entries, total, _ := db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Username: "cree80001r"})
+		if total != store.MaxFailedLogins || len(entries) != total {
+			t.Fatalf("audited failures %d", total)
+		}
+	})
+}
+
+func TestDB_Outbox(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		m := store.OutboxMessage{Kind: "promemoria", DedupeKey: "k1", To: "a@b.it", Subject: "s", Body: "b"}
+		n, err := db.Enqueue(ctx, ps.SystemActor, []store.OutboxMessage{m, m})
+		if err != nil || n != 1 {
+			t.Fatalf("enqueue twice the same key: %d %v", n, err)
+		}
+		claimed, _ := db.ClaimOutbox(ctx, 10)
+		if len(claimed) != 1 {
+			t.Fatalf("claimed %d", len(claimed))
+		}
+		if again, _ := db.ClaimOutbox(ctx, 10); len(again) != 0 {
+			t.Fatal("a claimed message was claimed again")
+		}
+		if err := db.MarkFailed(ctx, claimed[0], errors.New("451 try later")); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := db.ClaimOutbox(ctx, 10); len(due) != 0 {
+			t.Fatal("a failed message was retried before its backoff")
+		}
+		later := time.Now().Add(2 * time.Minute)
+		db.Now = func() time.Time { return later }
+		due, _ := db.ClaimOutbox(ctx, 10)
+		if len(due) != 1 || due[0].Attempts != 2 {
+			t.Fatalf("retry %+v", due)
+		}
+		if n, _ := db.RecoverOutbox(ctx); n != 1 {
+			t.Fatalf("a message left sending is not marked unsure (%d)", n)
+		}
+		counts, _ := db.OutboxCounts(ctx)
+		if counts[store.OutboxUnsure] != 1 {
+			t.Fatalf("counts %v", counts)
+		}
+	})
+}
