@@ -13,7 +13,9 @@ type Result struct {
 	// UpperBound is the threshold as R's surveillance reports it; rows the
 	// method cannot evaluate hold 0, rows where R yields NaN hold NaN.
 	UpperBound []float64
-	// Statistic is the method's test statistic (see each detector).
+	// Statistic is the method's test statistic (see each detector); it may
+	// be ±Inf or NaN on a valid row when the baseline sd is 0 and MinSigma
+	// is 0, where R's bound still exists (it equals the mean for C1/C2).
 	Statistic []float64
 	// Alarm reports an aberration; always false where Valid is false.
 	Alarm []bool

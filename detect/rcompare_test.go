@@ -183,14 +183,25 @@ type rRun struct {
 // requireR skips the test unless Rscript and the surveillance package work.
 func requireR(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("Rscript"); err != nil {
-		t.Skip("Rscript not on PATH: R comparison skipped (apt-get install r-cran-surveillance)")
-	}
-	out, err := exec.Command("Rscript", "-e", `suppressPackageStartupMessages(library(surveillance))`).CombinedOutput()
-	if err != nil {
-		t.Skipf("library(surveillance) fails in R, R comparison skipped: %v\n%s", err, out)
+	rCheckOnce.Do(func() {
+		if _, err := exec.LookPath("Rscript"); err != nil {
+			rSkipReason = "Rscript not on PATH: R comparison skipped (apt-get install r-cran-surveillance)"
+			return
+		}
+		out, err := exec.Command("Rscript", "-e", `suppressPackageStartupMessages(library(surveillance))`).CombinedOutput()
+		if err != nil {
+			rSkipReason = fmt.Sprintf("library(surveillance) fails in R, R comparison skipped: %v\n%s", err, out)
+		}
+	})
+	if rSkipReason != "" {
+		t.Skip(rSkipReason)
 	}
 }
+
+var (
+	rCheckOnce  sync.Once
+	rSkipReason string
+)
 
 // runR writes series to a temp dir and runs compare.R once over all of them.
 func runR(t testing.TB, series []rSeries, timing bool) *rRun {
@@ -322,7 +333,7 @@ var goMethods = map[string]func(rSeries) Result{
 
 // compareMethod checks every series' Go result against R's rows and
 // returns the largest relative upper-bound difference and rows compared.
-func compareMethod(t *testing.T, run *rRun, method string) (maxRel float64, rows, alarms int) {
+func compareMethod(t *testing.T, run *rRun, method string) (maxRel float64, rows, alarms, na int) {
 	t.Helper()
 	fn := goMethods[method]
 	for _, s := range run.series {
@@ -356,6 +367,7 @@ func compareMethod(t *testing.T, run *rRun, method string) (maxRel float64, rows
 			switch {
 			case !got.Valid[w.row]:
 				ga = "NA"
+				na++
 			case got.Alarm[w.row]:
 				ga = "TRUE"
 				alarms++
@@ -372,21 +384,21 @@ func compareMethod(t *testing.T, run *rRun, method string) (maxRel float64, rows
 			}
 		}
 	}
-	return maxRel, rows, alarms
+	return maxRel, rows, alarms, na
 }
 
 func TestEars_MatchesR(t *testing.T) {
 	run := sharedRun(t)
 	for _, m := range []string{"C1", "C2", "C3"} {
-		maxRel, rows, alarms := compareMethod(t, run, m)
-		t.Logf("%s: %d series, %d rows, %d alarms, max relative ub difference %.3g", m, len(run.series), rows, alarms, maxRel)
+		maxRel, rows, alarms, na := compareMethod(t, run, m)
+		t.Logf("%s: %d series, %d rows, %d alarms, %d NA rows, max relative ub difference %.3g", m, len(run.series), rows, alarms, na, maxRel)
 	}
 }
 
 func TestCusum_MatchesR(t *testing.T) {
 	run := sharedRun(t)
-	maxRel, rows, alarms := compareMethod(t, run, "CUSUM")
-	t.Logf("CUSUM: %d series, %d rows, %d alarms, max relative ub difference %.3g", len(run.series), rows, alarms, maxRel)
+	maxRel, rows, alarms, na := compareMethod(t, run, "CUSUM")
+	t.Logf("CUSUM: %d series, %d rows, %d alarms, %d NA rows, max relative ub difference %.3g", len(run.series), rows, alarms, na, maxRel)
 }
 
 func TestDatasets_Covered(t *testing.T) {

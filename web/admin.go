@@ -1,0 +1,167 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/anagrafe"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+type importData struct {
+	Report   *store.ImportReport
+	Rejected *anagrafe.FileError
+	Error    string
+	History  []store.ImportReport
+	Anno     string
+	Anni     []ps.AnnoScolastico
+}
+
+func (s *Server) importData(r *http.Request) importData {
+	h, _ := s.db.ImportRuns(r.Context(), 20)
+	cur := ps.AnnoDi(s.now())
+	return importData{History: h, Anno: cur.String(), Anni: []ps.AnnoScolastico{cur, cur - 1, cur - 2}}
+}
+
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.render(w, r, http.StatusOK, "import", s.newPage(r, c, "admin.import", s.importData(r)))
+}
+
+func (s *Server) importFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	d := s.importData(r)
+	fail := func(status int, msg string) {
+		d.Error = msg
+		s.render(w, r, status, "import", s.newPage(r, c, "admin.import", d))
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(http.StatusRequestEntityTooLarge, tr(c.lang, "err.too_large"))
+			return
+		}
+		fail(http.StatusUnprocessableEntity, tr(c.lang, "err.import.file"))
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		fail(http.StatusUnprocessableEntity, tr(c.lang, "err.import.file"))
+		return
+	}
+	data, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		fail(http.StatusRequestEntityTooLarge, tr(c.lang, "err.too_large"))
+		return
+	}
+	st, _ := s.db.Settings(r.Context())
+	anno, _ := ps.ParseAnno(r.FormValue("anno"))
+	d.Anno = r.FormValue("anno")
+	rep, err := s.db.Import(r.Context(), actor(r, c.user), data, store.ImportOptions{
+		Filename: fh.Filename, Anno: anno, DryRun: r.FormValue("dry") == "1", Province: store.ParseProvince(st.Province),
+	})
+	var fe *anagrafe.FileError
+	switch {
+	case errors.As(err, &fe):
+		s.db.Audit(r.Context(), actor(r, c.user), "import.reject", "import", map[string]any{"file": fh.Filename, "errori": fe.Error()})
+		d.Rejected = fe
+		s.render(w, r, http.StatusUnprocessableEntity, "import", s.newPage(r, c, "admin.import", d))
+		return
+	case ps.ErrorCode(err) == ps.EInvalid:
+		fail(http.StatusUnprocessableEntity, tr(c.lang, ps.ErrorMessage(err)))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	d.Report = rep
+	d.History, _ = s.db.ImportRuns(r.Context(), 20)
+	s.render(w, r, http.StatusOK, "import", s.newPage(r, c, "admin.import", d))
+}
+
+type auditData struct {
+	F       ps.AuditFilter
+	From    string
+	To      string
+	Entries []ps.AuditEntry
+	Total   int
+	Next    string
+	Prev    string
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	q := r.URL.Query()
+	f := ps.AuditFilter{Username: strings.TrimSpace(q.Get("utente")), Action: strings.TrimSpace(q.Get("azione")),
+		Entity: strings.TrimSpace(q.Get("oggetto")), Limit: 100}
+	d := auditData{From: q.Get("dal"), To: q.Get("al")}
+	if t, err := time.ParseInLocation(ps.DateLayout, d.From, rome); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation(ps.DateLayout, d.To, rome); err == nil {
+		f.To = t.AddDate(0, 0, 1)
+	}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	entries, total, err := s.db.FindAudit(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.F, d.Entries, d.Total = f, entries, total
+	page := func(off int) string {
+		v := q
+		v.Set("offset", strconv.Itoa(off))
+		return "/admin/audit?" + v.Encode()
+	}
+	if f.Offset+len(entries) < total {
+		d.Next = page(f.Offset + f.Limit)
+	}
+	if f.Offset > 0 {
+		d.Prev = page(max(0, f.Offset-f.Limit))
+	}
+	s.render(w, r, http.StatusOK, "audit", s.newPage(r, c, "admin.audit", d))
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st := store.Settings{
+		NomeATS:         strings.TrimSpace(r.PostFormValue("nome_ats")),
+		EmailAssistenza: strings.TrimSpace(r.PostFormValue("email_assistenza")),
+		NumeroVerde:     strings.TrimSpace(r.PostFormValue("numero_verde")),
+		OrariAssistenza: strings.TrimSpace(r.PostFormValue("orari_assistenza")),
+		Province:        strings.ToUpper(strings.TrimSpace(r.PostFormValue("province"))),
+		MittenteEmail:   strings.TrimSpace(r.PostFormValue("mittente_email")),
+		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
+	}
+	if st.NomeATS == "" {
+		p := s.newPage(r, c, "admin.settings", st)
+		p.setErrors(map[string]string{"nome_ats": "Indicare il nome dell'ATS."}, nil, nil)
+		s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
+		return
+	}
+	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", tr(c.lang, "admin.settings.saved"))
+	http.Redirect(w, r, "/admin/impostazioni", http.StatusSeeOther)
+}

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed all:static
+var staticFS embed.FS
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Vendor files change only with package.json; a day of caching
+		// spares old PCs on slow school networks.
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// pages holds one template set per page, each with the shared layout.
+type pages struct{ m map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"t": tr,
+	"grado": func(lang string, g ps.Grado) string {
+		return tr(lang, "grado."+string(g))
+	},
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("02/01/2006")
+	},
+	"isodate": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(ps.DateLayout)
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(rome).Format("02/01/2006 15:04")
+	},
+	"pct": func(v float64) string { return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", ",", 1) },
+	"media": func(c *ps.Consistenza) string {
+		if c == nil || c.Classi == 0 {
+			return ""
+		}
+		return strings.Replace(strconv.FormatFloat(float64(c.Iscritti)/float64(c.Classi), 'f', 1, 64), ".", ",", 1)
+	},
+	"num": func(n int) string { return formatInt(n) },
+	// dict builds the argument of a sub-template from key/value pairs.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// rome is the portal's civil time zone; a missing tzdata falls back to UTC.
+var rome = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+// formatInt writes 12345 as 12.345, the Italian way.
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{m: map[string]*template.Template{}}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		p.m[base] = t
+	}
+	return p, nil
+}
+
+// fieldError is one entry of a form's error summary.
+type fieldError struct {
+	Field string
+	Msg   string
+}
+
+// page is the data every template gets.
+type page struct {
+	L        string // language
+	Title    string
+	User     *ps.User
+	Settings store.Settings
+	Path     string
+	Flash    string
+	Nav      string // active section
+	// Errors maps field -> translated message; Summary keeps form order.
+	Errors  map[string]string
+	Summary []fieldError
+	Data    any
+}
+
+func (s *Server) newPage(r *http.Request, c *reqCtx, title string, data any) *page {
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.log.Error("settings", "err", err)
+	}
+	p := &page{L: c.lang, Title: tr(c.lang, title), User: c.user, Settings: st, Path: r.URL.RequestURI(), Data: data}
+	if c.user != nil {
+		p.Flash = s.sessions.PopString(r.Context(), "flash")
+	}
+	return p
+}
+
+// setErrors translates field errors, ordered as the form shows them.
+func (p *page) setErrors(fields map[string]string, order []string, args map[string][]any) {
+	p.Errors = map[string]string{}
+	for f, key := range fields {
+		p.Errors[f] = tr(p.L, key, args[f]...)
+	}
+	sorted := append([]string(nil), order...)
+	for f := range fields {
+		found := false
+		for _, o := range order {
+			if o == f {
+				found = true
+			}
+		}
+		if !found {
+			sorted = append(sorted, f)
+		}
+	}
+	for _, f := range sorted {
+		if m, ok := p.Errors[f]; ok {
+			p.Summary = append(p.Summary, fieldError{f, m})
+		}
+	}
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.pages.m[name]
+	if !ok {
+		s.log.Error("no such template", "name", name)
+		http.Error(w, "errore interno", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "errore interno", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// status maps an error code to its HTTP status: the one place that does.
+func status(code string) int {
+	switch code {
+	case ps.EInvalid:
+		return http.StatusUnprocessableEntity
+	case ps.EUnauthorized:
+		return http.StatusUnauthorized
+	case ps.EForbidden:
+		return http.StatusForbidden
+	case ps.ENotFound:
+		return http.StatusNotFound
+	case ps.EConflict:
+		return http.StatusConflict
+	case ps.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case ps.ELocked:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// fail renders an error page for err.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := ps.ErrorCode(err)
+	msg := ps.ErrorMessage(err)
+	if code == ps.EInternal {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	c, _ := r.Context().Value(ctxKey{}).(*reqCtx)
+	if c == nil {
+		c = &reqCtx{lang: langOf(r)}
+	}
+	p := s.newPage(r, c, "err.title", nil)
+	p.Flash = ""
+	p.Data = tr(c.lang, msg)
+	s.render(w, r, status(code), "error", p)
+}

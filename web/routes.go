@@ -1,0 +1,176 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// Route is one entry of the route table.
+type Route struct {
+	Method  string
+	Pattern string
+	// Roles allowed; nil means public (no login needed).
+	Roles   []ps.Role
+	handler func(w http.ResponseWriter, r *http.Request, c *reqCtx)
+}
+
+// Public reports whether the route needs no login.
+func (rt Route) Public() bool { return rt.Roles == nil }
+
+var (
+	anyRole   = []ps.Role{ps.RolePlesso, ps.RoleIstituto, ps.RoleATS, ps.RoleAdmin}
+	plessoAcc = anyRole // narrowed per plesso by CanAccessPlesso
+	atsRoles  = []ps.Role{ps.RoleATS, ps.RoleAdmin}
+	admin     = []ps.Role{ps.RoleAdmin}
+)
+
+func (s *Server) routeTable() []Route {
+	return []Route{
+		{"GET", "/healthz", nil, s.healthz},
+		{"GET", "/login", nil, s.loginPage},
+		{"POST", "/login", nil, s.login},
+		{"POST", "/lingua", nil, s.setLang},
+		{"POST", "/logout", anyRole, s.logout},
+		{"GET", "/password", anyRole, s.passwordPage},
+		{"POST", "/password", anyRole, s.changePassword},
+		{"GET", "/{$}", anyRole, s.home},
+
+		{"GET", "/plesso/{codice}", plessoAcc, s.plessoHome},
+		{"GET", "/plesso/{codice}/registro", plessoAcc, s.registro},
+		{"GET", "/plesso/{codice}/registro/aggiungi", plessoAcc, s.registroForm},
+		{"POST", "/plesso/{codice}/registro", plessoAcc, s.registroSave},
+
+		{"GET", "/istituto", []ps.Role{ps.RoleIstituto}, s.istitutoHome},
+
+		{"GET", "/ats/adempimenti", atsRoles, s.adempimenti},
+		{"GET", "/ats/adempimenti.csv", atsRoles, s.adempimentiCSV},
+		{"GET", "/ats/adempimenti.xlsx", atsRoles, s.adempimentiXLSX},
+		{"POST", "/ats/solleciti", atsRoles, s.solleciti},
+		{"GET", "/ats/outbox", atsRoles, s.outbox},
+		{"POST", "/ats/outbox/{id}/reinvia", atsRoles, s.outboxRequeue},
+		{"GET", "/ats/credenziali", atsRoles, s.credenzialiPage},
+		{"POST", "/ats/credenziali", atsRoles, s.credenziali},
+		{"POST", "/ats/plessi/{codice}/reset", atsRoles, s.resetPassword},
+		{"GET", "/ats/import", atsRoles, s.importPage},
+		{"POST", "/ats/import", atsRoles, s.importFile},
+
+		{"GET", "/admin/audit", admin, s.auditPage},
+		{"GET", "/admin/impostazioni", admin, s.settingsPage},
+		{"POST", "/admin/impostazioni", admin, s.saveSettings},
+	}
+}
+
+// reqCtx is what authorize resolved for a handler.
+type reqCtx struct {
+	user   *ps.User
+	plesso *ps.Plesso // for /plesso/{codice} routes, already authorised
+	lang   string
+}
+
+type ctxKey struct{}
+
+// authorize is the one gate: login, forced password change, role, and for
+// routes with {codice} the plesso scope. A plesso the user may not see is
+// answered 403 whether or not it exists, so codes cannot be probed.
+func (s *Server) authorize(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &reqCtx{lang: langOf(r)}
+		if uid := s.sessions.GetInt64(r.Context(), "uid"); uid != 0 {
+			u, err := s.db.UserByID(r.Context(), uid)
+			if err == nil && !u.Disabled {
+				c.user = u
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))
+		if rt.Public() {
+			rt.handler(w, r, c)
+			return
+		}
+		if c.user == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, &ps.Error{Code: ps.EUnauthorized, Message: "login.title"})
+			return
+		}
+		if c.user.MustChange && rt.Pattern != "/password" && rt.Pattern != "/logout" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		if !slices.Contains(rt.Roles, c.user.Role) {
+			s.deny(w, r, c, rt.Pattern)
+			return
+		}
+		if strings.Contains(rt.Pattern, "{codice}") {
+			codice := ps.NormalizeCodice(r.PathValue("codice"))
+			p, err := s.db.Plesso(r.Context(), codice)
+			if err != nil && ps.ErrorCode(err) != ps.ENotFound {
+				s.fail(w, r, err)
+				return
+			}
+			if p == nil || !c.user.CanAccessPlesso(p) {
+				if p == nil && c.user.Territory() {
+					s.fail(w, r, err)
+					return
+				}
+				s.deny(w, r, c, codice)
+				return
+			}
+			c.plesso = p
+		}
+		rt.handler(w, r, c)
+	})
+}
+
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, c *reqCtx, what string) {
+	s.db.Audit(r.Context(), actor(r, c.user), "access.denied", what, map[string]string{"method": r.Method, "path": r.URL.Path})
+	s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: "err.forbidden"})
+}
+
+// safeNext keeps only local paths, so /login?next= cannot redirect away.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := s.db.Ping(r.Context()); err != nil {
+		http.Error(w, "database non raggiungibile", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// home sends each role to its start page.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	switch c.user.Role {
+	case ps.RolePlesso:
+		http.Redirect(w, r, "/plesso/"+c.user.Plesso, http.StatusSeeOther)
+	case ps.RoleIstituto:
+		http.Redirect(w, r, "/istituto", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/ats/adempimenti", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l := langIT
+	if r.PostFormValue("lang") == langEN {
+		l = langEN
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
