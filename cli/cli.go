@@ -1,0 +1,315 @@
+// Package cli implements the portalescuole command: serve, migrate,
+// user add and import. main only calls Run, so tests run commands in-process.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/anagrafe"
+	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/web"
+)
+
+// DefaultDB is the SQLite file used when --db is not given.
+const DefaultDB = "data/portale.db"
+
+const usage = `portalescuole: Portale Scuole, sorveglianza delle assenze scolastiche
+
+Uso:
+  portalescuole serve   [--addr 127.0.0.1:8080] [--db PATH|postgres://...] [--demo] [--smtp-host H ...]
+  portalescuole migrate [--db ...]
+  portalescuole user add --role plesso|istituto|ats|admin --username NOME [--plesso CODICE] [--istituto CODICE] [--email E] [--db ...]
+                         (la password è letta dallo standard input)
+  portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
+
+--db accetta il percorso di un file SQLite (predefinito: ` + DefaultDB + `) o un DSN postgres://.
+`
+
+// Run executes the command line args (without the program name).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		err = userAdd(ctx, args[2:], stdin, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "comando sconosciuto %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "errore:", err)
+		return 1
+	}
+	return 0
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("PORTALE_DB", DefaultDB), "file SQLite o DSN postgres:// (env PORTALE_DB)")
+	return fs, db
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn) // Open migrates
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "database aggiornato (%s)\n", db.Dialect())
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("user add", stderr)
+	role := fs.String("role", "", "plesso, istituto, ats o admin")
+	username := fs.String("username", "", "nome utente")
+	plesso := fs.String("plesso", "", "codice meccanografico del plesso (ruolo plesso)")
+	istituto := fs.String("istituto", "", "codice dell'istituto (ruolo istituto)")
+	email := fs.String("email", "", "indirizzo e-mail")
+	mustChange := fs.Bool("must-change", true, "obbliga al cambio password al primo accesso")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pw, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return err
+	}
+	pw = strings.TrimRight(pw, "\r\n")
+	if k := auth.CheckNew(pw, *username); k != "" {
+		return fmt.Errorf("password non accettata: almeno %d caratteri, diversa dal nome utente", auth.MinLength)
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hash, err := auth.Hash(pw, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	u, err := db.CreateUser(ctx, ps.Actor{Username: "cli"}, ps.User{Username: *username, Role: ps.Role(*role),
+		Plesso: ps.NormalizeCodice(*plesso), Istituto: ps.NormalizeCodice(*istituto), Email: *email, PasswordHash: hash, MustChange: *mustChange})
+	if err != nil {
+		if f := ps.FieldErrors(err); f != nil {
+			var parts []string
+			for k, v := range f {
+				parts = append(parts, k+": "+tr(v))
+			}
+			return errors.New(strings.Join(parts, "; "))
+		}
+		if ps.ErrorCode(err) == ps.EConflict {
+			return errors.New("esiste già un utente con questo nome")
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "utente %s creato (ruolo %s)\n", u.Username, u.Role)
+	return nil
+}
+
+// tr gives the CLI's Italian text for the few domain message keys it shows.
+func tr(key string) string {
+	m := map[string]string{
+		"err.user.username": "nome utente non valido", "err.user.role": "ruolo non valido (plesso, istituto, ats, admin)",
+		"err.user.plesso_required": "indicare --plesso", "err.user.istituto_required": "indicare --istituto",
+		"err.notfound.plesso": "plesso non in anagrafe", "err.notfound.istituto": "istituto non in anagrafe",
+		"err.import.anno": "indicare --anno per il file degli studenti", "err.import.fuori_territorio": "nessuna riga delle province del territorio",
+	}
+	if s, ok := m[key]; ok {
+		return s
+	}
+	return key
+}
+
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("import", stderr)
+	kind := fs.String("kind", "", "tipo del file (predefinito: riconosciuto dall'intestazione)")
+	anno := fs.String("anno", "", "anno scolastico del file degli studenti, es. 2024/25")
+	dry := fs.Bool("dry-run", false, "mostra cosa cambierebbe senza salvare")
+	prov := fs.String("province", "", "province del territorio, es. CR,MN (predefinito: impostazione del portale)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("indicare un solo file da importare")
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var a ps.AnnoScolastico
+	if *anno != "" {
+		var ok bool
+		if a, ok = ps.ParseAnno(*anno); !ok {
+			return fmt.Errorf("anno scolastico %q non valido", *anno)
+		}
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	province := store.ParseProvince(*prov)
+	if *prov == "" {
+		if st, err := db.Settings(ctx); err == nil {
+			province = store.ParseProvince(st.Province)
+		}
+	}
+	rep, err := db.Import(ctx, ps.Actor{Username: "cli"}, data, store.ImportOptions{
+		Filename: filepath.Base(path), Kind: anagrafe.Kind(*kind), Anno: a, DryRun: *dry, Province: province})
+	var fe *anagrafe.FileError
+	if errors.As(err, &fe) {
+		fmt.Fprintln(stderr, "file rifiutato, nessun dato modificato:")
+		for _, le := range fe.Errors {
+			fmt.Fprintln(stderr, "  "+le.String())
+		}
+		if fe.More > 0 {
+			fmt.Fprintf(stderr, "  e altri %d errori\n", fe.More)
+		}
+		return errors.New("importazione annullata")
+	} else if err != nil {
+		if ps.ErrorCode(err) == ps.EInvalid {
+			return errors.New(tr(ps.ErrorMessage(err)))
+		}
+		return err
+	}
+	verb := "importato"
+	if rep.DryRun {
+		verb = "anteprima (nulla salvato)"
+	}
+	fmt.Fprintf(stdout, "%s %s (%s): %d aggiunti, %d modificati, %d ritirati, %d righe fuori territorio\n",
+		rep.Filename, verb, rep.Kind, len(rep.Added), len(rep.Changed), len(rep.Retired), rep.Skipped)
+	for _, n := range rep.Notes {
+		fmt.Fprintln(stdout, "  "+n)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("serve", stderr)
+	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
+	withDemo := fs.Bool("demo", false, "carica i dati dimostrativi di Cremona e Mantova (una sola volta)")
+	cookieSecure := fs.String("cookie-secure", "auto", "cookie di sessione Secure: auto (sì, salvo indirizzo di loopback), true, false")
+	smtpHost := fs.String("smtp-host", os.Getenv("PORTALE_SMTP_HOST"), "server SMTP per la posta in uscita (vuoto: la posta resta in coda)")
+	smtpPort := fs.Int("smtp-port", 587, "porta SMTP")
+	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
+	smtpTLS := fs.String("smtp-tls", "starttls", "none, starttls o tls")
+	logJSON := fs.Bool("log-json", false, "log in JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logJSON {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(h)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		if err := demo.Seed(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("dati dimostrativi: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	secure := *cookieSecure == "true"
+	if *cookieSecure == "auto" {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		ip := net.ParseIP(host)
+		secure = ip == nil || !ip.IsLoopback()
+	}
+	var wake func()
+	if *smtpHost != "" {
+		st, _ := db.Settings(ctx)
+		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
+			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
+		go w.Run(ctx)
+		wake = w.Wake
+	} else {
+		log.Warn("SMTP non configurato: i promemoria restano in coda (--smtp-host)")
+	}
+	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake})
+	if err != nil {
+		return err
+	}
+	go srv.CleanupSessions(ctx, 30*time.Minute)
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Portale Scuole in ascolto su %s (database %s)\n", url, db.Dialect())
+	if *withDemo {
+		fmt.Fprintln(stdout, "Account dimostrativi:")
+		for _, a := range demo.Accounts {
+			fmt.Fprintf(stdout, "  %-9s %-14s password %-20s %s\n", a.Role, a.Username, a.Password, a.Note)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight (writes included) before closing the DB.
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	log.Info("arresto in corso")
+	return hs.Shutdown(sctx)
+}

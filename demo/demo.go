@@ -1,0 +1,182 @@
+// Package demo fills a database with the real plessi and pupil counts of
+// Cremona and Mantova (files in data/, with their sources) and a plausible
+// state: some plessi have entered their figures, some have not.
+package demo
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+//go:embed data/*.csv
+var data embed.FS
+
+// Account is a demo login printed at start-up.
+type Account struct {
+	Role     ps.Role
+	Username string
+	Password string
+	Note     string
+}
+
+// Accounts are the demo logins; the passwords are public by design and
+// the demo must never hold real data.
+var Accounts = []Account{
+	{ps.RoleAdmin, "admin", "demo-admin-2026", "amministratore"},
+	{ps.RoleATS, "operatore.ats", "demo-ats-2026", "operatore ATS"},
+	{ps.RoleIstituto, "cric800000", "demo-istituto-2026", "dirigente di un istituto comprensivo (demo)"},
+	{ps.RolePlesso, "cree80001r", "demo-plesso-2026", "segreteria di un plesso che non ha ancora inserito i dati"},
+	{ps.RolePlesso, "cree80002t", "demo-plesso-2026", "segreteria di un plesso che li ha già inseriti"},
+	{ps.RolePlesso, "mnee800012", "demo-primo-accesso", "primo accesso: cambio password obbligatorio"},
+}
+
+// Seed loads the demo once; a database already seeded is left as it is.
+func Seed(ctx context.Context, db *store.DB, now time.Time) error {
+	if _, err := db.UserByUsername(ctx, "admin"); err == nil {
+		return nil
+	}
+	read := func(name string) []byte {
+		b, err := data.ReadFile("data/" + name)
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		return b
+	}
+	a := ps.Actor{Username: "demo"}
+	if _, err := db.Import(ctx, a, read("istat-comuni-cr-mn.csv"), store.ImportOptions{Filename: "istat-comuni-cr-mn.csv"}); err != nil {
+		return fmt.Errorf("demo comuni: %w", err)
+	}
+	comuni, err := db.Comuni(ctx)
+	if err != nil {
+		return err
+	}
+	// One district per province: the real ATS map is loaded by the
+	// operator (Importa anagrafe → comune,distretto).
+	var dist strings.Builder
+	dist.WriteString("codice_istat,distretto,nome_distretto\n")
+	for _, c := range comuni {
+		name := map[string]string{"CR": "Distretto di Cremona (demo)", "MN": "Distretto di Mantova (demo)"}[c.Provincia]
+		fmt.Fprintf(&dist, "%s,%s,%s\n", c.CodiceIstat, c.Provincia, name)
+	}
+	if _, err := db.Import(ctx, a, []byte(dist.String()), store.ImportOptions{Filename: "distretti-demo.csv"}); err != nil {
+		return fmt.Errorf("demo distretti: %w", err)
+	}
+	if _, err := db.Import(ctx, a, read("mim-anagrafe-paritarie-cr-mn-2023-24.csv"), store.ImportOptions{Filename: "mim-anagrafe-paritarie-cr-mn-2023-24.csv"}); err != nil {
+		return fmt.Errorf("demo paritarie: %w", err)
+	}
+	if _, err := db.Import(ctx, a, read("mim-studenti-per-plesso-cr-mn-2024-25.csv"), store.ImportOptions{Filename: "mim-studenti-per-plesso-cr-mn-2024-25.csv", Anno: 2024}); err != nil {
+		return fmt.Errorf("demo studenti: %w", err)
+	}
+	if err := db.DemoStatali(ctx, statali(comuni)); err != nil {
+		return fmt.Errorf("demo statali: %w", err)
+	}
+
+	plessi, err := db.Plessi(ctx, store.PlessoFilter{InScope: true, Attivi: true})
+	if err != nil {
+		return err
+	}
+	anno := ps.AnnoDi(now)
+	orig := db.Now
+	defer func() { db.Now = orig }()
+	sort.Slice(plessi, func(i, j int) bool { return plessi[i].Codice < plessi[j].Codice })
+	for i, p := range plessi {
+		n, ok, err := db.StudentiMIM(ctx, p.Codice, 2024)
+		if err != nil {
+			return err
+		}
+		h := hash(p.Codice)
+		if h%100 < 5 || p.Codice == "CREE80002T" {
+			if err := db.SetSentinella(ctx, a, p.Codice, anno, true); err != nil {
+				return err
+			}
+		}
+		// About 60% have entered figures; the demo plesso accounts show
+		// one of each.
+		if !ok || p.Codice == "CREE80001R" || p.Codice == "MNEE800012" || (h%100 >= 60 && p.Codice != "CREE80002T") {
+			continue
+		}
+		iscritti := max(1, n+int(h%11)-5)
+		classi := max(1, (iscritti+10)/21)
+		entered := anno.Inizio().AddDate(0, 0, 12+int(h%40)).Add(time.Duration(8+h%6) * time.Hour)
+		db.Now = func() time.Time { return entered }
+		user := ps.Actor{Username: strings.ToLower(p.Codice)}
+		if _, _, err := db.AddConsistenza(ctx, user, ps.Consistenza{Plesso: p.Codice, Anno: anno, Iscritti: iscritti, Classi: classi}); err != nil {
+			return err
+		}
+		if i%17 == 0 {
+			// A variation in November: a new revision, the first kept.
+			var later time.Time
+			if later = anno.Inizio().AddDate(0, 2, 10); later.After(now) {
+				continue
+			}
+			db.Now = func() time.Time { return later }
+			if _, _, err := db.AddConsistenza(ctx, user, ps.Consistenza{Plesso: p.Codice, Anno: anno, Iscritti: iscritti + 3, Classi: classi,
+				Note: "nuovi iscritti dopo l'inizio dell'anno"}); err != nil {
+				return err
+			}
+		}
+	}
+	db.Now = orig
+	for _, acc := range Accounts {
+		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
+		if err != nil {
+			return err
+		}
+		u := ps.User{Username: acc.Username, Role: acc.Role, PasswordHash: hash, MustChange: acc.Password == "demo-primo-accesso"}
+		switch acc.Role {
+		case ps.RolePlesso:
+			u.Plesso = strings.ToUpper(acc.Username)
+		case ps.RoleIstituto:
+			u.Istituto = strings.ToUpper(acc.Username)
+		}
+		if _, err := db.CreateUser(ctx, a, u); err != nil {
+			return fmt.Errorf("demo user %s: %w", acc.Username, err)
+		}
+	}
+	return nil
+}
+
+func hash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// statali groups the state plessi known only by code into demo istituti
+// (same province and 3-digit number: CREE80001R and CRMM80001X both belong
+// to "CRIC800000") and places each istituto in a municipality of its
+// province, so that the district and municipality views have something to
+// show. The real names and places come from the MIM register.
+func statali(comuni []ps.Comune) func(codice string) (istituto, nome, catastale, comune string, ok bool) {
+	byProv := map[string][]ps.Comune{}
+	for _, c := range comuni {
+		byProv[c.Provincia] = append(byProv[c.Provincia], c)
+	}
+	return func(codice string) (string, string, string, string, bool) {
+		if len(codice) != 10 || codice[2] == '1' {
+			return "", "", "", "", false // paritarie have their own register
+		}
+		num := codice[4:7]
+		kind := "IC"
+		if ps.GradoFromCodice(codice) == ps.Secondaria2 {
+			kind = "IS"
+		}
+		ist := codice[:2] + kind + num + "000"
+		list := byProv[codice[:2]]
+		if len(list) == 0 {
+			return ist, "", "", "", true
+		}
+		c := list[hash(ist)%uint32(len(list))]
+		return ist, fmt.Sprintf("Istituto %s %s-%s (raggruppamento demo)", map[string]string{"IC": "comprensivo", "IS": "superiore"}[kind], codice[:2], num),
+			c.CodiceCatastale, c.Nome, true
+	}
+}

@@ -1,0 +1,89 @@
+package mail
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+)
+
+// TestServer is a real SMTP server on loopback for tests: it records every
+// message it accepts and can refuse the next N with a temporary error.
+type TestServer struct {
+	Addr string
+	Port int
+
+	mu       sync.Mutex
+	messages []Received
+	failNext int
+}
+
+// Received is a message the test server accepted.
+type Received struct {
+	From string
+	To   []string
+	Data string
+}
+
+// NewTestServer starts a server that stops at test cleanup.
+func NewTestServer(t testing.TB) *TestServer {
+	t.Helper()
+	ts := &TestServer{}
+	srv := smtp.NewServer(backend{ts})
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Addr = l.Addr().String()
+	ts.Port = l.Addr().(*net.TCPAddr).Port
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return ts
+}
+
+// FailNext makes the next n deliveries fail with 451.
+func (ts *TestServer) FailNext(n int) {
+	ts.mu.Lock()
+	ts.failNext = n
+	ts.mu.Unlock()
+}
+
+// Messages returns what was accepted so far.
+func (ts *TestServer) Messages() []Received {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]Received(nil), ts.messages...)
+}
+
+type backend struct{ ts *TestServer }
+
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{ts: b.ts}, nil }
+
+type session struct {
+	ts   *TestServer
+	from string
+	to   []string
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error  { s.to = append(s.to, to); return nil }
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.ts.mu.Lock()
+	defer s.ts.mu.Unlock()
+	if s.ts.failNext > 0 {
+		s.ts.failNext--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try later"}
+	}
+	s.ts.messages = append(s.ts.messages, Received{From: s.from, To: s.to, Data: string(b)})
+	return nil
+}
+func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Logout() error { return nil }
