@@ -34,7 +34,7 @@ func (db *DB) DemoStatali(ctx context.Context, place func(codice string) (istitu
 				label = "Plesso"
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE plessi SET nome = $1, istituto = $2, codice_catastale = $3, comune_nome = $4, email = $5 WHERE codice = $6`,
-				label+" di "+comune+" ("+p.Codice+")", ist, cat, comune, strings.ToLower(p.Codice)+"@scuola.invalid", p.Codice); err != nil {
+				label+" di "+comune, ist, cat, comune, strings.ToLower(p.Codice)+"@scuola.invalid", p.Codice); err != nil {
 				return err
 			}
 			n++

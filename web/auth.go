@@ -159,4 +159,3 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "password.changed"))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
-
