@@ -2,6 +2,10 @@ package mail
 
 import (
 	"io"
+	"mime"
+	"mime/quotedprintable"
+	netmail "net/mail"
+	"strings"
 	"net"
 	"sync"
 	"testing"
@@ -57,6 +61,33 @@ func (ts *TestServer) Messages() []Received {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return append([]Received(nil), ts.messages...)
+}
+
+// Header returns a decoded header of the message.
+func (m Received) Header(name string) string {
+	msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
+	if err != nil {
+		return ""
+	}
+	v, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get(name))
+	if err != nil {
+		return msg.Header.Get(name)
+	}
+	return v
+}
+
+// Body returns the decoded text body (quoted-printable or plain).
+func (m Received) Body() string {
+	msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
+	if err != nil {
+		return ""
+	}
+	var r io.Reader = msg.Body
+	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		r = quotedprintable.NewReader(r)
+	}
+	b, _ := io.ReadAll(r)
+	return string(b)
 }
 
 type backend struct{ ts *TestServer }

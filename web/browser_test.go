@@ -1,0 +1,166 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// chromium returns Debian's browser, or skips saying why.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("chromium not installed: the browser test needs Debian's chromium (apt-get install chromium; .ci/run installs it)")
+	return ""
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// axe runs axe-core in the page and fails on serious or critical violations.
+func axe(t *testing.T, bctx context.Context, src, page string) {
+	t.Helper()
+	run := `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target}))})))`
+	err := chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](src))
+	var out []axeViolation
+	if err == nil {
+		out, err = chromedp.Run(bctx, chromedp.Evaluate[[]axeViolation](run, chromedp.EvalAwaitPromise))
+	}
+	if err != nil {
+		t.Fatalf("axe on %s: %v", page, err)
+	}
+	for _, v := range out {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			targets := []string{}
+			for _, n := range v.Nodes {
+				b, _ := json.Marshal(n.Target)
+				targets = append(targets, string(b))
+			}
+			t.Errorf("axe %s on %s: %s (%s) at %s", v.Impact, page, v.ID, v.Help, strings.Join(targets, ", "))
+		}
+	}
+}
+
+// TestBrowser_RegistroFlow is the secretary's first visit in a real browser:
+// login → Registro assenze → Aggiungi → a bad value shows its error →
+// Salva → the record is listed; axe-core checks every page on the way.
+func TestBrowser_RegistroFlow(t *testing.T) {
+	exe := chromium(t)
+	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core missing (run npm ci): %v", err)
+	}
+	e := newEnv(t, store.SQLite)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+	src := string(axeSrc)
+	base := e.ts.URL
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	textOf := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil {
+			t.Fatalf("text of #%s: %v", id, err)
+		}
+		return s
+	}
+
+	step("login page", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
+	axe(t, bctx, src, "login")
+	step("login",
+		chromedp.SendKeys(chromedp.ID("username"), "cree80001r"),
+		chromedp.SendKeys(chromedp.ID("password"), pwPlesso),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("btn-registro")),
+	)
+	if loc, _ := chromedp.Run(bctx, chromedp.Location()); !strings.HasSuffix(loc, "/plesso/"+ownPlesso) {
+		t.Fatalf("after login at %s", loc)
+	}
+	axe(t, bctx, src, "home")
+	step("Registro assenze", chromedp.Click(chromedp.ID("btn-registro")), chromedp.WaitVisible(chromedp.ID("btn-aggiungi")))
+	axe(t, bctx, src, "registro")
+	step("Aggiungi", chromedp.Click(chromedp.ID("btn-aggiungi")), chromedp.WaitVisible(chromedp.ID("iscritti")))
+	axe(t, bctx, src, "form")
+
+	step("bad value",
+		chromedp.SendKeys(chromedp.ID("iscritti"), "duecento"),
+		chromedp.SendKeys(chromedp.ID("classi"), "10"),
+		chromedp.Click(chromedp.ID("btn-salva")),
+		chromedp.WaitVisible(chromedp.ID("iscritti-err")),
+	)
+	if txt := textOf("iscritti-err"); !strings.Contains(txt, "numero intero") {
+		t.Fatalf("error next to the field: %q", txt)
+	}
+	axe(t, bctx, src, "form with errors")
+	if n := e.countConsistenze(ownPlesso); n != 0 {
+		t.Fatalf("a bad value saved %d revisions", n)
+	}
+
+	step("Salva",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("iscritti").value = ""`),
+		chromedp.SendKeys(chromedp.ID("iscritti"), "230"),
+		chromedp.Click(chromedp.ID("btn-salva")),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	if txt := textOf("flash"); !strings.Contains(txt, "Dati salvati") {
+		t.Fatalf("confirmation %q", txt)
+	}
+	if txt := textOf("registro-2026"); !strings.Contains(txt, "230") || !strings.Contains(txt, "in vigore") {
+		t.Fatalf("record not listed: %q", txt)
+	}
+	axe(t, bctx, src, "registro with a record")
+
+	// A 360-px phone: the form fits without horizontal scrolling.
+	step("phone", chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(base+"/plesso/"+ownPlesso+"/registro/aggiungi"),
+		chromedp.WaitVisible(chromedp.ID("btn-salva")))
+	width, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if width > 360 {
+		t.Errorf("the form is %d px wide on a 360-px screen", width)
+	}
+	axe(t, bctx, src, "form at 360 px")
+}
