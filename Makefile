@@ -1,0 +1,31 @@
+# Portale Scuole. The two commands of the README:
+#   make demo   start the portal on SQLite with the demo data (http://127.0.0.1:8080)
+#   make test   run every test (PostgreSQL too when PORTALE_TEST_POSTGRES is set)
+
+GO ?= go
+
+.PHONY: demo test assets build bench
+
+# npm fetches the pinned front-end packages; its postinstall copies the files
+# the binary embeds into web/static/vendor (both folders are git-ignored).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+web/static/vendor/.stamp: node_modules/.package-lock.json scripts/vendor.mjs
+	node scripts/vendor.mjs
+	touch $@
+
+assets: web/static/vendor/.stamp
+
+build: assets
+	$(GO) build -o portalescuole ./cmd/portalescuole
+
+demo: assets
+	$(GO) run ./cmd/portalescuole serve --demo --db data/demo.db
+
+test: assets
+	$(GO) vet ./...
+	$(GO) test ./...
+
+bench: assets
+	$(GO) test -run '^$$' -bench . -benchmem ./...

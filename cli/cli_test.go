@@ -1,0 +1,182 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portalescuole/portalescuole/cli"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
+)
+
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const studenti = "../demo/data/mim-studenti-per-plesso-cr-mn-2024-25.csv"
+
+func TestRun_ImportAndUserAdd(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			if code, out, errs := run(t, "", "migrate", "--db", dsn); code != 0 || !strings.Contains(out, "database aggiornato") {
+				t.Fatalf("migrate: %d %s %s", code, out, errs)
+			}
+			code, out, errs := run(t, "", "import", "--db", dsn, "--anno", "2024/25", studenti)
+			if code != 0 || !strings.Contains(out, "688 aggiunti, 0 modificati, 0 ritirati") {
+				t.Fatalf("import: %d %q %q", code, out, errs)
+			}
+			code, out, _ = run(t, "", "import", "--db", dsn, "--anno", "2024/25", studenti)
+			if code != 0 || !strings.Contains(out, "0 aggiunti, 0 modificati, 0 ritirati") {
+				t.Fatalf("same file again: %d %q", code, out)
+			}
+			bad := filepath.Join(t.TempDir(), "bad.csv")
+			os.WriteFile(bad, []byte("CODICESCUOLA,NUMEROSTUDENTI\nCREE80001R,10\nCREE8000,12\nCREE80002T,-3\n"), 0o644)
+			code, _, errs = run(t, "", "import", "--db", dsn, "--anno", "2025/26", bad)
+			if code != 1 || !strings.Contains(errs, "riga 3") || !strings.Contains(errs, "riga 4") || !strings.Contains(errs, "nessun dato modificato") {
+				t.Fatalf("bad file: %d %q", code, errs)
+			}
+
+			for _, tc := range []struct {
+				name, stdin string
+				args        []string
+				code        int
+				msg         string
+			}{
+				{"plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "segreteria.cree80001r", "--plesso", "cree80001r"}, 0, "utente segreteria.cree80001r creato"},
+				{"duplicate", "una password lunga\n", []string{"--role", "plesso", "--username", "SEGRETERIA.cree80001r", "--plesso", "CREE80001R"}, 1, "esiste già"},
+				{"unknown plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "x", "--plesso", "ZZEE000000"}, 1, "plesso non in anagrafe"},
+				{"no plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "y"}, 1, "indicare --plesso"},
+				{"bad role", "una password lunga\n", []string{"--role", "preside", "--username", "z"}, 1, "ruolo non valido"},
+				{"short password", "corta\n", []string{"--role", "ats", "--username", "op"}, 1, "password non accettata"},
+				{"ats", "una password lunga", []string{"--role", "ats", "--username", "operatore"}, 0, "creato (ruolo ats)"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					code, out, errs := run(t, tc.stdin, append([]string{"user", "add", "--db", dsn}, tc.args...)...)
+					if code != tc.code || !strings.Contains(out+errs, tc.msg) {
+						t.Fatalf("code %d out %q err %q; want %d %q", code, out, errs, tc.code, tc.msg)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestRun_Serve starts the whole program on port 0 and stops it.
+func TestRun_Serve(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "p.db")}, nil, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	url := strings.Fields(strings.SplitN(line, " su ", 2)[1])[0]
+	res, err := http.Get(url + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// TestImport_KilledMidway kills (SIGKILL) a real import process while it
+// writes: what is left is either the whole file or nothing.
+func TestImport_KilledMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "portalescuole")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/portalescuole")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var b strings.Builder
+	b.WriteString("CODICESCUOLA,NUMEROSTUDENTI\n")
+	const rows = 150000
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&b, "CREE%06d,%d\n", i, 50+i%400)
+	}
+	file := filepath.Join(dir, "grande.csv")
+	os.WriteFile(file, []byte(b.String()), 0o644)
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			for _, delay := range []time.Duration{300 * time.Millisecond, 900 * time.Millisecond, 2 * time.Second} {
+				cmd := exec.Command(bin, "import", "--db", dsn, "--anno", "2025/26", file)
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(delay)
+				cmd.Process.Kill()
+				cmd.Wait()
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatalf("reopen after kill: %v", err)
+				}
+				var runs, counts, plessi int
+				q := db.SQL()
+				scan(t, q, `SELECT COUNT(*) FROM import_runs`, &runs)
+				scan(t, q, `SELECT COUNT(*) FROM studenti_mim`, &counts)
+				scan(t, q, `SELECT COUNT(*) FROM plessi`, &plessi)
+				db.Close()
+				t.Logf("killed after %v: %d import runs, %d counts, %d plessi", delay, runs, counts, plessi)
+				if !(runs == 0 && counts == 0 && plessi == 0) && !(runs == 1 && counts == rows && plessi == rows) {
+					t.Fatalf("half an import survived a kill: %d runs, %d counts, %d plessi", runs, counts, plessi)
+				}
+				if runs == 1 {
+					return // committed before the kill: nothing more to learn
+				}
+			}
+			// Run to completion after the kills: the file goes in whole.
+			if out, err := exec.Command(bin, "import", "--db", dsn, "--anno", "2025/26", file).CombinedOutput(); err != nil {
+				t.Fatalf("import after the kills: %v %s", err, out)
+			}
+			db, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var counts int
+			scan(t, db.SQL(), `SELECT COUNT(*) FROM studenti_mim`, &counts)
+			if counts != rows {
+				t.Fatalf("complete import stored %d of %d", counts, rows)
+			}
+		})
+	}
+}
+
+func scan(t *testing.T, db *sql.DB, q string, dst *int) {
+	t.Helper()
+	if err := db.QueryRow(q).Scan(dst); err != nil {
+		t.Fatal(err)
+	}
+}
