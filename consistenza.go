@@ -77,7 +77,12 @@ func ParseConsistenza(in ConsistenzaInput, today time.Time) (Consistenza, error)
 	}
 
 	if v := strings.TrimSpace(in.ValidoDal); v != "" {
+		// Browsers send YYYY-MM-DD from a date input; old ones without it
+		// leave a text box where Italians type DD/MM/YYYY.
 		d, err := time.Parse(DateLayout, v)
+		if err != nil {
+			d, err = time.Parse("02/01/2006", v)
+		}
 		if err != nil {
 			fields["valido_dal"] = "err.data.format"
 		} else {

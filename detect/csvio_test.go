@@ -185,7 +185,7 @@ func TestReadCSV_TestdataErrors(t *testing.T) {
 	}
 }
 
-func TestParseParams(t *testing.T) {
+func TestRun_ParseParams(t *testing.T) {
 	p, err := ParseParams([]string{"baseline=7", "alpha = 0.01", "m=NULL", "x="})
 	if err != nil {
 		t.Fatal(err)

@@ -116,7 +116,7 @@ var catalog = map[string][2]string{
 	"err.classi.min":              {"Le classi devono essere almeno 1.", "There must be at least 1 class."},
 	"err.numero.intero":           {"Scrivere un numero intero, senza lettere né decimali.", "Write a whole number, without letters or decimals."},
 	"err.numero.negativo":         {"Il numero non può essere negativo.", "The number cannot be negative."},
-	"err.data.format":             {"Data non valida: usare il formato GG/MM/AAAA.", "Invalid date."},
+	"err.data.format":             {"Data non valida: usare il formato GG/MM/AAAA.", "Invalid date: use DD/MM/YYYY."},
 	"err.valido_dal.fuori_anno":   {"La data deve cadere nell'anno scolastico scelto.", "The date must fall within the chosen school year."},
 	"err.note.long":               {"Le note superano 500 caratteri.", "Notes exceed 500 characters."},
 	"err.notfound.plesso":         {"Plesso non trovato.", "School building not found."},

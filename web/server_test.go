@@ -423,3 +423,24 @@ func TestServer_Credenziali(t *testing.T) {
 		t.Fatalf("the old password still works after a reset: %d", lr.Status)
 	}
 }
+
+func TestServer_English(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	c := e.loginAs("cree80001r", pwPlesso)
+	r := c.post("/lingua", url.Values{"lang": {"en"}, "next": {"/plesso/" + ownPlesso + "/registro/aggiungi"}})
+	if r.Location != "/plesso/"+ownPlesso+"/registro/aggiungi" {
+		t.Fatalf("redirect %q", r.Location)
+	}
+	page := c.get(r.Location)
+	if !strings.Contains(page.Body, `<html lang="en">`) || !strings.Contains(page.Body, "Pupils aged 6–19") || !strings.Contains(page.Body, ">Save<") {
+		t.Fatalf("not English: %s", text(page.Body))
+	}
+	bad := c.post("/plesso/"+ownPlesso+"/registro", url.Values{"anno": {"2026/27"}, "iscritti": {"abc"}, "classi": {"3"}})
+	if !strings.Contains(bad.Body, "Write a whole number") {
+		t.Fatalf("error not English: %s", text(bad.Body))
+	}
+	// An open redirect through "next" is refused.
+	if r := c.post("/lingua", url.Values{"lang": {"it"}, "next": {"//evil.example/"}}); r.Location != "/" {
+		t.Fatalf("next=//evil.example redirected to %q", r.Location)
+	}
+}
