@@ -4,9 +4,9 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	"net"
 	netmail "net/mail"
 	"strings"
-	"net"
 	"sync"
 	"testing"
 
@@ -101,7 +101,7 @@ type session struct {
 }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error  { s.to = append(s.to, to); return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = append(s.to, to); return nil }
 func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {

@@ -13,54 +13,34 @@ func (db *DB) Adempimenti(ctx context.Context, anno ps.AnnoScolastico, f PlessoF
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]ps.Consistenza{}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze c WHERE anno = $1
+	revs, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze c WHERE anno = $1
 		AND revisione = (SELECT MAX(revisione) FROM consistenze c2 WHERE c2.plesso = c.plesso AND c2.anno = c.anno)`, int(anno))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		c, err := scanConsistenza(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
+	latest := make(map[string]ps.Consistenza, len(revs))
+	for _, c := range revs {
 		latest[c.Plesso] = c
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	mim := map[string]int{}
 	// The ministry's counts of the latest release not after this year.
-	mr, err := db.sql.QueryContext(ctx, `SELECT plesso, studenti FROM studenti_mim s WHERE anno = (SELECT MAX(anno) FROM studenti_mim WHERE anno <= $1)`, int(anno))
+	counts, err := queryAll(ctx, db.sql, func(sc scanner) (s Studenti, err error) {
+		return s, sc.Scan(&s.Plesso, &s.Studenti)
+	}, `SELECT plesso, studenti FROM studenti_mim WHERE anno = (SELECT MAX(anno) FROM studenti_mim WHERE anno <= $1)`, int(anno))
 	if err != nil {
 		return nil, err
 	}
-	for mr.Next() {
-		var p string
-		var n int
-		if err := mr.Scan(&p, &n); err != nil {
-			mr.Close()
-			return nil, err
-		}
-		mim[p] = n
+	mim := make(map[string]int, len(counts))
+	for _, c := range counts {
+		mim[c.Plesso] = c.Studenti
 	}
-	mr.Close()
-	sent := map[string]bool{}
-	sr, err := db.sql.QueryContext(ctx, `SELECT plesso FROM sentinelle WHERE anno = $1`, int(anno))
+	sentinels, err := queryAll(ctx, db.sql, scanString, `SELECT plesso FROM sentinelle WHERE anno = $1`, int(anno))
 	if err != nil {
 		return nil, err
 	}
-	for sr.Next() {
-		var p string
-		if err := sr.Scan(&p); err != nil {
-			sr.Close()
-			return nil, err
-		}
+	sent := make(map[string]bool, len(sentinels))
+	for _, p := range sentinels {
 		sent[p] = true
 	}
-	sr.Close()
 	out := make([]ps.Adempimento, 0, len(plessi))
 	for _, p := range plessi {
 		a := ps.Adempimento{Plesso: p, StudentiMIM: mim[p.Codice], Sentinella: sent[p.Codice]}

@@ -103,21 +103,8 @@ func defaultValidoDal(anno ps.AnnoScolastico, hasPrev bool, now time.Time) time.
 
 // Consistenze lists every revision of a plesso, newest year and revision first.
 func (db *DB) Consistenze(ctx context.Context, plesso string) ([]ps.Consistenza, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1
+	return queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1
 		ORDER BY anno DESC, revisione DESC`, plesso)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.Consistenza
-	for rows.Next() {
-		c, err := scanConsistenza(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // ConsistenzaInVigore returns the figures in force for a plesso on day d: the

@@ -135,51 +135,25 @@ func diff(fields map[string][2]any, name string, old, new any) {
 
 func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File, o ImportOptions, rep *ImportReport) error {
 	paritarie := f.Kind == anagrafe.KindParitarie
-	existing := map[string]ps.Plesso{}
-	rows, err := tx.QueryContext(ctx, `SELECT `+plessoCols+plessoFrom)
+	// Raw columns: the join would replace comune_nome with the ISTAT name.
+	list, err := queryAll(ctx, tx, func(sc scanner) (p ps.Plesso, err error) {
+		var grado string
+		err = sc.Scan(&p.Codice, &p.Nome, &p.Istituto, &grado, &p.Paritaria, &p.Indirizzo, &p.CodiceCatastale, &p.ComuneNome, &p.Email, &p.Attivo, &p.Provincia)
+		p.Grado = ps.Grado(grado)
+		return p, err
+	}, `SELECT codice, nome, istituto, grado, paritaria, indirizzo, codice_catastale, comune_nome, email, attivo, provincia FROM plessi`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		p, err := scanPlesso(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		p.ComuneNome = "" // re-read raw below, the join may have replaced it
+	existing := make(map[string]ps.Plesso, len(list))
+	for _, p := range list {
 		existing[p.Codice] = p
 	}
-	rows.Close()
-	raw, err := tx.QueryContext(ctx, `SELECT codice, comune_nome FROM plessi`)
+	ist, err := queryAll(ctx, tx, scanPair, `SELECT codice, nome FROM istituti`)
 	if err != nil {
 		return err
 	}
-	for raw.Next() {
-		var c, n string
-		if err := raw.Scan(&c, &n); err != nil {
-			raw.Close()
-			return err
-		}
-		p := existing[c]
-		p.ComuneNome = n
-		existing[c] = p
-	}
-	raw.Close()
-
-	istituti := map[string]string{}
-	ir, err := tx.QueryContext(ctx, `SELECT codice, nome FROM istituti`)
-	if err != nil {
-		return err
-	}
-	for ir.Next() {
-		var c, n string
-		if err := ir.Scan(&c, &n); err != nil {
-			ir.Close()
-			return err
-		}
-		istituti[c] = n
-	}
-	ir.Close()
+	istituti := pairsToMap(ist)
 
 	inFile := map[string]bool{}
 	seenIst := map[string]bool{}
@@ -268,35 +242,24 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 func fromRegister(p ps.Plesso) bool { return p.CodiceCatastale != "" }
 
 func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File, o ImportOptions, rep *ImportReport) error {
-	known := map[string]bool{}
-	kr, err := tx.QueryContext(ctx, `SELECT codice FROM plessi`)
+	codes, err := queryAll(ctx, tx, scanString, `SELECT codice FROM plessi`)
 	if err != nil {
 		return err
 	}
-	for kr.Next() {
-		var c string
-		if err := kr.Scan(&c); err != nil {
-			kr.Close()
-			return err
-		}
+	known := make(map[string]bool, len(codes))
+	for _, c := range codes {
 		known[c] = true
 	}
-	kr.Close()
-	old := map[string]int{}
-	or, err := tx.QueryContext(ctx, `SELECT plesso, studenti FROM studenti_mim WHERE anno = $1`, int(o.Anno))
+	counts, err := queryAll(ctx, tx, func(sc scanner) (s Studenti, err error) {
+		return s, sc.Scan(&s.Plesso, &s.Studenti)
+	}, `SELECT plesso, studenti FROM studenti_mim WHERE anno = $1`, int(o.Anno))
 	if err != nil {
 		return err
 	}
-	for or.Next() {
-		var c string
-		var n int
-		if err := or.Scan(&c, &n); err != nil {
-			or.Close()
-			return err
-		}
-		old[c] = n
+	old := make(map[string]int, len(counts))
+	for _, c := range counts {
+		old[c.Plesso] = c.Studenti
 	}
-	or.Close()
 	inFile := map[string]bool{}
 	created := 0
 	for _, s := range f.Studenti {
@@ -353,20 +316,14 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 }
 
 func (db *DB) importComuni(ctx context.Context, tx querierTx, f *anagrafe.File, o ImportOptions, rep *ImportReport) error {
-	old := map[string]ps.Comune{}
-	rows, err := tx.QueryContext(ctx, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni`)
+	list, err := queryAll(ctx, tx, scanComune, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c ps.Comune
-		if err := rows.Scan(&c.CodiceIstat, &c.Nome, &c.Provincia, &c.CodiceCatastale, &c.Distretto); err != nil {
-			rows.Close()
-			return err
-		}
+	old := make(map[string]ps.Comune, len(list))
+	for _, c := range list {
 		old[c.CodiceIstat] = c
 	}
-	rows.Close()
 	kept := 0
 	for i, c := range f.Comuni {
 		if len(o.Province) > 0 && !slices.Contains(o.Province, c.Provincia) {
@@ -408,20 +365,11 @@ func (db *DB) importComuni(ctx context.Context, tx querierTx, f *anagrafe.File, 
 }
 
 func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.File, rep *ImportReport) error {
-	comuni := map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT codice_istat, distretto FROM comuni`)
+	pairs, err := queryAll(ctx, tx, scanPair, `SELECT codice_istat, distretto FROM comuni`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c, d string
-		if err := rows.Scan(&c, &d); err != nil {
-			rows.Close()
-			return err
-		}
-		comuni[c] = d
-	}
-	rows.Close()
+	comuni := pairsToMap(pairs)
 	fe := &anagrafe.FileError{}
 	for _, d := range f.Distretti {
 		if _, ok := comuni[d.CodiceIstat]; !ok {
@@ -431,20 +379,11 @@ func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.Fil
 	if len(fe.Errors) > 0 {
 		return fe
 	}
-	oldNames := map[string]string{}
-	dr, err := tx.QueryContext(ctx, `SELECT codice, nome FROM distretti`)
+	names, err := queryAll(ctx, tx, scanPair, `SELECT codice, nome FROM distretti`)
 	if err != nil {
 		return err
 	}
-	for dr.Next() {
-		var c, n string
-		if err := dr.Scan(&c, &n); err != nil {
-			dr.Close()
-			return err
-		}
-		oldNames[c] = n
-	}
-	dr.Close()
+	oldNames := pairsToMap(names)
 	used := map[string]bool{}
 	for _, d := range f.Distretti {
 		used[d.Distretto.Codice] = true
@@ -490,6 +429,24 @@ func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.Fil
 		rep.Retired = append(rep.Retired, Change{Key: "distretto " + c})
 	}
 	return nil
+}
+
+// Studenti is a ministry pupil count of one plesso.
+type Studenti struct {
+	Plesso   string
+	Studenti int
+}
+
+type pair struct{ k, v string }
+
+func scanPair(s scanner) (p pair, err error) { return p, s.Scan(&p.k, &p.v) }
+
+func pairsToMap(ps []pair) map[string]string {
+	m := make(map[string]string, len(ps))
+	for _, p := range ps {
+		m[p.k] = p.v
+	}
+	return m
 }
 
 // ImportRuns lists the latest imports.

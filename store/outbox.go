@@ -79,22 +79,9 @@ func scanOutbox(s scanner) (OutboxMessage, error) {
 // ClaimOutbox marks up to n due messages "sending" and returns them. The
 // conditional UPDATE makes the claim safe with several senders.
 func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE status = $1 AND next_attempt_at <= $2
+	due, err := queryAll(ctx, db.sql, scanOutbox, `SELECT `+outboxCols+` FROM outbox WHERE status = $1 AND next_attempt_at <= $2
 		ORDER BY id LIMIT $3`, OutboxPending, ts(db.Now()), n)
 	if err != nil {
-		return nil, err
-	}
-	var due []OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		due = append(due, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var claimed []OutboxMessage
@@ -172,20 +159,7 @@ func (db *DB) RequeueOutbox(ctx context.Context, a ps.Actor, id int64) error {
 
 // OutboxMessages lists the latest messages, newest first.
 func (db *DB) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox ORDER BY id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, scanOutbox, `SELECT `+outboxCols+` FROM outbox ORDER BY id DESC LIMIT $1`, limit)
 }
 
 // OutboxCounts returns the number of messages per status.

@@ -87,20 +87,7 @@ func (f PlessoFilter) where(args *[]any) string {
 // Plessi lists plessi ordered by codice.
 func (db *DB) Plessi(ctx context.Context, f PlessoFilter) ([]ps.Plesso, error) {
 	var args []any
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+plessoCols+plessoFrom+f.where(&args)+` ORDER BY p.codice`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.Plesso
-	for rows.Next() {
-		p, err := scanPlesso(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, scanPlesso, `SELECT `+plessoCols+plessoFrom+f.where(&args)+` ORDER BY p.codice`, args...)
 }
 
 // Istituto returns one istituto.
@@ -115,75 +102,33 @@ func (db *DB) Istituto(ctx context.Context, codice string) (*ps.Istituto, error)
 
 // Istituti lists every istituto.
 func (db *DB) Istituti(ctx context.Context) ([]ps.Istituto, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT codice, nome FROM istituti ORDER BY codice`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.Istituto
-	for rows.Next() {
-		var i ps.Istituto
-		if err := rows.Scan(&i.Codice, &i.Nome); err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, func(s scanner) (i ps.Istituto, err error) {
+		return i, s.Scan(&i.Codice, &i.Nome)
+	}, `SELECT codice, nome FROM istituti ORDER BY codice`)
 }
 
 // Distretti lists the ATS districts.
 func (db *DB) Distretti(ctx context.Context) ([]ps.Distretto, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT codice, nome FROM distretti ORDER BY nome`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.Distretto
-	for rows.Next() {
-		var d ps.Distretto
-		if err := rows.Scan(&d.Codice, &d.Nome); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, func(s scanner) (d ps.Distretto, err error) {
+		return d, s.Scan(&d.Codice, &d.Nome)
+	}, `SELECT codice, nome FROM distretti ORDER BY nome`)
+}
+
+func scanComune(s scanner) (c ps.Comune, err error) {
+	return c, s.Scan(&c.CodiceIstat, &c.Nome, &c.Provincia, &c.CodiceCatastale, &c.Distretto)
 }
 
 // Comuni lists the municipalities.
 func (db *DB) Comuni(ctx context.Context) ([]ps.Comune, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni ORDER BY codice_istat`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.Comune
-	for rows.Next() {
-		var c ps.Comune
-		if err := rows.Scan(&c.CodiceIstat, &c.Nome, &c.Provincia, &c.CodiceCatastale, &c.Distretto); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, scanComune, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni ORDER BY codice_istat`)
 }
 
 // Province lists the province siglas that have plessi.
 func (db *DB) Province(ctx context.Context) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT provincia FROM plessi ORDER BY provincia`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, scanString, `SELECT DISTINCT provincia FROM plessi ORDER BY provincia`)
 }
+
+func scanString(s scanner) (v string, err error) { return v, s.Scan(&v) }
 
 // SetSentinella designates (or removes) a plesso as sentinel for a year.
 func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno ps.AnnoScolastico, on bool) error {

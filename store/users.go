@@ -104,20 +104,7 @@ func (db *DB) Users(ctx context.Context, role ps.Role) ([]ps.User, error) {
 		q += ` WHERE role = $1`
 		args = append(args, string(role))
 	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY username`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ps.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.sql, scanUser, q+` ORDER BY username`, args...)
 }
 
 // Lockout policy: after MaxFailedLogins consecutive failures the account is
