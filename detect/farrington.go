@@ -487,29 +487,14 @@ func (e *farrEvaluator) row(k int) (farrRow, error) {
 func (e *farrEvaluator) data(k int) (farrData, bool) {
 	p := e.p
 	var d farrData
-	first := -1
-	var levels []int
-	for i, l := range e.labels {
-		if l == 0 {
-			continue
-		}
-		if first < 0 {
-			first = i
-		}
-		if !slices.Contains(levels, l) {
-			levels = append(levels, l)
-		}
-	}
+	first := slices.IndexFunc(e.labels, func(l int) bool { return l != 0 })
 	if first < 0 {
 		return d, false
 	}
-	// as.factor(blocks[blockIndexes]): levels sorted numerically, taken
-	// before the rows with NA counts are dropped.
-	slices.Sort(levels)
-	d.nLevels = len(levels)
 	diff0 := float64(e.days[1] - e.days[0])
 	firstKept := -1
 	d.maxY = math.Inf(-1)
+	var labels, levels []int
 	for i, l := range e.labels {
 		if l == 0 || math.IsNaN(e.s.Counts[i]) {
 			continue
@@ -529,10 +514,20 @@ func (e *farrEvaluator) data(k int) (farrData, bool) {
 		d.y = append(d.y, e.s.Counts[i])
 		d.wtime = append(d.wtime, float64(e.days[i]-e.days[first])/diff0)
 		d.offset = append(d.offset, off)
-		d.group = append(d.group, slices.Index(levels, l))
+		labels = append(labels, l)
+		if !slices.Contains(levels, l) {
+			levels = append(levels, l)
+		}
 	}
-	if len(d.y) == 0 {
+	if len(d.y) == 0 { // R: glm fails on an empty data set
 		return d, false
+	}
+	// seasgroups levels: sorted numerically (factor() on numbers), and
+	// only those left after NA removal (glm's drop.unused.levels).
+	slices.Sort(levels)
+	d.nLevels = len(levels)
+	for _, l := range labels {
+		d.group = append(d.group, slices.Index(levels, l))
 	}
 	// The prediction's wtime is measured from the first row kept in
 	// dataGLM, while the fit's wtime starts at the first block row.
@@ -597,7 +592,12 @@ type farrModel struct {
 	f     *qpFit
 	trend bool // "wtime" among the coefficients
 	phi   float64
-	x0    []float64
+	// disp is what summary.glm(model)$dispersion returns later, in the
+	// trend test and in predict.glm: after reweighting, fitGLM.flexible
+	// sets model$weights <- omega, so summary.glm then weights the working
+	// residuals by the prior weights omega instead of the working weights.
+	disp float64
+	x0   []float64
 }
 
 // fit is algo.farrington.fitGLM.flexible: fit (dropping the trend if that
@@ -638,8 +638,9 @@ func (e *farrEvaluator) fit(d *farrData, trend bool) *farrModel {
 			return nil
 		}
 		phi = math.Max(f.dispersion(), 1)
+		return &farrModel{f: f, trend: trend, phi: phi, disp: f.dispersionWith(omega), x0: x0}
 	}
-	return &farrModel{f: f, trend: trend, phi: phi, x0: x0}
+	return &farrModel{f: f, trend: trend, phi: phi, disp: f.dispersion(), x0: x0}
 }
 
 // anscombeWeights is anscombe.residuals followed by
@@ -685,9 +686,9 @@ func (e *farrEvaluator) fitAndThreshold(d farrData, r *farrRow) bool {
 	}
 	doTrend := false
 	if m.trend {
-		eta, _ := m.f.predictLink(m.x0, d.offsetNow)
+		eta, _ := m.f.predictLink(m.x0, d.offsetNow, m.disp)
 		fitResp := math.Max(math.Exp(eta), dblEps)
-		pv := m.f.pValue(1)
+		pv := m.f.pValue(1, m.disp)
 		if math.IsNaN(m.f.coef[1]) { // aliased wtime: summary has no such row
 			return false
 		}
@@ -711,7 +712,7 @@ func (e *farrEvaluator) fitAndThreshold(d farrData, r *farrRow) bool {
 	}
 	r.doTrend = doTrend
 	r.phi = m.phi
-	eta, se := m.f.predictLink(m.x0, d.offsetNow)
+	eta, se := m.f.predictLink(m.x0, d.offsetNow, m.disp)
 	y := e.s.Counts[r.row]
 	z := NormalQuantile(1 - p.Alpha)
 	if p.ThresholdMethod == "delta" {

@@ -58,6 +58,7 @@ func fitQuasiPoisson(x []float64, n, p int, y, prior, offset []float64) (*qpFit,
 		start, coefold []float64
 		w              = make([]float64, n)
 		z              = make([]float64, n)
+		zw             = make([]float64, n)
 		xw             = make([]float64, n*p)
 		qraux          = make([]float64, p)
 		pivot          = make([]int, p)
@@ -66,7 +67,8 @@ func fitQuasiPoisson(x []float64, n, p int, y, prior, offset []float64) (*qpFit,
 	)
 	for iter := 1; iter <= glmMaxit; iter++ {
 		for i := range y {
-			me := math.Max(math.Exp(eta[i]), dblEps) // mu.eta(eta)
+			// mu.eta(eta) = pmax(exp(eta), eps) is exactly mu for the log link.
+			me := mu[i]
 			z[i] = (eta[i] - offset[i]) + (y[i]-mu[i])/me
 			w[i] = math.Sqrt(prior[i] * me * me / mu[i]) // variance(mu) = mu
 		}
@@ -75,7 +77,6 @@ func fitQuasiPoisson(x []float64, n, p int, y, prior, offset []float64) (*qpFit,
 				xw[j*n+i] = x[j*n+i] * w[i]
 			}
 		}
-		zw := make([]float64, n)
 		for i := range z {
 			zw[i] = z[i] * w[i]
 		}
@@ -131,7 +132,7 @@ func fitQuasiPoisson(x []float64, n, p int, y, prior, offset []float64) (*qpFit,
 	}
 	nzero := 0
 	for i := range y {
-		f.resid[i] = (y[i] - mu[i]) / math.Max(math.Exp(eta[i]), dblEps)
+		f.resid[i] = (y[i] - mu[i]) / mu[i] // mu.eta(eta) = mu
 		f.wt[i] = w[i] * w[i]
 		if prior[i] == 0 {
 			nzero++
@@ -176,15 +177,19 @@ func qpDeviance(y, mu, wt []float64) float64 {
 }
 
 // dispersion is summary.glm's estimate for a quasi family:
-// sum(weights * residuals^2) / df.residual over positive weights.
-func (f *qpFit) dispersion() float64 {
+// sum(weights * residuals^2) / df.residual over positive weights, with the
+// working weights of the fit.
+func (f *qpFit) dispersion() float64 { return f.dispersionWith(f.wt) }
+
+// dispersionWith is summary.glm's estimate when model$weights holds w.
+func (f *qpFit) dispersionWith(w []float64) float64 {
 	if f.dfResid <= 0 {
 		return math.NaN()
 	}
 	var s float64
-	for i, w := range f.wt {
-		if w > 0 {
-			s += w * f.resid[i] * f.resid[i]
+	for i, wi := range w {
+		if wi > 0 {
+			s += wi * f.resid[i] * f.resid[i]
 		}
 	}
 	return s / float64(f.dfResid)
@@ -210,9 +215,9 @@ func (f *qpFit) rInv() []float64 {
 	return inv
 }
 
-// pValue returns summary.glm's Pr(>|t|) for design column col, or NaN when
-// the column is aliased.
-func (f *qpFit) pValue(col int) float64 {
+// pValue returns summary.glm's Pr(>|t|) for design column col given the
+// dispersion, or NaN when the column is aliased.
+func (f *qpFit) pValue(col int, disp float64) float64 {
 	pos := -1
 	for j := 0; j < f.rank; j++ {
 		if f.pivot[j] == col {
@@ -229,16 +234,15 @@ func (f *qpFit) pValue(col int) float64 {
 	for j := pos; j < k; j++ {
 		v += inv[pos*k+j] * inv[pos*k+j]
 	}
-	se := math.Sqrt(v * f.dispersion())
+	se := math.Sqrt(v * disp)
 	t := f.coef[col] / se
 	return tTwoSided(t, float64(f.dfResid))
 }
 
 // predictLink returns predict.glm's link-scale fit and se.fit at a new
-// design row x0 (all columns, original order) with the given offset. The
-// dispersion is summary.glm's estimate, as R uses it when predict.glm gets
-// no dispersion argument.
-func (f *qpFit) predictLink(x0 []float64, offset float64) (eta, se float64) {
+// design row x0 (all columns, original order) with the given offset and
+// dispersion.
+func (f *qpFit) predictLink(x0 []float64, offset, disp float64) (eta, se float64) {
 	k, n := f.rank, f.n
 	for j := 0; j < k; j++ {
 		eta += x0[f.pivot[j]] * f.coef[f.pivot[j]]
@@ -253,7 +257,7 @@ func (f *qpFit) predictLink(x0 []float64, offset float64) (eta, se float64) {
 		}
 		v[j] = s / f.qr[j*n+j]
 	}
-	rv := f.dispersion()
+	rv := disp
 	var ip float64
 	for _, x := range v {
 		ip += x * x * rv

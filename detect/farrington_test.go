@@ -131,7 +131,7 @@ func TestQuasiPoissonFit(t *testing.T) {
 			t.Errorf("hat %d = %.17g, want %.17g", i, h, hat[i])
 		}
 	}
-	if p := f.pValue(1); !closeRel(p, 0.039938782900411605, 1e-10) { // summary(m)$coefficients["x", 4]
+	if p := f.pValue(1, f.dispersion()); !closeRel(p, 0.039938782900411605, 1e-10) { // summary(m)$coefficients["x", 4]
 		t.Errorf("p-value %.17g", p)
 	}
 
@@ -150,7 +150,7 @@ func TestQuasiPoissonFit(t *testing.T) {
 	if d := f.dispersion(); !closeRel(d, 1.2207038175750058, 1e-12) {
 		t.Errorf("weighted dispersion %.17g", d)
 	}
-	eta, se := f.predictLink([]float64{1, 11}, 0)
+	eta, se := f.predictLink([]float64{1, 11}, 0, f.dispersion())
 	if !closeRel(eta, 2.4944011686926282, 1e-12) || !closeRel(se, 0.27671119320198351, 1e-12) {
 		t.Errorf("predict: %.17g ± %.17g", eta, se)
 	}

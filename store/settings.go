@@ -15,6 +15,17 @@ type Settings struct {
 	Province        string // territory, comma-separated siglas ("CR,MN"); "" = all
 	MittenteEmail   string // From: of the outbox
 	URLPortale      string // base URL written in e-mails
+	Finestre        string // reporting windows, e.g. "lun-mer>gio 12:00, gio-sab>lun 12:00"
+}
+
+// FinestreParsed returns the reporting windows, the default when the
+// setting does not parse (SaveSettings refuses such a value).
+func (s Settings) FinestreParsed() []ps.Finestra {
+	f, err := ps.ParseFinestre(s.Finestre)
+	if err != nil {
+		return ps.FinestreDefault
+	}
+	return f
 }
 
 // DefaultSettings are those of the founding letter (ATS Val Padana).
@@ -27,6 +38,7 @@ func DefaultSettings() Settings {
 		Province:        "CR,MN",
 		MittenteEmail:   "portale.scuole@ats-valpadana.it",
 		URLPortale:      "http://localhost:8080",
+		Finestre:        ps.FormatFinestre(ps.FinestreDefault),
 	}
 }
 
@@ -39,6 +51,7 @@ func (s *Settings) fields() map[string]*string {
 		"province":         &s.Province,
 		"mittente_email":   &s.MittenteEmail,
 		"url_portale":      &s.URLPortale,
+		"finestre":         &s.Finestre,
 	}
 }
 
@@ -65,6 +78,9 @@ func (db *DB) Settings(ctx context.Context) (Settings, error) {
 
 // SaveSettings stores every setting that changed, audited with old and new.
 func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
+	if _, err := ps.ParseFinestre(s.Finestre); err != nil {
+		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"finestre": err.Error()}}
+	}
 	old, err := db.Settings(ctx)
 	if err != nil {
 		return err

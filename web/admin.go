@@ -151,6 +151,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		Province:        strings.ToUpper(strings.TrimSpace(r.PostFormValue("province"))),
 		MittenteEmail:   strings.TrimSpace(r.PostFormValue("mittente_email")),
 		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
+		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 	}
 	if st.NomeATS == "" {
 		p := s.newPage(r, c, "admin.settings", st)
@@ -159,6 +160,12 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return
 	}
 	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {
+		if f := ps.FieldErrors(err); f != nil {
+			p := s.newPage(r, c, "admin.settings", st)
+			p.setErrors(f, nil, nil)
+			s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

@@ -66,6 +66,11 @@ func TestServer_AuthorizationMatrix(t *testing.T) {
 				checked++
 				name := rt.Method + " " + path + " as " + p.name
 				switch {
+				case rt.Token:
+					// API routes take a token, never a session.
+					if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "Bearer") {
+						t.Errorf("%s: token route answered %d to a session", name, r.Status)
+					}
 				case rt.Public():
 					// POST /login without credentials is a 401 of its own.
 					if r.Status == http.StatusForbidden || (r.Status == http.StatusUnauthorized && rt.Pattern != "/login") {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -65,7 +66,19 @@ var funcs = template.FuncMap{
 		}
 		return strings.Replace(strconv.FormatFloat(float64(c.Iscritti)/float64(c.Classi), 'f', 1, 64), ".", ",", 1)
 	},
-	"num": func(n int) string { return formatInt(n) },
+	"num":      func(n int) string { return formatInt(n) },
+	"daylabel": dayLabel,
+	"alunni":   sentinella.Alunni,
+	"mul100":   func(v float64) float64 { return v * 100 },
+	"statoClass": func(st sentinella.Stato) string {
+		return map[sentinella.Stato]string{sentinella.InTempo: "ok", sentinella.InRitardo: "ritardo", sentinella.Mancante: "manca", sentinella.Aperta: "aperta"}[st]
+	},
+	"itoaPtr": itoaPtr,
+	"list":    func(v ...string) []string { return v },
+	// field reads a reason field of an entry row by short name.
+	"field": func(g giornoForm, name string) string {
+		return map[string]string{"febbre": g.Febbre, "gastro": g.Gastro, "altra": g.Altra, "non": g.NonMal}[name]
+	},
 	// dict builds the argument of a sub-template from key/value pairs.
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

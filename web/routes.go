@@ -16,10 +16,13 @@ type Route struct {
 	// Roles allowed; nil means public (no login needed).
 	Roles   []ps.Role
 	handler func(w http.ResponseWriter, r *http.Request, c *reqCtx)
+	// Token routes authenticate a register vendor's API token instead of
+	// a session; the token decides the plesso.
+	Token bool
 }
 
-// Public reports whether the route needs no login.
-func (rt Route) Public() bool { return rt.Roles == nil }
+// Public reports whether the route needs neither login nor token.
+func (rt Route) Public() bool { return rt.Roles == nil && !rt.Token }
 
 var (
 	anyRole   = []ps.Role{ps.RolePlesso, ps.RoleIstituto, ps.RoleATS, ps.RoleAdmin}
@@ -30,37 +33,60 @@ var (
 
 func (s *Server) routeTable() []Route {
 	return []Route{
-		{"GET", "/healthz", nil, s.healthz},
-		{"GET", "/login", nil, s.loginPage},
-		{"POST", "/login", nil, s.login},
-		{"POST", "/lingua", nil, s.setLang},
-		{"POST", "/logout", anyRole, s.logout},
-		{"GET", "/password", anyRole, s.passwordPage},
-		{"POST", "/password", anyRole, s.changePassword},
-		{"GET", "/{$}", anyRole, s.home},
+		{"GET", "/healthz", nil, s.healthz, false},
+		{"GET", "/login", nil, s.loginPage, false},
+		{"POST", "/login", nil, s.login, false},
+		{"POST", "/lingua", nil, s.setLang, false},
+		{"POST", "/logout", anyRole, s.logout, false},
+		{"GET", "/password", anyRole, s.passwordPage, false},
+		{"POST", "/password", anyRole, s.changePassword, false},
+		{"GET", "/{$}", anyRole, s.home, false},
 
-		{"GET", "/plesso/{codice}", plessoAcc, s.plessoHome},
-		{"GET", "/plesso/{codice}/registro", plessoAcc, s.registro},
-		{"GET", "/plesso/{codice}/registro/aggiungi", plessoAcc, s.registroForm},
-		{"POST", "/plesso/{codice}/registro", plessoAcc, s.registroSave},
+		{"GET", "/plesso/{codice}", plessoAcc, s.plessoHome, false},
+		{"GET", "/plesso/{codice}/registro", plessoAcc, s.registro, false},
+		{"GET", "/plesso/{codice}/registro/aggiungi", plessoAcc, s.registroForm, false},
+		{"POST", "/plesso/{codice}/registro", plessoAcc, s.registroSave, false},
 
-		{"GET", "/istituto", []ps.Role{ps.RoleIstituto}, s.istitutoHome},
+		{"GET", "/plesso/{codice}/assenze", plessoAcc, s.assenzePage, false},
+		{"POST", "/plesso/{codice}/assenze", plessoAcc, s.assenzeSave, false},
+		{"GET", "/plesso/{codice}/assenze/file", plessoAcc, s.filePage, false},
+		{"POST", "/plesso/{codice}/assenze/file", plessoAcc, s.fileUpload, false},
+		{"GET", "/plesso/{codice}/assenze/modello.csv", plessoAcc, s.fileModello, false},
+		{"GET", "/plesso/{codice}/token", plessoAcc, s.tokenPage, false},
+		{"POST", "/plesso/{codice}/token", plessoAcc, s.tokenCreate, false},
+		{"POST", "/plesso/{codice}/token/{id}/revoca", plessoAcc, s.tokenRevoke, false},
+		{"GET", "/plesso/{codice}/calendario", plessoAcc, s.calendarioPage, false},
+		{"POST", "/plesso/{codice}/calendario", plessoAcc, s.calendarioSave, false},
 
-		{"GET", "/ats/adempimenti", atsRoles, s.adempimenti},
-		{"GET", "/ats/adempimenti.csv", atsRoles, s.adempimentiCSV},
-		{"GET", "/ats/adempimenti.xlsx", atsRoles, s.adempimentiXLSX},
-		{"POST", "/ats/solleciti", atsRoles, s.solleciti},
-		{"GET", "/ats/outbox", atsRoles, s.outbox},
-		{"POST", "/ats/outbox/{id}/reinvia", atsRoles, s.outboxRequeue},
-		{"GET", "/ats/credenziali", atsRoles, s.credenzialiPage},
-		{"POST", "/ats/credenziali", atsRoles, s.credenziali},
-		{"POST", "/ats/plessi/{codice}/reset", atsRoles, s.resetPassword},
-		{"GET", "/ats/import", atsRoles, s.importPage},
-		{"POST", "/ats/import", atsRoles, s.importFile},
+		{"GET", "/istituto", []ps.Role{ps.RoleIstituto}, s.istitutoHome, false},
 
-		{"GET", "/admin/audit", admin, s.auditPage},
-		{"GET", "/admin/impostazioni", admin, s.settingsPage},
-		{"POST", "/admin/impostazioni", admin, s.saveSettings},
+		{"GET", "/ats/adempimenti", atsRoles, s.adempimenti, false},
+		{"GET", "/ats/adempimenti.csv", atsRoles, s.adempimentiCSV, false},
+		{"GET", "/ats/adempimenti.xlsx", atsRoles, s.adempimentiXLSX, false},
+		{"POST", "/ats/solleciti", atsRoles, s.solleciti, false},
+		{"GET", "/ats/outbox", atsRoles, s.outbox, false},
+		{"POST", "/ats/outbox/{id}/reinvia", atsRoles, s.outboxRequeue, false},
+		{"GET", "/ats/credenziali", atsRoles, s.credenzialiPage, false},
+		{"POST", "/ats/credenziali", atsRoles, s.credenziali, false},
+		{"POST", "/ats/plessi/{codice}/reset", atsRoles, s.resetPassword, false},
+		{"GET", "/ats/import", atsRoles, s.importPage, false},
+		{"POST", "/ats/import", atsRoles, s.importFile, false},
+
+		{"GET", "/ats/sentinelle", atsRoles, s.sentinellePage, false},
+		{"POST", "/ats/sentinelle/{codice}", atsRoles, s.sentinellaSet, false},
+		{"GET", "/ats/completezza", atsRoles, s.completezzaPage, false},
+		{"GET", "/ats/completezza.json", atsRoles, s.completezzaJSON, false},
+		{"GET", "/ats/calendario", atsRoles, s.overridePage, false},
+		{"POST", "/ats/calendario", atsRoles, s.overrideSave, false},
+
+		{"GET", "/api/v1/openapi.json", nil, s.apiOpenAPI, false},
+		{"GET", "/api/v1/plesso", nil, s.apiPlesso, true},
+		{"GET", "/api/v1/assenze", nil, s.apiGetAssenze, true},
+		{"POST", "/api/v1/assenze", nil, s.apiPostAssenze, true},
+
+		{"GET", "/admin/audit", admin, s.auditPage, false},
+		{"GET", "/admin/impostazioni", admin, s.settingsPage, false},
+		{"POST", "/admin/impostazioni", admin, s.saveSettings, false},
 	}
 }
 
@@ -88,6 +114,12 @@ func (s *Server) authorize(rt Route) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))
 		if rt.Public() {
 			rt.handler(w, r, c)
+			return
+		}
+		if rt.Token {
+			if s.apiAuth(w, r, c) {
+				rt.handler(w, r, c)
+			}
 			return
 		}
 		if c.user == nil {

@@ -172,7 +172,7 @@ const (
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(maxFormBody)
-		if r.URL.Path == "/ats/import" {
+		if r.URL.Path == "/ats/import" || strings.HasSuffix(r.URL.Path, "/assenze/file") {
 			limit = maxUploadBody
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -19,9 +19,10 @@
 # to RESULTS_OUT:
 #   name row(1-based) upperbound expected alarm score phi trend
 # (numbers as %.17g, NA as NA), or "name ERROR message" when R fails.
-# With "time" the input series run sequentially and the script prints
+# With "time" the input series run sequentially, salmNewport is left out,
+# and the script prints
 #   TIME seconds nseries nrows
-# for them (computation only: sts construction and farringtonFlexible).
+# (computation only: sts construction and farringtonFlexible).
 suppressPackageStartupMessages(library(surveillance))
 
 args <- commandArgs(trailingOnly = TRUE)
@@ -72,10 +73,15 @@ mk <- function(name, ctrl) {
        x = as.numeric(observed(agg)[, 1]), pop = NULL)
 }
 dsSeries <- list(mk("salmNewport_default", defaults), mk("salmNewport_noufaily", noufaily))
+if (timing) dsSeries <- list()
 writeLines(vapply(dsSeries, format_line, ""), args[3])
 series <- c(series, dsSeries)
 
 run1 <- function(s) {
+  tryCatch(run1_(s), error = function(e)
+    paste(s$name, "ERROR", gsub("[\t\n]", " ", conditionMessage(e)), sep = "\t"))
+}
+run1_ <- function(s) {
   n <- length(s$x)
   first <- 52 * s$ctrl$b + s$ctrl$w + 1
   if (first > n) return(character(0))
@@ -84,15 +90,11 @@ run1 <- function(s) {
     sts(observed = s$x, epoch = as.numeric(dates), epochAsDate = TRUE, freq = 52)
   } else {
     sts(observed = s$x, epoch = as.numeric(dates), epochAsDate = TRUE, freq = 52,
-        population = s$pop)
+        population = matrix(s$pop, ncol = 1))
   }
   ctrl <- s$ctrl
   ctrl$range <- first:n
-  r <- tryCatch(suppressWarnings(farringtonFlexible(st, control = ctrl)),
-                error = function(e) e)
-  if (inherits(r, "error")) {
-    return(paste(s$name, "ERROR", gsub("[\t\n]", " ", conditionMessage(r)), sep = "\t"))
-  }
+  r <- suppressWarnings(farringtonFlexible(st, control = ctrl))
   al <- as.vector(r@alarm)
   paste(s$name, first:n, fmt(as.vector(upperbound(r))), fmt(as.vector(r@control$expected)),
         ifelse(is.na(al), "NA", ifelse(al, "TRUE", "FALSE")),
@@ -105,7 +107,6 @@ if (timing) {
   res <- lapply(series[seq_len(nInput)], run1)
   t1 <- proc.time()[["elapsed"]]
   cat(sprintf("TIME %.6f %d %d\n", t1 - t0, nInput, sum(lengths(res))))
-  res <- c(res, lapply(dsSeries, run1))
 } else {
   cores <- max(1L, min(8L, parallel::detectCores(), na.rm = TRUE))
   res <- parallel::mclapply(series, run1, mc.cores = cores)

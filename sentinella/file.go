@@ -1,0 +1,243 @@
+package sentinella
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// Template is the documented layout of a class-register export: one row per
+// class and day, or one row per day with an empty classe for the plesso total.
+// Optional columns may be left out of the header.
+var Template = []struct{ Col, Desc string }{
+	{"data", "giorno di lezione, AAAA-MM-GG o GG/MM/AAAA (obbligatoria)"},
+	{"classe", "classe, es. 3A; vuota per il totale del plesso"},
+	{"iscritti", "iscritti della classe (obbligatoria con la classe)"},
+	{"assenti", "alunni assenti (0 se nessuno; obbligatoria salvo chiusura)"},
+	{"febbre_respiratori", "assenti per malattia con febbre o sintomi respiratori (facoltativa)"},
+	{"gastrointestinali", "assenti per malattia gastrointestinale (facoltativa)"},
+	{"altra_malattia", "assenti per altra malattia (facoltativa)"},
+	{"non_malattia", "assenti non per malattia o motivo ignoto (facoltativa)"},
+	{"chiusura", "motivo se il plesso era chiuso: sciopero, elezioni, maltempo, altro (facoltativa)"},
+}
+
+// TemplateCSV is an example file, offered for download.
+const TemplateCSV = "data,classe,iscritti,assenti,febbre_respiratori,gastrointestinali,altra_malattia,non_malattia,chiusura\n" +
+	"2026-11-23,1A,22,2,1,0,1,0,\n2026-11-23,1B,21,0,,,,,\n2026-11-24,,,,,,,,sciopero\n"
+
+// MaxFileRows bounds an upload: a large plesso over two months.
+const MaxFileRows = 20000
+
+// Riga links a parsed day to the file lines it came from, for messages.
+type Riga struct {
+	Giorno ps.Giorno
+	Lines  []int
+}
+
+// FileError lists a file's problems by line; the file is refused whole.
+type FileError struct{ Errors []string }
+
+func (e *FileError) Error() string { return strings.Join(e.Errors, "; ") }
+
+const maxFileErrors = 50
+
+// ParseFile reads a CSV (comma or semicolon) or XLSX class-register export
+// into days. It never panics; any bad line refuses the whole file.
+func ParseFile(name string, data []byte) ([]Riga, error) {
+	var records [][]string
+	var lines []int
+	if isXLSX(name, data) {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, &FileError{[]string{"il file Excel non ha fogli"}}
+		}
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			return nil, &FileError{[]string{"il primo foglio non si legge"}}
+		}
+		for i, r := range rows {
+			records = append(records, r)
+			lines = append(lines, i+1)
+		}
+	} else {
+		if !utf8.Valid(data) {
+			var b strings.Builder
+			for _, c := range data {
+				b.WriteRune(rune(c)) // Latin-1 from old spreadsheets
+			}
+			data = []byte(b.String())
+		}
+		data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		r := csv.NewReader(bytes.NewReader(data))
+		first, _, _ := bytes.Cut(data, []byte("\n"))
+		if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+			r.Comma = ';'
+		}
+		r.FieldsPerRecord = -1
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var pe *csv.ParseError
+				line := 0
+				if errors.As(err, &pe) {
+					line = pe.StartLine
+				}
+				return nil, &FileError{[]string{fmt.Sprintf("riga %d: virgolette non chiuse o riga non leggibile", line)}}
+			}
+			l, _ := r.FieldPos(0)
+			records = append(records, rec)
+			lines = append(lines, l)
+		}
+	}
+	return parseRecords(records, lines)
+}
+
+func isXLSX(name string, data []byte) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04"))
+}
+
+func parseRecords(records [][]string, lines []int) ([]Riga, error) {
+	fe := &FileError{}
+	add := func(line int, format string, args ...any) {
+		if len(fe.Errors) < maxFileErrors {
+			fe.Errors = append(fe.Errors, fmt.Sprintf("riga %d: ", line)+fmt.Sprintf(format, args...))
+		}
+	}
+	if len(records) == 0 {
+		return nil, &FileError{[]string{"il file è vuoto"}}
+	}
+	col := map[string]int{}
+	for i, h := range records[0] {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, req := range []string{"data", "assenti"} {
+		if _, ok := col[req]; !ok {
+			return nil, &FileError{[]string{"riga 1: manca la colonna «" + req + "» (vedi il modello)"}}
+		}
+	}
+	get := func(rec []string, name string) string {
+		i, ok := col[name]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	num := func(line int, rec []string, name string, required bool) (*int, bool) {
+		s := get(rec, name)
+		if s == "" {
+			if required {
+				add(line, "manca «%s»", name)
+				return nil, false
+			}
+			return nil, true
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > ps.MaxIscritti {
+			add(line, "«%s» deve essere un intero tra 0 e %d, non %q", name, ps.MaxIscritti, s)
+			return nil, false
+		}
+		return &n, true
+	}
+	if len(records)-1 > MaxFileRows {
+		return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+	}
+	byDay := map[string]int{}
+	var out []Riga
+	for k, rec := range records[1:] {
+		line := lines[k+1]
+		empty := true
+		for _, v := range rec {
+			empty = empty && strings.TrimSpace(v) == ""
+		}
+		if empty {
+			continue
+		}
+		ds := get(rec, "data")
+		d, err := time.Parse(ps.DateLayout, ds)
+		if err != nil {
+			d, err = time.Parse("02/01/2006", ds)
+		}
+		if err != nil {
+			add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+			continue
+		}
+		key := d.Format(ps.DateLayout)
+		idx, ok := byDay[key]
+		if !ok {
+			idx = len(out)
+			byDay[key] = idx
+			out = append(out, Riga{Giorno: ps.Giorno{Giorno: d}})
+		}
+		g := &out[idx].Giorno
+		out[idx].Lines = append(out[idx].Lines, line)
+		if chiusura := strings.ToLower(get(rec, "chiusura")); chiusura != "" {
+			g.Chiuso, g.MotivoChiusura = true, chiusura
+			continue
+		}
+		var m ps.Motivi
+		okAll := true
+		for _, f := range []struct {
+			name string
+			dst  **int
+		}{{"febbre_respiratori", &m.Febbre}, {"gastrointestinali", &m.Gastro}, {"altra_malattia", &m.AltraMalattia}, {"non_malattia", &m.NonMalattia}} {
+			v, ok := num(line, rec, f.name, false)
+			okAll = okAll && ok
+			*f.dst = v
+		}
+		assenti, ok1 := num(line, rec, "assenti", true)
+		classe := get(rec, "classe")
+		if classe == "" {
+			if !ok1 || !okAll {
+				continue
+			}
+			if g.Assenti != nil {
+				add(line, "totale del plesso ripetuto per il %s", key)
+				continue
+			}
+			g.Assenti, g.Motivi = assenti, m
+			continue
+		}
+		iscritti, ok2 := num(line, rec, "iscritti", true)
+		if !ok1 || !ok2 || !okAll {
+			continue
+		}
+		g.Classi = append(g.Classi, ps.AssenzaClasse{Classe: classe, Iscritti: *iscritti, Assenti: *assenti, Motivi: m})
+	}
+	if len(fe.Errors) > 0 {
+		return nil, fe
+	}
+	if len(out) == 0 {
+		return nil, &FileError{[]string{"il file non contiene righe di dati"}}
+	}
+	return out, nil
+}
+
+// Lines formats the lines of a day for messages: "riga 4" or "righe 4, 5".
+func (r Riga) LinesText() string {
+	parts := make([]string, len(r.Lines))
+	for i, l := range r.Lines {
+		parts[i] = strconv.Itoa(l)
+	}
+	if len(parts) == 1 {
+		return "riga " + parts[0]
+	}
+	return "righe " + strings.Join(parts, ", ")
+}

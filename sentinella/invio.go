@@ -1,0 +1,137 @@
+// Package sentinella is the sentinel plessi' twice-weekly absence register:
+// one validation and save path shared by the form, the file upload and the
+// API (Invia), the class-register file parser, and timeliness
+// (completezza) with its reminders.
+package sentinella
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/calendario"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// MaxGiorni bounds one submission: about two months of school days.
+const MaxGiorni = 62
+
+// Invia validates the days of one plesso against the calendar and the
+// enrolment in force on each day, and stores them only if every day is
+// valid (errors are keyed by field path, "giorni[i].campo"). prefix(i)
+// names day i in those paths; nil means "giorni[i].".
+func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni []ps.Giorno, fonte string,
+	prefix func(int) string) (store.SalvataggioAssenze, map[string]string, error) {
+	errs, err := Valida(ctx, db, p, giorni, prefix)
+	if err != nil || len(errs) > 0 {
+		return store.SalvataggioAssenze{}, errs, err
+	}
+	sort.Slice(giorni, func(i, j int) bool { return giorni[i].Giorno.Before(giorni[j].Giorno) })
+	res, err := db.SalvaGiorni(ctx, a, p.Codice, giorni, fonte)
+	return res, nil, err
+}
+
+// Valida checks days as Invia does, without saving (the file preview).
+// It normalises the days in place.
+func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno, prefix func(int) string) (map[string]string, error) {
+	if prefix == nil {
+		prefix = func(i int) string { return "giorni[" + strconv.Itoa(i) + "]." }
+	}
+	errs := map[string]string{}
+	if len(giorni) == 0 {
+		errs["giorni"] = "nessun giorno da salvare"
+		return errs, nil
+	}
+	if len(giorni) > MaxGiorni {
+		errs["giorni"] = "troppi giorni in un invio (massimo " + strconv.Itoa(MaxGiorni) + ")"
+		return errs, nil
+	}
+	cals := map[ps.AnnoScolastico]calendario.Anno{}
+	sentinel := map[ps.AnnoScolastico]bool{}
+	seen := map[string]int{}
+	today := db.Now()
+	for i := range giorni {
+		g := &giorni[i]
+		g.Normalize()
+		pre := prefix(i)
+		if g.Giorno.IsZero() {
+			errs[pre+"giorno"] = "data mancante o non valida (AAAA-MM-GG)"
+			continue
+		}
+		if j, dup := seen[g.Giorno.Format(ps.DateLayout)]; dup {
+			errs[pre+"giorno"] = "giorno ripetuto nello stesso invio (vedi giorni[" + strconv.Itoa(j) + "])"
+			continue
+		}
+		seen[g.Giorno.Format(ps.DateLayout)] = i
+		if g.Giorno.After(today) {
+			errs[pre+"giorno"] = "non si possono inserire giorni futuri"
+			continue
+		}
+		anno := ps.AnnoDi(g.Giorno)
+		isSent, known := sentinel[anno]
+		if !known {
+			var err error
+			if isSent, err = db.Sentinella(ctx, p.Codice, anno); err != nil {
+				return nil, err
+			}
+			sentinel[anno] = isSent
+		}
+		if !isSent {
+			errs[pre+"giorno"] = "il plesso non è sentinella nell'anno scolastico " + anno.String()
+			continue
+		}
+		cal, ok := cals[anno]
+		if !ok {
+			var err error
+			if cal, err = db.AnnoCalendario(ctx, p, anno); err != nil {
+				return nil, err
+			}
+			cals[anno] = cal
+		}
+		iscritti := 0
+		if c, err := db.ConsistenzaInVigore(ctx, p.Codice, g.Giorno); err == nil {
+			iscritti = c.Iscritti
+		} else if ps.ErrorCode(err) != ps.ENotFound {
+			return nil, err
+		}
+		for k, v := range ps.ValidaGiorno(*g, iscritti, cal.GiornoScolastico(g.Giorno), pre) {
+			errs[k] = v
+		}
+	}
+	return errs, nil
+}
+
+// DaInserire returns the school days a plesso should report now: those after
+// its last reported day (or, if it never reported, from the start of the
+// current reporting window) up to today, at most MaxGiorni.
+func DaInserire(ctx context.Context, db *store.DB, p *ps.Plesso, finestre []ps.Finestra, today time.Time, loc *time.Location) ([]time.Time, error) {
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	last, err := db.UltimoGiornoSegnalato(ctx, p.Codice)
+	if err != nil {
+		return nil, err
+	}
+	from := last.AddDate(0, 0, 1)
+	if last.IsZero() {
+		from = today
+		if per, ok := ps.PeriodoDi(finestre, today, loc); ok {
+			from = per.Dal
+		}
+	}
+	if min := today.AddDate(0, 0, -90); from.Before(min) {
+		from = min
+	}
+	var out []time.Time
+	for anno := ps.AnnoDi(from); anno <= ps.AnnoDi(today); anno++ {
+		cal, err := db.AnnoCalendario(ctx, p, anno)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cal.GiorniTra(from, today)...)
+	}
+	if len(out) > MaxGiorni {
+		out = out[len(out)-MaxGiorni:]
+	}
+	return out, nil
+}

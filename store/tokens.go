@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// APIToken is a register vendor's credential for one plesso. Only its
+// SHA-256 is stored: a token is 160 random bits, so a fast hash is enough
+// (unlike passwords), and it is shown once at creation.
+type APIToken struct {
+	ID         int64
+	Plesso     string
+	Nome       string
+	Prefisso   string // first characters, to recognise it in lists
+	CreatoIl   time.Time
+	CreatoDa   string
+	RevocatoIl time.Time
+	UsatoIl    time.Time
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+// CreaToken issues a token for a plesso and returns it in clear, once.
+func (db *DB) CreaToken(ctx context.Context, a ps.Actor, plesso, nome string) (string, APIToken, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", APIToken{}, err
+	}
+	tok := "ps_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	t := APIToken{Plesso: plesso, Nome: nome, Prefisso: tok[:9], CreatoIl: db.Now().UTC(), CreatoDa: a.Username}
+	err := db.withTx(ctx, func(tx querierTx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (plesso, nome, prefisso, hash, creato_il, creato_da) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			plesso, nome, t.Prefisso, hashToken(tok), ts(t.CreatoIl), t.CreatoDa).Scan(&t.ID); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, a, "token.create", "plesso:"+plesso, map[string]any{"id": t.ID, "nome": nome, "prefisso": t.Prefisso})
+	})
+	return tok, t, err
+}
+
+// TokenPlesso authenticates a token: the plesso it belongs to, or ENotFound
+// for an unknown or revoked token. It records the last use.
+func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
+	var t APIToken
+	var creato, revocato, usato string
+	err := db.sql.QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1`,
+		hashToken(tok)).Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
+	if isNoRows(err) {
+		return t, notFound("token")
+	} else if err != nil {
+		return t, err
+	}
+	t.CreatoIl, t.RevocatoIl, t.UsatoIl = parseTS(creato), parseTS(revocato), parseTS(usato)
+	if !t.RevocatoIl.IsZero() {
+		return t, notFound("token")
+	}
+	_, err = db.sql.ExecContext(ctx, `UPDATE api_tokens SET usato_il = $1 WHERE id = $2`, ts(db.Now()), t.ID)
+	return t, err
+}
+
+// Tokens lists a plesso's tokens, revoked ones included.
+func (db *DB) Tokens(ctx context.Context, plesso string) ([]APIToken, error) {
+	return queryAll(ctx, db.sql, func(s scanner) (t APIToken, err error) {
+		var creato, revocato, usato string
+		err = s.Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
+		t.CreatoIl, t.RevocatoIl, t.UsatoIl = parseTS(creato), parseTS(revocato), parseTS(usato)
+		return t, err
+	}, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE plesso = $1 ORDER BY id DESC`, plesso)
+}
+
+// RevocaToken revokes a token of the given plesso.
+func (db *DB) RevocaToken(ctx context.Context, a ps.Actor, plesso string, id int64) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revocato_il = $1 WHERE id = $2 AND plesso = $3 AND revocato_il = ''`, ts(db.Now()), id, plesso)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("token")
+		}
+		return db.audit(ctx, tx, a, "token.revoke", "plesso:"+plesso, map[string]any{"id": strconv.FormatInt(id, 10)})
+	})
+}

@@ -1,0 +1,182 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/sentinella"
+)
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+// apiGiorno is a day on the wire; dates are strings so that a bad one gets a
+// field error rather than a decoding failure of the whole body.
+type apiGiorno struct {
+	Giorno         string             `json:"giorno"`
+	Chiuso         bool               `json:"chiuso"`
+	MotivoChiusura string             `json:"motivo_chiusura,omitempty"`
+	Assenti        *int               `json:"assenti"`
+	Motivi         ps.Motivi          `json:"motivi"`
+	Classi         []ps.AssenzaClasse `json:"classi,omitempty"`
+	Revisione      int                `json:"revisione,omitempty"`
+	SegnalatoIl    string             `json:"segnalato_il,omitempty"`
+}
+
+type apiAssenze struct {
+	Plesso string      `json:"plesso,omitempty"`
+	Giorni []apiGiorno `json:"giorni"`
+}
+
+type apiError struct {
+	Errore string            `json:"errore"`
+	Campi  map[string]string `json:"campi,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// apiAuth resolves the bearer token into the plesso it belongs to.
+func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		writeJSON(w, http.StatusUnauthorized, apiError{Errore: "manca l'intestazione Authorization: Bearer <token>"})
+		return false
+	}
+	t, err := s.db.TokenPlesso(r.Context(), strings.TrimSpace(tok))
+	if err != nil {
+		if ps.ErrorCode(err) == ps.ENotFound {
+			s.db.RecordLogin(r.Context(), actor(r, nil), "api-token", 0, false, "token sconosciuto o revocato")
+			writeJSON(w, http.StatusUnauthorized, apiError{Errore: "token non valido o revocato"})
+		} else {
+			writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		}
+		return false
+	}
+	p, err := s.db.Plesso(r.Context(), t.Plesso)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return false
+	}
+	c.plesso = p
+	c.user = &ps.User{Username: "api:" + t.Prefisso, Role: ps.RolePlesso, Plesso: p.Codice}
+	return true
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openapiDoc)
+}
+
+func (s *Server) apiPlesso(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	anno := ps.AnnoDi(s.now())
+	sent, err := s.db.Sentinella(r.Context(), c.plesso.Codice, anno)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"codice": c.plesso.Codice, "nome": c.plesso.Nome, "anno_scolastico": anno.String(), "sentinella": sent})
+}
+
+func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	var in apiAssenze
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		var mbe *http.MaxBytesError
+		var ute *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &mbe):
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Errore: "corpo della richiesta troppo grande (massimo 1 MiB)"})
+		case errors.As(err, &ute):
+			path := ute.Field
+			if path == "" {
+				path = "(radice)"
+			}
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: "tipo non valido", Campi: map[string]string{path: fmt.Sprintf("atteso %s, trovato %s", ute.Type, ute.Value)}})
+		case errors.As(err, &se):
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: fmt.Sprintf("JSON non valido alla posizione %d", se.Offset)})
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: "campo sconosciuto: " + strings.TrimPrefix(err.Error(), "json: unknown field ")})
+		case err == io.EOF:
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: "corpo vuoto: inviare {\"giorni\": [...]}"})
+		default:
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: "JSON non valido: " + err.Error()})
+		}
+		return
+	}
+	if in.Plesso != "" && ps.NormalizeCodice(in.Plesso) != c.plesso.Codice {
+		// A token writes only its own plesso.
+		s.db.Audit(r.Context(), actor(r, c.user), "access.denied", "plesso:"+ps.NormalizeCodice(in.Plesso), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
+		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + ps.NormalizeCodice(in.Plesso)})
+		return
+	}
+	campi := map[string]string{}
+	giorni := make([]ps.Giorno, len(in.Giorni))
+	for i, g := range in.Giorni {
+		d, err := time.Parse(ps.DateLayout, g.Giorno)
+		if err != nil {
+			campi[fmt.Sprintf("giorni[%d].giorno", i)] = "data non valida: usare AAAA-MM-GG"
+		}
+		giorni[i] = ps.Giorno{Giorno: d, Chiuso: g.Chiuso, MotivoChiusura: g.MotivoChiusura, Assenti: g.Assenti, Motivi: g.Motivi, Classi: g.Classi}
+	}
+	if len(campi) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
+		return
+	}
+	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "api", nil)
+	if err != nil {
+		s.log.Error("api assenze", "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	if len(verrs) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: verrs})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"nuovi": res.Nuovi, "corretti": res.Corretti, "invariati": res.Invariati})
+}
+
+func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	q := r.URL.Query()
+	to := s.now()
+	from := to.AddDate(0, 0, -30)
+	if d, err := time.Parse(ps.DateLayout, q.Get("dal")); err == nil {
+		from = d
+	} else if q.Get("dal") != "" {
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "parametro non valido", Campi: map[string]string{"dal": "usare AAAA-MM-GG"}})
+		return
+	}
+	if d, err := time.Parse(ps.DateLayout, q.Get("al")); err == nil {
+		to = d
+	} else if q.Get("al") != "" {
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "parametro non valido", Campi: map[string]string{"al": "usare AAAA-MM-GG"}})
+		return
+	}
+	rows, err := s.db.Rilevazioni(r.Context(), c.plesso.Codice, from, to)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	out := apiAssenze{Plesso: c.plesso.Codice, Giorni: []apiGiorno{}}
+	for _, rv := range rows {
+		out.Giorni = append(out.Giorni, apiGiorno{Giorno: rv.Giorno.Giorno.Format(ps.DateLayout), Chiuso: rv.Chiuso, MotivoChiusura: rv.MotivoChiusura,
+			Assenti: rv.Assenti, Motivi: rv.Motivi, Classi: rv.Classi, Revisione: rv.Revisione, SegnalatoIl: rv.SegnalatoIl.Format(time.RFC3339)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/sentinella"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+type sentinelleData struct {
+	Anno      ps.AnnoScolastico
+	Anni      []ps.AnnoScolastico
+	Totale    []sentinella.Quota
+	PerProv   []sentinella.Quota
+	PerDistr  []sentinella.Quota
+	PerGrado  []sentinella.Quota
+	Righe     []ps.Adempimento
+	Provincia string
+	Solo      bool // only sentinels listed
+}
+
+func (s *Server) sentinellePage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	q := r.URL.Query()
+	d := sentinelleData{Anno: ps.AnnoDi(s.now()), Provincia: q.Get("provincia"), Solo: q.Get("solo") == "1"}
+	if a, ok := ps.ParseAnno(q.Get("anno")); ok {
+		d.Anno = a
+	}
+	d.Anni = []ps.AnnoScolastico{d.Anno + 1, d.Anno, d.Anno - 1}
+	rows, err := s.db.Adempimenti(r.Context(), d.Anno, store.PlessoFilter{InScope: true, Attivi: true})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	distr, _ := s.db.Distretti(r.Context())
+	names := map[string]string{}
+	for _, x := range distr {
+		names[x.Codice] = x.Nome
+	}
+	id := func(k string) string { return k }
+	d.Totale = sentinella.Copertura(rows, func(ps.Adempimento) string { return "tot" }, func(string) string { return tr(c.lang, "ats.totale") })
+	d.PerProv = sentinella.Copertura(rows, func(a ps.Adempimento) string { return a.Plesso.Provincia }, id)
+	d.PerDistr = sentinella.Copertura(rows, func(a ps.Adempimento) string { return a.Plesso.Distretto }, func(k string) string { return names[k] })
+	d.PerGrado = sentinella.Copertura(rows, func(a ps.Adempimento) string { return string(a.Plesso.Grado) }, func(k string) string { return tr(c.lang, "grado."+k) })
+	for _, a := range rows {
+		if (d.Provincia == "" || a.Plesso.Provincia == d.Provincia) && (!d.Solo || a.Sentinella) {
+			d.Righe = append(d.Righe, a)
+		}
+	}
+	s.render(w, r, http.StatusOK, "sentinelle", s.newPage(r, c, "ats.sentinelle", d))
+}
+
+func (s *Server) sentinellaSet(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	anno, ok := ps.ParseAnno(r.PostFormValue("anno"))
+	if !ok {
+		s.fail(w, r, &ps.Error{Code: ps.EInvalid, Message: "err.anno.format"})
+		return
+	}
+	on := r.PostFormValue("on") == "1"
+	if err := s.db.SetSentinella(r.Context(), actor(r, c.user), c.plesso.Codice, anno, on); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := safeNext(r.PostFormValue("next"))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+type completezzaData struct {
+	C     sentinella.Completezza
+	Dal   string
+	Al    string
+	Stati []sentinella.Stato
+}
+
+func (s *Server) completezzaRange(r *http.Request) (time.Time, time.Time) {
+	now := s.now().In(rome)
+	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	from := to.AddDate(0, 0, -35)
+	if d, err := time.Parse(ps.DateLayout, r.URL.Query().Get("dal")); err == nil {
+		from = d
+	}
+	if d, err := time.Parse(ps.DateLayout, r.URL.Query().Get("al")); err == nil && !d.Before(from) {
+		to = d
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		from = to.AddDate(-1, 0, 0)
+	}
+	return from, to
+}
+
+func (s *Server) completezzaPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	from, to := s.completezzaRange(r)
+	st, _ := s.db.Settings(r.Context())
+	comp, err := sentinella.Carica(r.Context(), s.db, st.FinestreParsed(), from, to, s.now(), rome)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := completezzaData{C: comp, Dal: from.Format(ps.DateLayout), Al: to.Format(ps.DateLayout),
+		Stati: []sentinella.Stato{sentinella.InTempo, sentinella.InRitardo, sentinella.Mancante, sentinella.Aperta}}
+	s.render(w, r, http.StatusOK, "completezza", s.newPage(r, c, "ats.completezza", d))
+}
+
+// completezzaJSON feeds the chart: per window, its first day and the share
+// of sentinel plessi on time (null while the window is open).
+func (s *Server) completezzaJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	from, to := s.completezzaRange(r)
+	st, _ := s.db.Settings(r.Context())
+	comp, err := sentinella.Carica(r.Context(), s.db, st.FinestreParsed(), from, to, s.now(), rome)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	type point struct {
+		Dal     string   `json:"dal"`
+		Al      string   `json:"al"`
+		InTempo *float64 `json:"in_tempo"`
+	}
+	out := make([]point, len(comp.Periodi))
+	for j, p := range comp.Periodi {
+		out[j] = point{Dal: p.Dal.Format(ps.DateLayout), Al: p.Al.Format(ps.DateLayout)}
+		if comp.Tasso[j] >= 0 {
+			v := comp.Tasso[j] * 100
+			out[j].InTempo = &v
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}

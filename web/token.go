@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+type tokenData struct {
+	Plesso *ps.Plesso
+	Tokens []store.APIToken
+	Nuovo  string // shown once, right after creation
+}
+
+func (s *Server) tokenPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.renderTokens(w, r, c, "", http.StatusOK)
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, c *reqCtx, nuovo string, status int) {
+	toks, err := s.db.Tokens(r.Context(), c.plesso.Codice)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "token", s.newPage(r, c, "token.title", tokenData{Plesso: c.plesso, Tokens: toks, Nuovo: nuovo}))
+}
+
+// tokenCreate shows the new token in the response itself, never in a
+// session or log: it exists in clear only there.
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	nome := strings.TrimSpace(r.PostFormValue("nome"))
+	if nome == "" {
+		nome = "registro elettronico"
+	}
+	if len([]rune(nome)) > 80 {
+		nome = string([]rune(nome)[:80])
+	}
+	tok, _, err := s.db.CreaToken(r.Context(), actor(r, c.user), c.plesso.Codice, nome)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderTokens(w, r, c, tok, http.StatusOK)
+}
+
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		err = s.db.RevocaToken(r.Context(), actor(r, c.user), c.plesso.Codice, id)
+	}
+	if err != nil {
+		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
+		return
+	}
+	http.Redirect(w, r, "/plesso/"+c.plesso.Codice+"/token", http.StatusSeeOther)
+}
