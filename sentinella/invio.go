@@ -104,8 +104,9 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 }
 
 // DaInserire returns the school days a plesso should report now: those after
-// its last reported day (or, if it never reported, from the start of the
-// current reporting window) up to today, at most MaxGiorni.
+// its last reported day up to today, at most MaxGiorni. A plesso that never
+// reported starts from the window before the current one, which is the one
+// usually falling due.
 func DaInserire(ctx context.Context, db *store.DB, p *ps.Plesso, finestre []ps.Finestra, today time.Time, loc *time.Location) ([]time.Time, error) {
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	last, err := db.UltimoGiornoSegnalato(ctx, p.Codice)
@@ -117,6 +118,12 @@ func DaInserire(ctx context.Context, db *store.DB, p *ps.Plesso, finestre []ps.F
 		from = today
 		if per, ok := ps.PeriodoDi(finestre, today, loc); ok {
 			from = per.Dal
+		}
+		for d := from.AddDate(0, 0, -1); d.After(from.AddDate(0, 0, -8)); d = d.AddDate(0, 0, -1) {
+			if per, ok := ps.PeriodoDi(finestre, d, loc); ok {
+				from = per.Dal
+				break
+			}
 		}
 	}
 	if min := today.AddDate(0, 0, -90); from.Before(min) {

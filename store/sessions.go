@@ -6,7 +6,8 @@ import (
 )
 
 // SessionStore keeps scs sessions in the portal's own database, so that any
-// number of app nodes can share them and a restart logs nobody out.
+// number of app nodes can share them and a restart logs nobody out. It uses
+// the wall clock, as scs does when it sets expiries, not DB.Now.
 type SessionStore struct{ db *DB }
 
 // Sessions returns the scs store backed by db.
@@ -15,7 +16,7 @@ func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
 // Find returns the data of an unexpired session.
 func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.db.sql.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, ts(s.db.Now())).Scan(&b)
+	err := s.db.sql.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, ts(time.Now())).Scan(&b)
 	if isNoRows(err) {
 		return nil, false, nil
 	} else if err != nil {
@@ -39,7 +40,7 @@ func (s *SessionStore) Delete(token string) error {
 
 // Cleanup removes expired sessions; the server calls it periodically.
 func (s *SessionStore) Cleanup(ctx context.Context) (int64, error) {
-	res, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, ts(s.db.Now()))
+	res, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, ts(time.Now()))
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,163 @@
+package evaluate
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/portalescuole/portalescuole/detect"
+)
+
+// DefaultGrid is the grid of settings of docs/detection.md: EARS C1/C2/C3
+// with a few alphas and baselines, the CDC C3, CUSUM with a few k/h,
+// EWMA lambdas, the day-of-week baseline and the absence-rate thresholds.
+// Farrington is left out: it needs past years of the same series, and a
+// simulation is one school year.
+func DefaultGrid() []Setting {
+	var g []Setting
+	add := func(m string, kv ...string) {
+		p := detect.Params{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		g = append(g, Setting{Method: m, Params: p})
+	}
+	for _, m := range []string{"ears-c1", "ears-c2"} {
+		for _, b := range []string{"7", "14"} {
+			for _, a := range []string{"0.001", "0.01", "0.05"} {
+				add(m, "baseline", b, "alpha", a)
+			}
+		}
+	}
+	for _, a := range []string{"0.025", "0.1"} {
+		add("ears-c3", "baseline", "7", "alpha", a)
+	}
+	add("ears-c3-cdc", "baseline", "7")
+	add("ears-c3-cdc", "baseline", "14")
+	for _, k := range []string{"1.04", "2", "4"} {
+		for _, h := range []string{"2.26", "5"} {
+			add("cusum", "k", k, "h", h)
+		}
+	}
+	add("cusum-reset", "k", "2", "h", "5")
+	for _, l := range []string{"0.2", "0.4", "0.9"} {
+		add("ewma", "lambda", l, "alpha", "0.01")
+	}
+	add("ewma", "lambda", "0.4", "alpha", "0.001")
+	for _, w := range []string{"4", "6"} {
+		for _, a := range []string{"0.001", "0.01"} {
+			add("dow", "weeks", w, "alpha", a)
+		}
+	}
+	add("rate", "r1", "0.05", "r2", "0.04", "r3", "0.03")
+	add("rate", "r1", "0.06", "r2", "0.05", "r3", "0.04")
+	add("rate", "r1", "0.07", "r2", "0.06", "r3", "0.05")
+	return g
+}
+
+// Recommend picks the setting to use as `default`: among the rows whose
+// FAR is at most maxFAR and whose sensitivity is at least minSens, the one
+// with the lowest FATQ (the quality of the first alarm, the one that
+// triggers action), ties broken by AATQ and then FAR. ok is false when no
+// row qualifies.
+func Recommend(rows []Row, maxFAR, minSens float64) (best Row, ok bool) {
+	for _, r := range rows {
+		if !(r.FAR <= maxFAR) || !(r.Sensitivity >= minSens) {
+			continue
+		}
+		if !ok || better(r, best) {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
+func better(a, b Row) bool {
+	if a.FATQ != b.FATQ {
+		return a.FATQ < b.FATQ
+	}
+	if a.AATQ != b.AATQ {
+		return a.AATQ < b.AATQ
+	}
+	return a.FAR < b.FAR
+}
+
+func f3(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return strconv.FormatFloat(x, 'f', 3, 64)
+}
+
+func f1(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+// WriteMarkdown writes the results as a Markdown table; the row whose
+// setting name equals mark is set in bold.
+func WriteMarkdown(w io.Writer, rows []Row, mark string) error {
+	if _, err := fmt.Fprintln(w, "| setting | FAR | ADD | ATQ | AATQ | FATQ | sens. | false-alarm days | lead (median [IQR], school days) |"); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, r := range rows {
+		name := "`" + r.Setting.Name() + "`"
+		if r.Setting.Name() == mark {
+			name = "**" + name + "**"
+		}
+		lead := "–"
+		if r.LeadN > 0 {
+			lead = fmt.Sprintf("%s [%s, %s] (n=%d)", f1(r.LeadMedian), f1(r.LeadQ1), f1(r.LeadQ3), r.LeadN)
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			name, f3(r.FAR), f1(r.ADD), f3(r.ATQ), f3(r.AATQ), f3(r.FATQ),
+			pct(r.Sensitivity), pct(r.FalseDayRate), lead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
+}
+
+// CSVHeader is the header line WriteCSV writes.
+var CSVHeader = []string{"setting", "method", "params", "seasons", "far", "add", "atq", "aatq", "fatq",
+	"sensitivity", "false_alarm_day_rate", "lead_median", "lead_q1", "lead_q3", "lead_n"}
+
+// WriteCSV writes the results as CSV (decimal point, NaN as empty).
+func WriteCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	num := func(x float64) string {
+		if math.IsNaN(x) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', 6, 64)
+	}
+	for _, r := range rows {
+		params := Setting{Params: r.Setting.Params}.Name()
+		if len(params) > 0 {
+			params = params[1:]
+		}
+		rec := []string{r.Setting.Name(), r.Setting.Method, params, strconv.Itoa(r.Seasons),
+			num(r.FAR), num(r.ADD), num(r.ATQ), num(r.AATQ), num(r.FATQ),
+			num(r.Sensitivity), num(r.FalseDayRate), num(r.LeadMedian), num(r.LeadQ1), num(r.LeadQ3), strconv.Itoa(r.LeadN)}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
