@@ -24,6 +24,7 @@ import (
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/web"
 )
@@ -234,6 +235,35 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// promemoriaLoop queues the sentinel plessi' deadline reminders every
+// interval; dedupe keys in the outbox make each reminder go once.
+func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake func(), every time.Duration) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		rome = time.UTC
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		st, err := db.Settings(ctx)
+		if err == nil {
+			var n int
+			n, err = sentinella.Promemoria(ctx, db, st.FinestreParsed(), time.Now(), rome)
+			if n > 0 && wake != nil {
+				wake()
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("promemoria assenze", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dsn := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
@@ -290,6 +320,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go srv.CleanupSessions(ctx, 30*time.Minute)
+	go promemoriaLoop(ctx, db, log, wake, 10*time.Minute)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	url := "http://" + ln.Addr().String()

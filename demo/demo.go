@@ -126,6 +126,9 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 		}
 	}
 	db.Now = orig
+	if err := seedAssenze(ctx, db, now); err != nil {
+		return fmt.Errorf("demo assenze: %w", err)
+	}
 	for _, acc := range Accounts {
 		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
 		if err != nil {
@@ -179,4 +182,73 @@ func statali(comuni []ps.Comune) func(codice string) (istituto, nome, catastale,
 		return ist, fmt.Sprintf("Istituto %s %s-%s (raggruppamento demo)", map[string]string{"IC": "comprensivo", "IS": "superiore"}[kind], codice[:2], num),
 			c.CodiceCatastale, c.Nome, true
 	}
+}
+
+// seedAssenze gives the sentinel plessi a plausible history since the start
+// of the school year: about 3% of pupils absent, more in the last weeks (a
+// beginning influenza season), each window reported around its deadline,
+// some late, a few never; the current window is left to the schools.
+func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		loc = time.UTC
+	}
+	anno := ps.AnnoDi(now)
+	codes, err := db.Sentinelle(ctx, anno)
+	if err != nil {
+		return err
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	orig := db.Now
+	defer func() { db.Now = orig }()
+	for _, code := range codes {
+		p, err := db.Plesso(ctx, code)
+		if err != nil {
+			return err
+		}
+		cal, err := db.AnnoCalendario(ctx, p, anno)
+		if err != nil {
+			return err
+		}
+		iscritti := 0
+		for _, per := range ps.Periodi(ps.FinestreDefault, anno.Inizio(), today, loc) {
+			if !per.Scadenza.Before(now) {
+				continue // open window: left to the school
+			}
+			h := hash(code + per.Key())
+			if h%100 < 4 {
+				continue // never reported
+			}
+			var giorni []ps.Giorno
+			for _, d := range cal.GiorniTra(per.Dal, per.Al) {
+				if c, err := db.ConsistenzaInVigore(ctx, code, d); err == nil {
+					iscritti = c.Iscritti
+				}
+				if iscritti == 0 {
+					continue
+				}
+				hd := hash(code + d.Format(ps.DateLayout))
+				// Baseline 2.5–3.5%, plus a rise over the last four weeks.
+				rate := 0.025 + float64(hd%100)/10000
+				if weeks := today.Sub(d).Hours() / 24 / 7; weeks < 4 {
+					rate += 0.012 * (4 - weeks)
+				}
+				n := int(rate*float64(iscritti) + float64(hd%3))
+				febbre := n * 45 / 100
+				giorni = append(giorni, ps.Giorno{Giorno: d, Assenti: ps.IntPtr(n), Motivi: ps.Motivi{Febbre: &febbre}})
+			}
+			if len(giorni) == 0 {
+				continue
+			}
+			at := per.Scadenza.Add(-time.Duration(2+h%40) * time.Hour)
+			if h%100 < 12 {
+				at = per.Scadenza.Add(time.Duration(1+h%30) * time.Hour) // late
+			}
+			db.Now = func() time.Time { return at }
+			if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "modulo"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -27,6 +27,15 @@ type farrRSeries struct {
 	start time.Time
 	x     []float64
 	pop   []float64 // nil: no population
+	// rows are the 0-based rows evaluated, nil for R's default range.
+	rows []int
+}
+
+// params returns the controls with the range of the comparison.
+func (s farrRSeries) params() FarringtonParams {
+	p := s.p
+	p.Range = s.rows
+	return p
 }
 
 func (s farrRSeries) series() Series {
@@ -67,17 +76,25 @@ func (s farrRSeries) line() string {
 		}
 		return strings.Join(f, " ")
 	}
+	rng := "NA"
+	if s.rows != nil {
+		f := make([]string, len(s.rows))
+		for i, k := range s.rows {
+			f[i] = strconv.Itoa(k + 1)
+		}
+		rng = strings.Join(f, " ")
+	}
 	return strings.Join([]string{s.name, strconv.Itoa(p.B), strconv.Itoa(p.W), rBool(p.Reweight),
 		fmtR(p.WeightsThreshold), rBool(p.Trend), fmtR(p.PThresholdTrend), fmtR(p.Alpha),
 		fmt.Sprintf("%d,%d", p.Limit54[0], p.Limit54[1]), p.PowerTrans, rBool(p.PopulationOffset),
 		strconv.Itoa(p.NoPeriods), pw, p.ThresholdMethod, s.start.Format(time.DateOnly),
-		nums(s.x), nums(s.pop)}, "\t")
+		nums(s.x), nums(s.pop), rng}, "\t")
 }
 
 func parseFarrRSeries(line string) (farrRSeries, error) {
 	f := strings.Split(line, "\t")
-	if len(f) != 17 {
-		return farrRSeries{}, fmt.Errorf("want 17 fields, got %d", len(f))
+	if len(f) != 18 {
+		return farrRSeries{}, fmt.Errorf("want 18 fields, got %d", len(f))
 	}
 	var err error
 	atoi := func(v string) int {
@@ -125,6 +142,9 @@ func parseFarrRSeries(line string) (farrRSeries, error) {
 		return s, err
 	}
 	s.x, s.pop = nums(f[15]), nums(f[16])
+	for _, v := range nums(f[17]) {
+		s.rows = append(s.rows, int(v)-1)
+	}
 	return s, err
 }
 
@@ -197,6 +217,16 @@ func genFarringtonSeries(seed uint64, n int) []farrRSeries {
 			s.p = FarringtonNoufaily()
 		default:
 			s.p = randomFarringtonParams(r)
+		}
+		// R's time goes into the GLM fits, so compare the first 20 rows
+		// of the default range (truncated oldest windows) and the last 40.
+		if first := 52*s.p.B + s.p.W; weeks-first > 60 {
+			for k := first; k < first+20; k++ {
+				s.rows = append(s.rows, k)
+			}
+			for k := weeks - 40; k < weeks; k++ {
+				s.rows = append(s.rows, k)
+			}
 		}
 		if s.p.PopulationOffset {
 			s.pop = make([]float64, weeks)
@@ -387,9 +417,9 @@ func runFarringtonR(t testing.TB, series []farrRSeries, timing bool) *farrRRun {
 	return run
 }
 
-// farrDiff returns the relative difference (0 when equal, +Inf when only
-// one is NaN) and whether it is within the tolerance: 1e-6 relative, or
-// 1e-9 absolute for values near zero.
+// farrDiff returns the relative difference (0 when equal or when R's value
+// is below 1e-6 in magnitude, +Inf when only one is NaN) and whether it is
+// within the tolerance: 1e-6 relative, or 1e-9 absolute near zero.
 func farrDiff(got, want float64) (float64, bool) {
 	if math.IsNaN(got) || math.IsNaN(want) {
 		if math.IsNaN(got) && math.IsNaN(want) {
@@ -402,7 +432,11 @@ func farrDiff(got, want float64) (float64, bool) {
 		return 0, true
 	}
 	rel := d / math.Abs(want)
-	return rel, d <= 1e-9 || rel <= 1e-6
+	ok := d <= 1e-9 || rel <= 1e-6
+	if math.Abs(want) < 1e-6 {
+		rel = 0 // judged by the absolute tolerance only
+	}
+	return rel, ok
 }
 
 type farrStats struct {
@@ -420,7 +454,7 @@ func compareFarrington(t *testing.T, run *farrRRun, series []farrRSeries) farrSt
 			continue
 		}
 		st.series++
-		got, err := Farrington(s.series(), s.p)
+		got, err := Farrington(s.series(), s.params())
 		if err != nil {
 			t.Errorf("%s: %v", s.name, err)
 			continue
@@ -468,7 +502,7 @@ func compareFarrington(t *testing.T, run *farrRRun, series []farrRSeries) farrSt
 			}
 		}
 		// phi and the trend decision, from the internal rows.
-		rows, _ := farringtonRows(s.series(), s.p)
+		rows, _ := farringtonRows(s.series(), s.params())
 		byRow := map[int]farrRow{}
 		for _, r := range rows {
 			byRow[r.row] = r

@@ -208,6 +208,9 @@ type Metrics struct {
 	// Means over seasons of the ATQ family; ATQ is pooled over alarms
 	// (NaN when no season has an alarm up to its reference date).
 	FAR, ADD, ATQ, AATQ, FATQ float64
+	// AATQSE and FATQSE are the standard errors of the AATQ and FATQ means
+	// (sd/sqrt(Seasons)).
+	AATQSE, FATQSE float64
 	// Sensitivity is the share of seasons with outbreak rows in which some
 	// alarm fell on an outbreak row (NaN when no season has an outbreak).
 	Sensitivity float64
@@ -227,6 +230,7 @@ func Summarize(scores []SeasonScore) Metrics {
 	if len(scores) == 0 {
 		nan := math.NaN()
 		m.FAR, m.ADD, m.ATQ, m.AATQ, m.FATQ, m.Sensitivity, m.FalseDayRate = nan, nan, nan, nan, nan, nan, nan
+		m.AATQSE, m.FATQSE = nan, nan
 		m.LeadMedian, m.LeadQ1, m.LeadQ3 = nan, nan, nan
 		return m
 	}
@@ -259,12 +263,28 @@ func Summarize(scores []SeasonScore) Metrics {
 	m.ADD /= n
 	m.AATQ /= n
 	m.FATQ /= n
+	m.AATQSE = stderr(scores, m.AATQ, func(s SeasonScore) float64 { return s.AATQ })
+	m.FATQSE = stderr(scores, m.FATQ, func(s SeasonScore) float64 { return s.FATQ })
 	m.ATQ = ratio(atqSum, float64(atqN))
 	m.Sensitivity = ratio(float64(detected), float64(withOB))
 	m.FalseDayRate = ratio(float64(fd), float64(nod))
 	m.LeadN = len(leads)
 	m.LeadMedian, m.LeadQ1, m.LeadQ3 = quantile(leads, 0.5), quantile(leads, 0.25), quantile(leads, 0.75)
 	return m
+}
+
+// stderr is the standard error of a mean over seasons (NaN for fewer than 2).
+func stderr(scores []SeasonScore, mean float64, f func(SeasonScore) float64) float64 {
+	n := len(scores)
+	if n < 2 {
+		return math.NaN()
+	}
+	var ss float64
+	for _, s := range scores {
+		d := f(s) - mean
+		ss += d * d
+	}
+	return math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
 }
 
 func ratio(a, b float64) float64 {

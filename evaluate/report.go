@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/portalescuole/portalescuole/detect"
@@ -42,11 +43,13 @@ func DefaultGrid() []Setting {
 		}
 	}
 	add("cusum-reset", "k", "2", "h", "5")
+	add("cusum-reset", "k", "2", "h", "8")
+	add("cusum-reset", "k", "3", "h", "5")
 	for _, l := range []string{"0.2", "0.4", "0.9"} {
 		add("ewma", "lambda", l, "alpha", "0.01")
 	}
 	add("ewma", "lambda", "0.4", "alpha", "0.001")
-	for _, w := range []string{"4", "6"} {
+	for _, w := range []string{"4", "6", "8", "10"} {
 		for _, a := range []string{"0.001", "0.01"} {
 			add("dow", "weeks", w, "alpha", a)
 		}
@@ -57,31 +60,74 @@ func DefaultGrid() []Setting {
 	return g
 }
 
-// Recommend picks the setting to use as `default`: among the rows whose
-// FAR is at most maxFAR and whose sensitivity is at least minSens, the one
-// with the lowest FATQ (the quality of the first alarm, the one that
-// triggers action), ties broken by AATQ and then FAR. ok is false when no
-// row qualifies.
-func Recommend(rows []Row, maxFAR, minSens float64) (best Row, ok bool) {
-	for _, r := range rows {
-		if !(r.FAR <= maxFAR) || !(r.Sensitivity >= minSens) {
-			continue
-		}
-		if !ok || better(r, best) {
-			best, ok = r, true
-		}
-	}
-	return best, ok
+// Criteria are the acceptability limits of Recommend.
+type Criteria struct {
+	// MaxFAR is the largest acceptable FAR (ATQ family definition).
+	MaxFAR float64
+	// MaxFalseDayRate is the largest acceptable share of non-outbreak
+	// school days with an alarm.
+	MaxFalseDayRate float64
 }
 
-func better(a, b Row) bool {
-	if a.FATQ != b.FATQ {
-		return a.FATQ < b.FATQ
+// DefaultCriteria: FAR <= 0.8 and alarms on at most 2% of non-outbreak
+// school days (about 2-3 false alarm days a year).
+func DefaultCriteria() Criteria { return Criteria{MaxFAR: 0.8, MaxFalseDayRate: 0.02} }
+
+func (c Criteria) ok(r Row) bool {
+	return r.FAR <= c.MaxFAR && r.FalseDayRate <= c.MaxFalseDayRate
+}
+
+// Recommend picks the setting to use as `default` from one or more tables
+// of the same settings in the same order (e.g. the territorial series with
+// and without Saturday rows): among the settings acceptable (Criteria) in
+// every table, the one whose worst FATQ across the tables is lowest (FATQ
+// judges the first alarm, the one that triggers action), ties broken by the
+// worst AATQ and then the worst FAR. It returns the index of the setting in
+// the tables and the candidates in order of preference; ok is false when
+// no setting qualifies.
+func Recommend(c Criteria, tables ...[]Row) (best int, ranked []int, ok bool) {
+	if len(tables) == 0 {
+		return -1, nil, false
 	}
-	if a.AATQ != b.AATQ {
-		return a.AATQ < b.AATQ
+	type cand struct {
+		i               int
+		fatq, aatq, far float64
 	}
-	return a.FAR < b.FAR
+	var cs []cand
+	for i := range tables[0] {
+		c0 := cand{i: i}
+		good := true
+		for _, t := range tables {
+			r := t[i]
+			if !c.ok(r) {
+				good = false
+				break
+			}
+			c0.fatq = math.Max(c0.fatq, r.FATQ)
+			c0.aatq = math.Max(c0.aatq, r.AATQ)
+			c0.far = math.Max(c0.far, r.FAR)
+		}
+		if good {
+			cs = append(cs, c0)
+		}
+	}
+	sort.SliceStable(cs, func(a, b int) bool {
+		x, y := cs[a], cs[b]
+		if x.fatq != y.fatq {
+			return x.fatq < y.fatq
+		}
+		if x.aatq != y.aatq {
+			return x.aatq < y.aatq
+		}
+		return x.far < y.far
+	})
+	for _, c := range cs {
+		ranked = append(ranked, c.i)
+	}
+	if len(cs) == 0 {
+		return -1, nil, false
+	}
+	return cs[0].i, ranked, true
 }
 
 func f3(x float64) string {
@@ -89,6 +135,13 @@ func f3(x float64) string {
 		return "–"
 	}
 	return strconv.FormatFloat(x, 'f', 3, 64)
+}
+
+func f2(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
 }
 
 func f1(x float64) string {
@@ -114,8 +167,8 @@ func WriteMarkdown(w io.Writer, rows []Row, mark string) error {
 		if r.LeadN > 0 {
 			lead = fmt.Sprintf("%s [%s, %s] (n=%d)", f1(r.LeadMedian), f1(r.LeadQ1), f1(r.LeadQ3), r.LeadN)
 		}
-		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			name, f3(r.FAR), f1(r.ADD), f3(r.ATQ), f3(r.AATQ), f3(r.FATQ),
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s ±%s | %s ±%s | %s | %s | %s |\n",
+			name, f3(r.FAR), f1(r.ADD), f3(r.ATQ), f3(r.AATQ), f2(r.AATQSE), f3(r.FATQ), f2(r.FATQSE),
 			pct(r.Sensitivity), pct(r.FalseDayRate), lead); err != nil {
 			return err
 		}
@@ -130,12 +183,19 @@ func pct(x float64) string {
 	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
 }
 
-// CSVHeader is the header line WriteCSV writes.
-var CSVHeader = []string{"setting", "method", "params", "seasons", "far", "add", "atq", "aatq", "fatq",
-	"sensitivity", "false_alarm_day_rate", "lead_median", "lead_q1", "lead_q3", "lead_n"}
+// Table is a labelled results table (e.g. "mon-sat", "mon-fri").
+type Table struct {
+	Label string
+	Rows  []Row
+}
 
-// WriteCSV writes the results as CSV (decimal point, NaN as empty).
-func WriteCSV(w io.Writer, rows []Row) error {
+// CSVHeader is the header line WriteCSV writes.
+var CSVHeader = []string{"series", "setting", "method", "params", "seasons", "far", "add", "atq", "aatq", "aatq_se",
+	"fatq", "fatq_se", "sensitivity", "false_alarm_day_rate", "lead_median", "lead_q1", "lead_q3", "lead_n"}
+
+// WriteCSV writes the tables as one CSV (decimal point, NaN as empty),
+// the table label in the first column.
+func WriteCSV(w io.Writer, tables ...Table) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
@@ -146,16 +206,18 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		}
 		return strconv.FormatFloat(x, 'g', 6, 64)
 	}
-	for _, r := range rows {
-		params := Setting{Params: r.Setting.Params}.Name()
-		if len(params) > 0 {
-			params = params[1:]
-		}
-		rec := []string{r.Setting.Name(), r.Setting.Method, params, strconv.Itoa(r.Seasons),
-			num(r.FAR), num(r.ADD), num(r.ATQ), num(r.AATQ), num(r.FATQ),
-			num(r.Sensitivity), num(r.FalseDayRate), num(r.LeadMedian), num(r.LeadQ1), num(r.LeadQ3), strconv.Itoa(r.LeadN)}
-		if err := cw.Write(rec); err != nil {
-			return err
+	for _, t := range tables {
+		for _, r := range t.Rows {
+			params := Setting{Params: r.Setting.Params}.Name()
+			if len(params) > 0 {
+				params = params[1:]
+			}
+			rec := []string{t.Label, r.Setting.Name(), r.Setting.Method, params, strconv.Itoa(r.Seasons),
+				num(r.FAR), num(r.ADD), num(r.ATQ), num(r.AATQ), num(r.AATQSE), num(r.FATQ), num(r.FATQSE),
+				num(r.Sensitivity), num(r.FalseDayRate), num(r.LeadMedian), num(r.LeadQ1), num(r.LeadQ3), strconv.Itoa(r.LeadN)}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
 		}
 	}
 	cw.Flush()

@@ -39,6 +39,11 @@ func (db *DB) DemoStatali(ctx context.Context, place func(codice string) (istitu
 			}
 			n++
 		}
+		// Demo mail must never reach a real school: the public register's
+		// addresses are replaced by undeliverable ones.
+		if _, err := tx.ExecContext(ctx, `UPDATE plessi SET email = LOWER(codice) || '@scuola.invalid'`); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, ps.Actor{Username: "demo"}, "demo.statali", "plessi", map[string]int{"n": n})
 	})
 }

@@ -327,7 +327,7 @@ func TestAPI_Assenze(t *testing.T) {
 	if r := apiDo(e, "GET", "/api/v1/plesso", tokA, nil); r.Status != 401 {
 		t.Fatalf("revoked token: %d", r.Status)
 	}
-	_, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "assenze.save"})
+	_, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "assenze.save", Entity: "plesso:" + ownPlesso})
 	if n != 1 {
 		t.Fatalf("API writes audited %d times", n)
 	}

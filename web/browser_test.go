@@ -72,23 +72,7 @@ func TestBrowser_RegistroFlow(t *testing.T) {
 		t.Fatalf("axe-core missing (run npm ci): %v", err)
 	}
 	e := newEnv(t, store.SQLite)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	bctx := browser(t, exe)
 	src := string(axeSrc)
 	base := e.ts.URL
 	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -105,6 +89,31 @@ func TestBrowser_RegistroFlow(t *testing.T) {
 		}
 		return s
 	}
+	registroFlow(t, e, bctx, src, base, step, textOf)
+}
+
+// browser starts Debian's chromium for one test.
+func browser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel1 := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancel2 := chromedp.NewContext(actx)
+	bctx, cancel3 := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(func() { cancel3(); cancel2(); cancel1() })
+	return bctx
+}
+
+func registroFlow(t *testing.T, e *env, bctx context.Context, src, base string,
+	step func(string, ...chromedp.Action[chromedp.Void]), textOf func(string) string) {
 
 	step("login page", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
 	axe(t, bctx, src, "login")
@@ -163,4 +172,56 @@ func TestBrowser_RegistroFlow(t *testing.T) {
 		t.Errorf("the form is %d px wide on a 360-px screen", width)
 	}
 	axe(t, bctx, src, "form at 360 px")
+}
+
+// TestBrowser_AssenzeEntry: a sentinel secretary enters a half-week by hand.
+func TestBrowser_AssenzeEntry(t *testing.T) {
+	exe := chromium(t)
+	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core missing (run npm ci): %v", err)
+	}
+	e := newEnv(t, store.SQLite)
+	bctx := browser(t, exe)
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	field := func(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
+	step("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "cree80002t"), chromedp.SendKeys(chromedp.ID("password"), pwPlesso),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("btn-assenze")))
+	step("Assenze della settimana", chromedp.Click(chromedp.ID("btn-assenze")), chromedp.WaitVisible(field("g0.assenti")))
+	axe(t, bctx, string(axeSrc), "assenze")
+	days, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("fieldset.giorno")).map(f => f.id)`))
+	if err != nil || strings.Join(days, ",") != "giorno-2026-11-23,giorno-2026-11-24,giorno-2026-11-25,giorno-2026-11-26" {
+		t.Fatalf("days offered: %v %v", days, err)
+	}
+	step("a bad value", chromedp.SendKeys(field("g0.assenti"), "tre"), chromedp.SendKeys(field("g1.assenti"), "0"),
+		chromedp.Click(chromedp.ID("btn-salva-assenze")), chromedp.WaitVisible(field("g0.assenti-err")))
+	msg, _ := chromedp.Run(bctx, chromedp.Text(field("g0.assenti-err")))
+	if !strings.Contains(msg, "numero intero") {
+		t.Fatalf("error next to the field: %q", msg)
+	}
+	axe(t, bctx, string(axeSrc), "assenze with errors")
+	step("fix and save",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("g0.assenti").value = "7";
+			document.getElementById("g2.chiuso").checked = true;
+			document.getElementById("g2.motivo_chiusura").value = "sciopero";`),
+		chromedp.Click(chromedp.ID("btn-salva-assenze")), chromedp.WaitVisible(chromedp.ID("flash")))
+	flash, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("flash")))
+	if !strings.Contains(flash, "3 giorni nuovi") {
+		t.Fatalf("confirmation %q", flash)
+	}
+	if d := e.stored(otherPlesso, "2026-11-23"); d == nil || *d.Assenti != 7 {
+		t.Fatalf("stored %+v", d)
+	}
+	if d := e.stored(otherPlesso, "2026-11-24"); d == nil || d.Assenti == nil || *d.Assenti != 0 {
+		t.Fatalf("zero not stored: %+v", d)
+	}
+	if d := e.stored(otherPlesso, "2026-11-26"); d != nil {
+		t.Fatalf("an empty day was stored: %+v", d)
+	}
 }

@@ -5,13 +5,13 @@
 # SERIES_IN: one weekly series per line, tab-separated fields
 #   name b w reweight weightsThreshold trend pThresholdTrend alpha limit54
 #   powertrans populationOffset noPeriods pastWeeksNotIncluded
-#   thresholdMethod start counts population
+#   thresholdMethod start counts population range
 # with logicals as TRUE/FALSE, limit54 as "cases,period",
 # pastWeeksNotIncluded NA for NULL, start the date (YYYY-MM-DD) of the first
 # week, counts space-separated (NA allowed), population space-separated or
-# NA. Each series becomes sts(epochAsDate = TRUE, freq = 52) and runs with
-# R's default range, (52*b + w + 1):n; series shorter than that are
-# skipped.
+# NA, range the 1-based rows to evaluate, space-separated, or NA for R's
+# default range, (52*b + w + 1):n (series shorter than that are skipped).
+# Each series becomes sts(epochAsDate = TRUE, freq = 52).
 #
 # The script appends salmNewport aggregated over its units with the default
 # controls and the "Noufaily" controls of the vignette, writes those inputs
@@ -41,7 +41,8 @@ parse_line <- function(line) {
                pastWeeksNotIncluded = if (f[13] == "NA") NULL else as.integer(f[13]),
                thresholdMethod = f[14], glmWarnings = FALSE)
   list(name = f[1], ctrl = ctrl, start = as.Date(f[15]), x = suppressWarnings(num(f[16])),
-       pop = if (f[17] == "NA") NULL else num(f[17]))
+       pop = if (f[17] == "NA") NULL else num(f[17]),
+       range = if (f[18] == "NA") NULL else as.integer(num(f[18])))
 }
 fmt <- function(v) ifelse(is.na(v), "NA", sprintf("%.17g", v))
 format_line <- function(s) {
@@ -51,7 +52,8 @@ format_line <- function(s) {
         c$powertrans, c$populationOffset, c$noPeriods,
         if (is.null(c$pastWeeksNotIncluded)) "NA" else c$pastWeeksNotIncluded,
         c$thresholdMethod, format(s$start), paste(fmt(s$x), collapse = " "),
-        if (is.null(s$pop)) "NA" else paste(fmt(s$pop), collapse = " "), sep = "\t")
+        if (is.null(s$pop)) "NA" else paste(fmt(s$pop), collapse = " "),
+        if (is.null(s$range)) "NA" else paste(s$range, collapse = " "), sep = "\t")
 }
 
 series <- lapply(readLines(args[1]), parse_line)
@@ -70,7 +72,7 @@ mk <- function(name, ctrl) {
   ctrl$range <- NULL
   ctrl$fitFun <- NULL
   list(name = name, ctrl = ctrl, start = as.Date(epoch(agg)[1]),
-       x = as.numeric(observed(agg)[, 1]), pop = NULL)
+       x = as.numeric(observed(agg)[, 1]), pop = NULL, range = NULL)
 }
 dsSeries <- list(mk("salmNewport_default", defaults), mk("salmNewport_noufaily", noufaily))
 if (timing) dsSeries <- list()
@@ -83,8 +85,12 @@ run1 <- function(s) {
 }
 run1_ <- function(s) {
   n <- length(s$x)
-  first <- 52 * s$ctrl$b + s$ctrl$w + 1
-  if (first > n) return(character(0))
+  rng <- s$range
+  if (is.null(rng)) {
+    first <- 52 * s$ctrl$b + s$ctrl$w + 1
+    if (first > n) return(character(0))
+    rng <- first:n
+  }
   dates <- s$start + 7 * (seq_len(n) - 1)
   st <- if (is.null(s$pop)) {
     sts(observed = s$x, epoch = as.numeric(dates), epochAsDate = TRUE, freq = 52)
@@ -92,14 +98,19 @@ run1_ <- function(s) {
     sts(observed = s$x, epoch = as.numeric(dates), epochAsDate = TRUE, freq = 52,
         population = matrix(s$pop, ncol = 1))
   }
-  ctrl <- s$ctrl
-  ctrl$range <- first:n
-  r <- suppressWarnings(farringtonFlexible(st, control = ctrl))
-  al <- as.vector(r@alarm)
-  paste(s$name, first:n, fmt(as.vector(upperbound(r))), fmt(as.vector(r@control$expected)),
-        ifelse(is.na(al), "NA", ifelse(al, "TRUE", "FALSE")),
-        fmt(as.vector(r@control$score)), fmt(as.vector(r@control$phiVector)),
-        fmt(as.vector(r@control$trend)), sep = "\t")
+  # control$expected etc. are indexed by k - min(range) + 1, so each call
+  # gets a contiguous range.
+  runs <- split(rng, cumsum(c(1, diff(rng) != 1)))
+  unlist(lapply(runs, function(r1) {
+    ctrl <- s$ctrl
+    ctrl$range <- r1
+    r <- suppressWarnings(farringtonFlexible(st, control = ctrl))
+    al <- as.vector(r@alarm)
+    paste(s$name, r1, fmt(as.vector(upperbound(r))), fmt(as.vector(r@control$expected)),
+          ifelse(is.na(al), "NA", ifelse(al, "TRUE", "FALSE")),
+          fmt(as.vector(r@control$score)), fmt(as.vector(r@control$phiVector)),
+          fmt(as.vector(r@control$trend)), sep = "\t")
+  }), use.names = FALSE)
 }
 
 if (timing) {
