@@ -85,3 +85,26 @@ func TestDB_Tokens(t *testing.T) {
 		}
 	})
 }
+
+// TestDB_SalvaGiorni_Atomic: a failure on the third day of a submission
+// (here the database's own CHECK, bypassing validation) leaves no day stored.
+func TestDB_SalvaGiorni_Atomic(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		g := []ps.Giorno{
+			{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(3)},
+			{Giorno: date("2026-11-24"), Assenti: ps.IntPtr(4)},
+			{Giorno: date("2026-11-25"), Assenti: ps.IntPtr(-1)},
+		}
+		if _, err := db.SalvaGiorni(ctx, ps.SystemActor, "CREE80001R", g, "file"); err == nil {
+			t.Fatal("a negative count was stored")
+		}
+		rows, _ := db.Rilevazioni(ctx, "CREE80001R", date("2026-11-01"), date("2026-11-30"))
+		if len(rows) != 0 {
+			t.Fatalf("%d days survived a failed submission", len(rows))
+		}
+		if _, n, _ := db.FindAudit(ctx, ps.AuditFilter{Action: "assenze.save"}); n != 0 {
+			t.Fatal("a failed submission was audited as saved")
+		}
+	})
+}

@@ -11,7 +11,7 @@ CREATE TABLE assenze (
     chiuso          BOOLEAN NOT NULL DEFAULT FALSE,
     motivo_chiusura TEXT NOT NULL DEFAULT '',
     iscritti        INTEGER,
-    assenti         INTEGER,
+    assenti         INTEGER CHECK (assenti IS NULL OR assenti >= 0),
     febbre          INTEGER,
     gastro          INTEGER,
     altra_malattia  INTEGER,
