@@ -113,18 +113,13 @@ func (db *DB) Consistenze(ctx context.Context, plesso string) ([]ps.Consistenza,
 // year, the year's earliest figures apply, since a late entry still describes
 // the year. It is the denominator of every absence rate.
 func (db *DB) ConsistenzaInVigore(ctx context.Context, plesso string, d time.Time) (*ps.Consistenza, error) {
-	anno := ps.AnnoDi(d)
-	c, err := scanConsistenza(db.sql.QueryRowContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze
-		WHERE plesso = $1 AND anno = $2 AND valido_dal <= $3
-		ORDER BY valido_dal DESC, revisione DESC LIMIT 1`, plesso, int(anno), day(d)))
-	if isNoRows(err) {
-		c, err = scanConsistenza(db.sql.QueryRowContext(ctx, `SELECT `+consistenzaCols+` FROM consistenze
-			WHERE plesso = $1 AND anno = $2 ORDER BY valido_dal ASC, revisione DESC LIMIT 1`, plesso, int(anno)))
-	}
-	if isNoRows(err) {
-		return nil, notFound("consistenza")
-	} else if err != nil {
+	revs, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1 AND anno = $2`,
+		plesso, int(ps.AnnoDi(d)))
+	if err != nil {
 		return nil, err
 	}
-	return &c, nil
+	if c := InVigore(revs, d); c != nil {
+		return c, nil
+	}
+	return nil, notFound("consistenza")
 }

@@ -323,3 +323,39 @@ func TestDB_Outbox(t *testing.T) {
 		}
 	})
 }
+
+func TestDB_Osservazioni(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		a := ps.SystemActor
+		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: 2026, Iscritti: 200, Classi: 10})
+		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: 2026, Iscritti: 220, Classi: 11, ValidoDal: date("2026-11-24")})
+		_, err := db.SalvaGiorni(ctx, a, "CREE80001R", []ps.Giorno{
+			{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(10), Motivi: ps.Motivi{Febbre: ps.IntPtr(4), Gastro: ps.IntPtr(1), AltraMalattia: ps.IntPtr(2)}},
+			{Giorno: date("2026-11-24"), Assenti: ps.IntPtr(0)},
+			{Giorno: date("2026-11-25"), Chiuso: true, MotivoChiusura: "sciopero"},
+		}, "modulo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A plesso without figures for the year has no denominator: left out.
+		db.SalvaGiorni(ctx, a, "CREE80002T", []ps.Giorno{{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(3)}}, "modulo")
+		obs, err := db.Osservazioni(ctx, date("2026-11-01"), date("2026-11-30"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(obs) != 2 {
+			t.Fatalf("%d observations: %+v", len(obs), obs)
+		}
+		if obs[0].Iscritti != 200 || obs[0].Assenti != 10 || obs[0].Malattia != 7 || obs[0].Strato.Provincia != "CR" || obs[0].Strato.Grado != "primaria" {
+			t.Fatalf("first %+v", obs[0])
+		}
+		if obs[1].Iscritti != 220 || obs[1].Assenti != 0 || obs[1].Malattia != -1 {
+			t.Fatalf("second (new figures in force, zero kept) %+v", obs[1])
+		}
+		pop, err := db.Popolazione(ctx, 2026)
+		if err != nil || pop["CR|primaria"] < 5000 {
+			t.Fatalf("population %+v %v", pop, err)
+		}
+	})
+}
