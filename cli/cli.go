@@ -23,6 +23,8 @@ import (
 	"github.com/portalescuole/portalescuole/anagrafe"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/detect"
+	"github.com/portalescuole/portalescuole/evaluate"
 	"github.com/portalescuole/portalescuole/mail"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
@@ -40,6 +42,9 @@ Uso:
   portalescuole user add --role plesso|istituto|ats|admin --username NOME [--plesso CODICE] [--istituto CODICE] [--email E] [--db ...]
                          (la password è letta dallo standard input)
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
+  portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|default [--param chiave=valore ...]
+                         (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
+  portalescuole evaluate [--nsim 40] [--doc docs/detection.md] [--csv FILE]  (qualità dei rilevatori su stagioni simulate)
 
 --db accetta il percorso di un file SQLite (predefinito: ` + DefaultDB + `) o un DSN postgres://.
 `
@@ -64,6 +69,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = userAdd(ctx, args[2:], stdin, stdout, stderr)
 	case "import":
 		err = importCmd(ctx, args[1:], stdout, stderr)
+	case "detect":
+		err = detectCmd(args[1:], stdin, stdout, stderr)
+	case "evaluate":
+		return evaluate.Main(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -262,6 +271,27 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 		case <-t.C:
 		}
 	}
+}
+
+func detectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	method := fs.String("method", "", "metodo: "+strings.Join(detect.Methods(), ", "))
+	var params []string
+	fs.Func("param", "parametro chiave=valore con i nomi di R (ripetibile)", func(v string) error {
+		params = append(params, v)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *method == "" || fs.NArg() > 0 {
+		return errors.New("indicare --method; metodi: " + strings.Join(detect.Methods(), ", "))
+	}
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	return detect.Run(*method, params, stdin, stdout)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -7,12 +7,15 @@ import (
 	"strings"
 )
 
-// defaultMethod is the method that "default" runs: the configuration the
-// portal uses for the territorial daily series. For now it is EARS C2 on the
-// daily absence counts with R's defaults (baseline 7, minSigma 0, alpha
-// 0.001); `portalescuole evaluate` will choose the final default by measured
-// performance, and changing this one line is all it takes.
-const defaultMethod = "ears-c2"
+// defaultMethod and defaultParams are what "default" runs: the
+// configuration the portal uses for the territorial daily series. They were
+// chosen with `portalescuole evaluate` on simulated seasons (docs/detection.md):
+// the day-of-week baseline over 8 weeks with alpha 0.01 had the lowest
+// worst-case FATQ among the settings with an acceptable false-alarm rate.
+// Parameters given on the command line override these.
+const defaultMethod = "dow"
+
+var defaultParams = Params{"weeks": "8", "alpha": "0.01"}
 
 // DefaultCusumRef is the reference length used by "cusum" and "cusum-reset"
 // when the parameter ref is not given. R's algo.cusum has no default range;
@@ -36,7 +39,14 @@ func init() {
 		if !ok {
 			return Result{}, fmt.Errorf("default: il metodo %q non è registrato", defaultMethod)
 		}
-		r, err := m(s, p)
+		merged := Params{}
+		for k, v := range defaultParams {
+			merged[k] = v
+		}
+		for k, v := range p {
+			merged[k] = v
+		}
+		r, err := m(s, merged)
 		if err != nil {
 			return Result{}, fmt.Errorf("default (= %s): %w", defaultMethod, err)
 		}

@@ -255,3 +255,17 @@ func ratioVar(g []Osservazione, r, f float64) float64 {
 	}
 	return (1 - f) * ss / (float64(m) * float64(m-1) * nbar * nbar)
 }
+
+// Feriali drops Saturdays from a daily series. The territorial series the
+// detectors watch runs Monday to Friday: on Saturdays only the few six-day
+// plessi report, and their totals would read as a collapse in absences
+// (docs/detection.md).
+func Feriali(daily []Punto) []Punto {
+	out := make([]Punto, 0, len(daily))
+	for _, p := range daily {
+		if p.Giorno.Weekday() != time.Saturday {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -162,3 +162,11 @@ func BenchmarkPostStratificata(b *testing.B) {
 		PostStratificata(obs, pop, nil)
 	}
 }
+
+func TestFeriali(t *testing.T) {
+	in := []Punto{{Giorno: day("2026-11-27")}, {Giorno: day("2026-11-28")}, {Giorno: day("2026-11-30")}}
+	out := Feriali(in)
+	if len(out) != 2 || out[1].Giorno.Weekday() != time.Monday {
+		t.Fatalf("%+v", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	ps "github.com/portalescuole/portalescuole"
 	"io"
 	"math/rand/v2"
 	"sort"
@@ -28,33 +29,15 @@ type Plesso struct {
 	SeiGiorni bool
 }
 
-// GradoDaCodice derives the grade from the 3rd-4th characters of a codice
-// meccanografico, as portalescuole.GradoFromCodice does (EE/1E primaria,
-// MM/1M secondaria di I grado, other letter pairs and other paritarie
-// secondaria di II grado); it returns "" for infanzia (AA, 1A),
-// institutions (IC, IS, ...) and anything not in scope. It is duplicated
-// here so that the simulator does not depend on the root package.
+// GradoDaCodice is the in-scope grade of a codice meccanografico
+// (portalescuole.GradoFromCodice), "" for infanzia, institutions and
+// anything out of the 6–19 scope.
 func GradoDaCodice(codice string) string {
-	c := strings.ToUpper(strings.TrimSpace(codice))
-	if len(c) < 4 {
+	g := ps.GradoFromCodice(ps.NormalizeCodice(codice))
+	if !g.InScope() {
 		return ""
 	}
-	t := c[2:4]
-	switch t {
-	case "EE", "1E":
-		return Primaria
-	case "MM", "1M":
-		return Secondaria1
-	case "AA", "1A", "IC", "IS", "IP", "CT", "EH", "ED", "VC", "RH", "1B", "1C", "1D":
-		return ""
-	}
-	if t[0] >= 'A' && t[0] <= 'Z' && t[1] >= 'A' && t[1] <= 'Z' {
-		return Secondaria2
-	}
-	if t[0] == '1' {
-		return Secondaria2
-	}
-	return ""
+	return string(g)
 }
 
 // LoadPlessi parses the MIM pupils-per-plesso CSV (columns CODICESCUOLA and
