@@ -10,6 +10,14 @@
 //   - EarsC3CDC: the textbook CDC C3 statistic, which R does not implement.
 //   - Cusum: surveillance::algo.cusum with trans = "standard".
 //   - CusumReset: Cusum whose cumulative sum restarts at 0 after an alarm.
+//   - Farrington: surveillance::farringtonFlexible for weekly series with
+//     dates (reference weeks found by date, as R does with epochAsDate),
+//     with FarringtonDefault and FarringtonNoufaily controls.
+//   - EWMA (ESSENCE-style), Sasaki rate thresholds ("rate") and a
+//     day-of-week baseline ("dow"), which have no R reference here.
+//
+// Methods are registered by name (register.go) for the detect command,
+// whose CSV contract is in csvio.go; "default" is the portal's setting.
 //
 // Every detector returns a Result aligned with its input: row i of the
 // result describes counts[i]. Rows the method cannot evaluate (the

@@ -156,7 +156,9 @@ func (p FarringtonParams) pastWeeks() int {
 // Row i of the result:
 //   - outside the evaluated range, or without the b years of reference
 //     weeks R needs (R would stop()): Valid false, values 0;
-//   - the GLM does not converge with or without trend (R: alarm NA):
+//   - no model: the GLM converges neither with nor without trend (R's
+//     alarm is NA), or R would stop() on this row's data (no reference
+//     counts left, a seasonal level missing, a 0/0 Anscombe residual):
 //     Valid false, values NaN;
 //   - otherwise Valid true and, as R reports them, Expected = expected
 //     (NaN unless limit54 is met), UpperBound = upperbound (NaN unless
@@ -268,6 +270,11 @@ func farringtonRows(s Series, p FarringtonParams) ([]farrRow, error) {
 	n := len(s.Counts)
 	if len(s.Dates) != n {
 		return nil, fmt.Errorf("detect: Farrington: %d date per %d conteggi (servono le date delle settimane)", len(s.Dates), n)
+	}
+	for i, y := range s.Counts {
+		if y < 0 { // R: negative values not allowed for the 'quasiPoisson' family
+			return nil, fmt.Errorf("detect: Farrington: conteggio negativo (%v) alla riga %d", y, i+1)
+		}
 	}
 	days := make([]int64, n)
 	for i, t := range s.Dates {

@@ -277,6 +277,12 @@ func TestFarringtonInputErrors(t *testing.T) {
 	if _, err := Farrington(noDates, FarringtonDefault()); err == nil {
 		t.Error("series without dates accepted")
 	}
+	neg := s
+	neg.Counts = append([]float64(nil), s.Counts...)
+	neg.Counts[5] = -1
+	if _, err := Farrington(neg, FarringtonDefault()); err == nil {
+		t.Error("negative count accepted")
+	}
 	p := FarringtonDefault()
 	p.PopulationOffset = true
 	if _, err := Farrington(s, p); err == nil {
