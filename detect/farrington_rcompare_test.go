@@ -543,26 +543,26 @@ var (
 
 func TestFarrington_MatchesR(t *testing.T) {
 	requireR(t)
-	farrOnce.Do(func() { farrRun = runFarringtonR(t, genFarringtonSeries(farringtonSeed, 120), false) })
+	farrOnce.Do(func() { farrRun = runFarringtonR(t, genFarringtonSeries(farringtonSeed, 200), false) })
 	if farrRun == nil {
 		t.Fatal("R run failed earlier")
 	}
 	var gen, ds []farrRSeries
 	for _, s := range farrRun.series {
-		if strings.HasPrefix(s.name, "salmNewport") {
+		if strings.HasPrefix(s.name, "salmNewport") || strings.HasPrefix(s.name, "influMen") {
 			ds = append(ds, s)
 		} else {
 			gen = append(gen, s)
 		}
 	}
-	if len(ds) != 2 {
-		t.Fatalf("want 2 salmNewport series from R, got %d", len(ds))
+	if len(ds) != 4 {
+		t.Fatalf("want 4 data-set series (salmNewport, influMen) from R, got %d", len(ds))
 	}
 	t.Logf("Rscript wall time: %v", farrRun.wall.Round(time.Millisecond))
 	for _, c := range []struct {
 		name   string
 		series []farrRSeries
-	}{{"generated", gen}, {"salmNewport", ds}} {
+	}{{"generated", gen}, {"salmNewport+influMen", ds}} {
 		t.Run(c.name, func(t *testing.T) {
 			st := compareFarrington(t, farrRun, c.series)
 			t.Logf("%d series, %d rows (%d alarms, %d without model, %d without bound by limit54); "+

@@ -66,15 +66,23 @@ defaults <- eval(formals(farringtonFlexible)$control)
 noufaily <- modifyList(defaults, list(noPeriods = 10L, b = 4L, w = 3L, weightsThreshold = 2.58,
                                       pastWeeksNotIncluded = 26L, pThresholdTrend = 1,
                                       thresholdMethod = "nbPlugin"))
-mk <- function(name, ctrl) {
+mk <- function(name, ctrl, st = agg) {
   ctrl$glmWarnings <- FALSE
   ctrl$verbose <- NULL
   ctrl$range <- NULL
   ctrl$fitFun <- NULL
-  list(name = name, ctrl = ctrl, start = as.Date(epoch(agg)[1]),
-       x = as.numeric(observed(agg)[, 1]), pop = NULL, range = NULL)
+  list(name = name, ctrl = ctrl, start = as.Date(epoch(st)[1]),
+       x = as.numeric(observed(st)[, 1]), pop = NULL, range = NULL)
 }
-dsSeries <- list(mk("salmNewport_default", defaults), mk("salmNewport_noufaily", noufaily))
+# influMen (influenza, its first unit) is a disProg with week numbers: give
+# it dates, weekly from the Monday of its first ISO week (2001-W01).
+data(influMen)
+flu <- disProg2sts(influMen)
+flu <- sts(observed = observed(flu)[, 1, drop = FALSE],
+           epoch = as.numeric(as.Date("2001-01-01") + 7 * (seq_len(nrow(flu)) - 1)),
+           epochAsDate = TRUE, freq = 52)
+dsSeries <- list(mk("salmNewport_default", defaults), mk("salmNewport_noufaily", noufaily),
+                 mk("influMen_default", defaults, flu), mk("influMen_noufaily", noufaily, flu))
 if (timing) dsSeries <- list()
 writeLines(vapply(dsSeries, format_line, ""), args[3])
 series <- c(series, dsSeries)
