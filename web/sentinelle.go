@@ -94,10 +94,19 @@ func (s *Server) completezzaRange(r *http.Request) (time.Time, time.Time) {
 	return from, to
 }
 
-func (s *Server) completezzaPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+// completezza loads the timeliness grid for the range asked in the URL.
+func (s *Server) completezza(r *http.Request) (sentinella.Completezza, time.Time, time.Time, error) {
 	from, to := s.completezzaRange(r)
-	st, _ := s.db.Settings(r.Context())
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		return sentinella.Completezza{}, from, to, err
+	}
 	comp, err := sentinella.Carica(r.Context(), s.db, st.FinestreParsed(), from, to, s.now(), rome)
+	return comp, from, to, err
+}
+
+func (s *Server) completezzaPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	comp, from, to, err := s.completezza(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -110,9 +119,7 @@ func (s *Server) completezzaPage(w http.ResponseWriter, r *http.Request, c *reqC
 // completezzaJSON feeds the chart: per window, its first day and the share
 // of sentinel plessi on time (null while the window is open).
 func (s *Server) completezzaJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	from, to := s.completezzaRange(r)
-	st, _ := s.db.Settings(r.Context())
-	comp, err := sentinella.Carica(r.Context(), s.db, st.FinestreParsed(), from, to, s.now(), rome)
+	comp, _, _, err := s.completezza(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
