@@ -20,6 +20,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/anagrafe"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/demo"
@@ -244,8 +245,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// promemoriaLoop queues the sentinel plessi' deadline reminders every
-// interval; dedupe keys in the outbox make each reminder go once.
+// promemoriaLoop, every interval, queues the sentinel plessi' deadline
+// reminders, reruns detection and, from 8:00, the daily alert digest;
+// dedupe keys in the outbox make each e-mail go once.
 func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake func(), every time.Duration) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
@@ -258,6 +260,21 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 		if err == nil {
 			var n int
 			n, err = sentinella.Promemoria(ctx, db, st.FinestreParsed(), time.Now(), rome)
+			// Detection reruns on whatever arrived (closed windows, late data):
+			// signals are unique per series, day and method.
+			if err == nil {
+				var es allerta.Esito
+				es, err = allerta.Esegui(ctx, db, ps.SystemActor, time.Now())
+				n += es.Email
+				if err == nil && len(es.Nuovi) > 0 {
+					log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "durata", es.Durata)
+				}
+			}
+			if err == nil && time.Now().In(rome).Hour() >= 8 {
+				var d int
+				d, err = allerta.Riepilogo(ctx, db, time.Now(), rome)
+				n += d
+			}
 			if n > 0 && wake != nil {
 				wake()
 			}

@@ -16,6 +16,7 @@ type Settings struct {
 	MittenteEmail   string // From: of the outbox
 	URLPortale      string // base URL written in e-mails
 	Finestre        string // reporting windows, e.g. "lun-mer>gio 12:00, gio-sab>lun 12:00"
+	EmailAllerte    string // ATS list for alerts and the bulletin, comma-separated
 }
 
 // FinestreParsed returns the reporting windows, the default when the
@@ -39,6 +40,7 @@ func DefaultSettings() Settings {
 		MittenteEmail:   "portale.scuole@ats-valpadana.it",
 		URLPortale:      "http://localhost:8080",
 		Finestre:        ps.FormatFinestre(ps.FinestreDefault),
+		EmailAllerte:    "sorveglianza@ats-valpadana.example",
 	}
 }
 
@@ -52,6 +54,7 @@ func (s *Settings) fields() map[string]*string {
 		"mittente_email":   &s.MittenteEmail,
 		"url_portale":      &s.URLPortale,
 		"finestre":         &s.Finestre,
+		"email_allerte":    &s.EmailAllerte,
 	}
 }
 

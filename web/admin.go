@@ -152,6 +152,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		MittenteEmail:   strings.TrimSpace(r.PostFormValue("mittente_email")),
 		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
+		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
 	}
 	if st.NomeATS == "" {
 		p := s.newPage(r, c, "admin.settings", st)

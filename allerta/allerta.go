@@ -1,0 +1,305 @@
+// Package allerta runs the detectors on the portal's series and turns alarms
+// into signals (alerts) with their context; it also writes the e-mails
+// for new alerts and the daily digest.
+package allerta
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/detect"
+	"github.com/portalescuole/portalescuole/serie"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// Metodo is what the portal runs on every series: the evaluated default.
+const Metodo = "default"
+
+// Monitorata is one series the portal watches.
+type Monitorata struct {
+	Nome  string // "territorio", "provincia:CR", ...
+	Punti []serie.Punto
+	key   serie.Per
+	value string
+}
+
+// Monitorate builds the watched daily series, Monday to Friday: the
+// territory and each province, district and grade.
+func Monitorate(obs []serie.Osservazione) []Monitorata {
+	var out []Monitorata
+	add := func(prefix string, key serie.Per) {
+		by := serie.Giornaliera(obs, key)
+		names := make([]string, 0, len(by))
+		for k := range by {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			name := prefix
+			if prefix != "territorio" {
+				if k == "" {
+					continue
+				}
+				name = prefix + ":" + k
+			}
+			out = append(out, Monitorata{Nome: name, Punti: serie.Feriali(by[k]), key: key, value: k})
+		}
+	}
+	add("territorio", serie.Territorio)
+	add("provincia", serie.Provincia)
+	add("distretto", serie.Distretto)
+	add("grado", serie.Grado)
+	return out
+}
+
+// Standard turns a series of counts with a changing number of reporting
+// plessi into one the detectors can read: each day's rate times the
+// series' median denominator. Returns the series and that reference.
+func Standard(p []serie.Punto) (detect.Series, float64) {
+	den := make([]float64, 0, len(p))
+	for _, x := range p {
+		den = append(den, float64(x.Iscritti))
+	}
+	sorted := append([]float64(nil), den...)
+	sort.Float64s(sorted)
+	ref := 0.0
+	if n := len(sorted); n > 0 {
+		ref = sorted[n/2]
+	}
+	s := detect.Series{Dates: make([]time.Time, len(p)), Counts: make([]float64, len(p)), Denominators: make([]float64, len(p))}
+	for i, x := range p {
+		s.Dates[i] = x.Giorno
+		s.Counts[i] = x.Tasso() * ref
+		s.Denominators[i] = ref
+	}
+	return s, ref
+}
+
+// Rileva runs a method on one series and returns a signal for every alarm
+// day (context filled except completeness, which needs the network size).
+func Rileva(m Monitorata, obs []serie.Osservazione, metodo string, params detect.Params, nomi map[string]string) ([]ps.Segnale, error) {
+	if len(m.Punti) == 0 {
+		return nil, nil
+	}
+	run, ok := detect.Lookup(metodo)
+	if !ok {
+		return nil, fmt.Errorf("metodo %q sconosciuto", metodo)
+	}
+	s, ref := Standard(m.Punti)
+	res, err := run(s, params)
+	if err != nil {
+		return nil, err
+	}
+	pj, _ := json.Marshal(params)
+	var out []ps.Segnale
+	for i := range m.Punti {
+		if !res.Valid[i] || !res.Alarm[i] || ref == 0 {
+			continue
+		}
+		g := ps.Segnale{Serie: m.Nome, Giorno: m.Punti[i].Giorno, Osservato: m.Punti[i].Tasso(),
+			Atteso: finite(res.Expected[i] / ref), Soglia: finite(res.UpperBound[i] / ref), Metodo: metodo, Parametri: string(pj),
+			Plessi: m.Punti[i].Plessi}
+		g.Contributi = contributi(obs, m, g.Giorno, g.Atteso, nomi)
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+// contributi lists the five plessi with the largest excess over the
+// expected rate on the day: where the signal comes from.
+func contributi(obs []serie.Osservazione, m Monitorata, d time.Time, atteso float64, nomi map[string]string) []ps.Contributo {
+	var out []ps.Contributo
+	for _, o := range obs {
+		if !o.Giorno.Equal(d) || m.key(o) != m.value {
+			continue
+		}
+		exp := atteso * float64(o.Iscritti)
+		if ex := float64(o.Assenti) - exp; ex > 0 {
+			out = append(out, ps.Contributo{Plesso: o.Plesso, Nome: nomi[o.Plesso], Assenti: o.Assenti, Attesi: math.Round(exp*10) / 10, Eccesso: math.Round(ex*10) / 10})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Eccesso > out[j].Eccesso })
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out
+}
+
+// Esito says what a detection run did.
+type Esito struct {
+	Serie  int
+	Nuovi  []ps.Segnale
+	Email  int
+	Durata time.Duration
+}
+
+// Esegui runs detection on every watched series of the school year so far
+// and stores the new signals (a rerun on the same data adds none). New
+// signals of the last seven days are e-mailed to the ATS list at once;
+// older ones (found thanks to late data) wait for the daily digest.
+func Esegui(ctx context.Context, db *store.DB, a ps.Actor, now time.Time) (Esito, error) {
+	start := time.Now()
+	anno := ps.AnnoDi(now)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	obs, err := db.Osservazioni(ctx, anno.Inizio(), today)
+	if err != nil {
+		return Esito{}, err
+	}
+	pop, err := db.Popolazione(ctx, anno)
+	if err != nil {
+		return Esito{}, err
+	}
+	total := 0
+	for _, n := range pop {
+		total += n
+	}
+	sent, err := db.Sentinelle(ctx, anno)
+	if err != nil {
+		return Esito{}, err
+	}
+	nomi := map[string]string{}
+	for _, o := range obs {
+		if _, ok := nomi[o.Plesso]; !ok {
+			if p, err := db.Plesso(ctx, o.Plesso); err == nil {
+				nomi[o.Plesso] = p.Nome
+			}
+		}
+	}
+	covered := map[int64]int{}
+	for _, o := range obs {
+		covered[o.Giorno.Unix()] += o.Iscritti
+	}
+	series := Monitorate(obs)
+	var all []ps.Segnale
+	for _, m := range series {
+		sig, err := Rileva(m, obs, Metodo, nil, nomi)
+		if err != nil {
+			return Esito{}, fmt.Errorf("serie %s: %w", m.Nome, err)
+		}
+		for i := range sig {
+			if len(sent) > 0 {
+				sig[i].Completezza = math.Min(1, float64(countDay(obs, sig[i].Giorno))/float64(len(sent)))
+			}
+			if total > 0 {
+				sig[i].Copertura = float64(covered[sig[i].Giorno.Unix()]) / float64(total)
+			}
+		}
+		all = append(all, sig...)
+	}
+	added, err := db.AggiungiSegnali(ctx, a, all)
+	if err != nil {
+		return Esito{}, err
+	}
+	es := Esito{Serie: len(series), Nuovi: added}
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return es, err
+	}
+	var msgs []store.OutboxMessage
+	for _, g := range added {
+		if today.Sub(g.Giorno) > 7*24*time.Hour {
+			continue
+		}
+		for _, to := range destinatari(st) {
+			subj, body := testoSegnale(st, g)
+			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,
+				DedupeKey: fmt.Sprintf("allerta.nuova:%d:%s", g.ID, to)})
+		}
+	}
+	if len(msgs) > 0 {
+		if es.Email, err = db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
+			return es, err
+		}
+	}
+	es.Durata = time.Since(start)
+	return es, nil
+}
+
+func countDay(obs []serie.Osservazione, d time.Time) int {
+	n := 0
+	for _, o := range obs {
+		if o.Giorno.Equal(d) {
+			n++
+		}
+	}
+	return n
+}
+
+func destinatari(st store.Settings) []string {
+	var out []string
+	for _, s := range strings.Split(st.EmailAllerte, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Pct formats a share as an Italian percentage: 0.0345 → "3,5%".
+func Pct(x float64) string {
+	return strings.Replace(fmt.Sprintf("%.1f%%", 100*x), ".", ",", 1)
+}
+
+func testoSegnale(st store.Settings, g ps.Segnale) (string, string) {
+	subj := fmt.Sprintf("Portale Scuole – nuova allerta: %s, %s (%s)", g.Serie, g.Giorno.Format("02/01/2006"), Pct(g.Osservato))
+	var b strings.Builder
+	fmt.Fprintf(&b, "Nuova allerta sulla serie %s per il %s.\n\n", g.Serie, g.Giorno.Format("02/01/2006"))
+	fmt.Fprintf(&b, "Assenze osservate: %s degli iscritti; attese %s; soglia %s (metodo %s).\n", Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia), g.Metodo)
+	fmt.Fprintf(&b, "Plessi che hanno inviato: %d (completezza %s, copertura %s degli alunni).\n", g.Plessi, Pct(g.Completezza), Pct(g.Copertura))
+	if len(g.Contributi) > 0 {
+		b.WriteString("\nPlessi con l'eccesso maggiore:\n")
+		for _, c := range g.Contributi {
+			fmt.Fprintf(&b, "- %s %s: %d assenti, %.1f attesi\n", c.Plesso, c.Nome, c.Assenti, c.Attesi)
+		}
+	}
+	fmt.Fprintf(&b, "\nValutare l'allerta: %s/ats/allerte/%d\n\n%s\n", st.URLPortale, g.ID, st.NomeATS)
+	return subj, b.String()
+}
+
+// Riepilogo queues the daily digest of open alerts (once a day, dedupe key
+// on the date) to the ATS list; nothing when no alert is open.
+func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Location) (int, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var open []ps.Segnale
+	for _, stato := range []string{ps.StatoNuovo, ps.StatoValutazione} {
+		s, err := db.Segnali(ctx, store.SegnaleFilter{Stato: stato, Limit: 200})
+		if err != nil {
+			return 0, err
+		}
+		open = append(open, s...)
+	}
+	if len(open) == 0 || len(destinatari(st)) == 0 {
+		return 0, nil
+	}
+	date := now.In(loc).Format("02/01/2006")
+	var b strings.Builder
+	fmt.Fprintf(&b, "Allerte aperte al %s: %d.\n\n", date, len(open))
+	for _, g := range open {
+		fmt.Fprintf(&b, "- [%s] %s, %s: %s (attese %s) – %s/ats/allerte/%d\n", g.Stato, g.Serie, g.Giorno.Format("02/01/2006"),
+			Pct(g.Osservato), Pct(g.Atteso), st.URLPortale, g.ID)
+	}
+	fmt.Fprintf(&b, "\n%s\n", st.NomeATS)
+	var msgs []store.OutboxMessage
+	for _, to := range destinatari(st) {
+		msgs = append(msgs, store.OutboxMessage{Kind: "allerta.riepilogo", To: to,
+			Subject: fmt.Sprintf("Portale Scuole – riepilogo allerte del %s", date), Body: b.String(),
+			DedupeKey: "allerta.riepilogo:" + now.In(loc).Format("2006-01-02") + ":" + to})
+	}
+	return db.Enqueue(ctx, ps.SystemActor, msgs)
+}

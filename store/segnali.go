@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+const segnaleCols = `id, serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, assegnato`
+
+func scanSegnale(s scanner) (ps.Segnale, error) {
+	var g ps.Segnale
+	var giorno, contributi, creato string
+	err := s.Scan(&g.ID, &g.Serie, &giorno, &g.Osservato, &g.Atteso, &g.Soglia, &g.Metodo, &g.Parametri, &contributi,
+		&g.Plessi, &g.Completezza, &g.Copertura, &creato, &g.Stato, &g.Assegnato)
+	g.Giorno, g.CreatoIl = parseDay(giorno), parseTS(creato)
+	if err == nil && contributi != "" {
+		err = json.Unmarshal([]byte(contributi), &g.Contributi)
+	}
+	return g, err
+}
+
+// AggiungiSegnali stores new signals; one already stored for the same
+// series, day and method is left untouched (a rerun adds nothing). It
+// returns the signals actually added, with their ids.
+func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]ps.Segnale, error) {
+	var added []ps.Segnale
+	now := db.Now().UTC()
+	err := db.withTx(ctx, func(tx querierTx) error {
+		for _, g := range sig {
+			contrib, err := json.Marshal(g.Contributi)
+			if err != nil {
+				return err
+			}
+			var id int64
+			err = tx.QueryRowContext(ctx, `INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (serie, giorno, metodo) DO NOTHING RETURNING id`,
+				g.Serie, day(g.Giorno), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Parametri, string(contrib), g.Plessi, g.Completezza, g.Copertura,
+				ts(now), ps.StatoNuovo).Scan(&id)
+			if isNoRows(err) {
+				continue // already there
+			} else if err != nil {
+				return err
+			}
+			g.ID, g.CreatoIl, g.Stato = id, now, ps.StatoNuovo
+			if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, a, nota) VALUES ($1, $2, $3, $4, $5)`,
+				id, ts(now), a.Username, ps.StatoNuovo, "segnale generato da "+g.Metodo); err != nil {
+				return err
+			}
+			added = append(added, g)
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		ids := make([]string, len(added))
+		for i, g := range added {
+			ids[i] = strconv.FormatInt(g.ID, 10)
+		}
+		return db.audit(ctx, tx, a, "segnali.add", "segnali", map[string]any{"ids": strings.Join(ids, ",")})
+	})
+	return added, err
+}
+
+// SegnaleFilter selects alerts.
+type SegnaleFilter struct {
+	Stato   string
+	Serie   string
+	Dal, Al time.Time
+	Limit   int
+}
+
+// Segnali lists alerts, newest day first.
+func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error) {
+	var w []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		w = append(w, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Stato != "" {
+		add("stato = ?", f.Stato)
+	}
+	if f.Serie != "" {
+		add("serie = ?", f.Serie)
+	}
+	if !f.Dal.IsZero() {
+		add("giorno >= ?", day(f.Dal))
+	}
+	if !f.Al.IsZero() {
+		add("giorno <= ?", day(f.Al))
+	}
+	q := `SELECT ` + segnaleCols + ` FROM segnali`
+	if len(w) > 0 {
+		q += ` WHERE ` + strings.Join(w, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	args = append(args, limit)
+	return queryAll(ctx, db.sql, scanSegnale, q+` ORDER BY giorno DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+}
+
+// Segnale returns one alert.
+func (db *DB) Segnale(ctx context.Context, id int64) (*ps.Segnale, error) {
+	g, err := scanSegnale(db.sql.QueryRowContext(ctx, `SELECT `+segnaleCols+` FROM segnali WHERE id = $1`, id))
+	if isNoRows(err) {
+		return nil, notFound("segnale")
+	}
+	return &g, err
+}
+
+// StoriaSegnale lists an alert's history, oldest first.
+func (db *DB) StoriaSegnale(ctx context.Context, id int64) ([]ps.EventoSegnale, error) {
+	return queryAll(ctx, db.sql, func(s scanner) (e ps.EventoSegnale, err error) {
+		var at string
+		err = s.Scan(&at, &e.Username, &e.Da, &e.A, &e.Nota)
+		e.At = parseTS(at)
+		return e, err
+	}, `SELECT at, username, da, a, nota FROM segnali_storia WHERE segnale = $1 ORDER BY id`, id)
+}
+
+// AggiornaSegnale changes an alert's state and/or assignee and adds a note,
+// all in its history and the audit log. A state change must be allowed by
+// ps.TransizioneAmmessa; the previous state is checked in the same
+// transaction, so two operators cannot both move it.
+func (db *DB) AggiornaSegnale(ctx context.Context, a ps.Actor, id int64, stato, assegnato, nota string, daStato string) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		var cur, curAss string
+		if err := tx.QueryRowContext(ctx, `SELECT stato, assegnato FROM segnali WHERE id = $1`, id).Scan(&cur, &curAss); isNoRows(err) {
+			return notFound("segnale")
+		} else if err != nil {
+			return err
+		}
+		if daStato != "" && cur != daStato {
+			return &ps.Error{Code: ps.EConflict, Message: "err.segnale.cambiato"}
+		}
+		ev := ps.EventoSegnale{Nota: strings.TrimSpace(nota)}
+		if stato != "" && stato != cur {
+			if !ps.TransizioneAmmessa(cur, stato) {
+				return &ps.Error{Code: ps.EInvalid, Message: "err.segnale.transizione", Fields: map[string]string{"stato": "err.segnale.transizione"}}
+			}
+			ev.Da, ev.A = cur, stato
+		}
+		if ev.A == "" && ev.Nota == "" && assegnato == curAss {
+			return nil
+		}
+		if assegnato != curAss {
+			if ev.Nota != "" {
+				ev.Nota += " "
+			}
+			ev.Nota += "(assegnato a " + assegnato + ")"
+		}
+		newStato := cur
+		if ev.A != "" {
+			newStato = ev.A
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE segnali SET stato = $1, assegnato = $2 WHERE id = $3`, newStato, assegnato, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, da, a, nota) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, ts(db.Now()), a.Username, ev.Da, ev.A, ev.Nota); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, a, "segnale.update", "segnale:"+strconv.FormatInt(id, 10), map[string]string{"da": ev.Da, "a": ev.A, "assegnato": assegnato, "nota": ev.Nota})
+	})
+}
+
+// InfluNetSettimana is a week of school-age ILI incidence.
+type InfluNetSettimana struct {
+	Settimana string // ISO week "2025-47"
+	Stagione  string
+	Incidenza float64
+}
+
+// SalvaInfluNet replaces the stored weeks with those given (upsert).
+func (db *DB) SalvaInfluNet(ctx context.Context, a ps.Actor, weeks []InfluNetSettimana) error {
+	return db.withTx(ctx, func(tx querierTx) error {
+		for _, w := range weeks {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO influnet (settimana, stagione, incidenza) VALUES ($1, $2, $3)
+				ON CONFLICT (settimana) DO UPDATE SET stagione = excluded.stagione, incidenza = excluded.incidenza`, w.Settimana, w.Stagione, w.Incidenza); err != nil {
+				return err
+			}
+		}
+		return db.audit(ctx, tx, a, "influnet.import", "influnet", map[string]int{"settimane": len(weeks)})
+	})
+}
+
+// InfluNet lists the stored weeks in order.
+func (db *DB) InfluNet(ctx context.Context) ([]InfluNetSettimana, error) {
+	return queryAll(ctx, db.sql, func(s scanner) (w InfluNetSettimana, err error) {
+		return w, s.Scan(&w.Settimana, &w.Stagione, &w.Incidenza)
+	}, `SELECT settimana, stagione, incidenza FROM influnet ORDER BY settimana`)
+}
