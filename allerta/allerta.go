@@ -303,3 +303,51 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 	}
 	return db.Enqueue(ctx, ps.SystemActor, msgs)
 }
+
+// Traccia runs the portal's method on a watched series and returns, per
+// day, the rate, the expected rate, the threshold and the alarm: what the
+// dashboard draws.
+type Traccia struct {
+	Giorni                []time.Time
+	Tasso, Atteso, Soglia []float64 // NaN where the method cannot evaluate
+	Allarme               []bool
+	Plessi, Iscritti      []int
+}
+
+// Disegna computes the trace of a series.
+func Disegna(m Monitorata) (Traccia, error) {
+	t := Traccia{}
+	if len(m.Punti) == 0 {
+		return t, nil
+	}
+	run, _ := detect.Lookup(Metodo)
+	s, ref := Standard(m.Punti)
+	res, err := run(s, nil)
+	if err != nil {
+		return t, err
+	}
+	for i, p := range m.Punti {
+		t.Giorni = append(t.Giorni, p.Giorno)
+		t.Tasso = append(t.Tasso, p.Tasso())
+		at, so := math.NaN(), math.NaN()
+		if res.Valid[i] && ref > 0 {
+			at, so = res.Expected[i]/ref, res.UpperBound[i]/ref
+		}
+		t.Atteso = append(t.Atteso, at)
+		t.Soglia = append(t.Soglia, so)
+		t.Allarme = append(t.Allarme, res.Valid[i] && res.Alarm[i])
+		t.Plessi = append(t.Plessi, p.Plessi)
+		t.Iscritti = append(t.Iscritti, p.Iscritti)
+	}
+	return t, nil
+}
+
+// Trova returns the watched series with the given name.
+func Trova(series []Monitorata, nome string) (Monitorata, bool) {
+	for _, m := range series {
+		if m.Nome == nome {
+			return m, true
+		}
+	}
+	return Monitorata{}, false
+}

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/sim"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -128,6 +130,13 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	db.Now = orig
 	if err := seedAssenze(ctx, db, now); err != nil {
 		return fmt.Errorf("demo assenze: %w", err)
+	}
+	if err := seedInfluNet(ctx, db); err != nil {
+		return fmt.Errorf("demo InfluNet: %w", err)
+	}
+	db.Now = orig
+	if _, err := allerta.Esegui(ctx, db, ps.Actor{Username: "demo"}, now); err != nil {
+		return fmt.Errorf("demo allerte: %w", err)
 	}
 	for _, acc := range Accounts {
 		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
@@ -251,4 +260,24 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// seedInfluNet loads the real InfluNet school-age incidence for Lombardy.
+func seedInfluNet(ctx context.Context, db *store.DB) error {
+	f, err := data.Open("data/influnet-lombardia-settimanale.csv")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	seasons, err := sim.LoadInfluNet(f)
+	if err != nil {
+		return err
+	}
+	var weeks []store.InfluNetSettimana
+	for _, s := range seasons {
+		for _, w := range s.Weeks {
+			weeks = append(weeks, store.InfluNetSettimana{Settimana: fmt.Sprintf("%d-%02d", w.Year, w.Week), Stagione: s.Name, Incidenza: w.Inc})
+		}
+	}
+	return db.SalvaInfluNet(ctx, ps.Actor{Username: "demo"}, weeks)
 }

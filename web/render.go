@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -68,8 +69,27 @@ var funcs = template.FuncMap{
 	},
 	"num":      func(n int) string { return formatInt(n) },
 	"daylabel": dayLabel,
-	"alunni":   sentinella.Alunni,
-	"mul100":   func(v float64) float64 { return v * 100 },
+	"rate":     allerta.Pct,
+	"rateOpt": func(x float64) string {
+		if x != x {
+			return "–"
+		}
+		return allerta.Pct(x)
+	},
+	"trend": func(x float64) string {
+		switch {
+		case x > 0.002:
+			return "↑ in aumento (" + allerta.Pct(x) + ")"
+		case x < -0.002:
+			return "↓ in calo (" + allerta.Pct(x) + ")"
+		}
+		return "→ stabile"
+	},
+	"statoBadge": func(st string) string {
+		return map[string]string{ps.StatoNuovo: "bg-danger", ps.StatoValutazione: "bg-warning text-dark", ps.StatoConfermato: "bg-dark", ps.StatoArchiviato: "bg-secondary"}[st]
+	},
+	"alunni": sentinella.Alunni,
+	"mul100": func(v float64) float64 { return v * 100 },
 	"statoClass": func(st sentinella.Stato) string {
 		return map[sentinella.Stato]string{sentinella.InTempo: "ok", sentinella.InRitardo: "ritardo", sentinella.Mancante: "manca", sentinella.Aperta: "aperta"}[st]
 	},

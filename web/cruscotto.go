@@ -1,0 +1,363 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"sort"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
+	"github.com/portalescuole/portalescuole/sentinella"
+	"github.com/portalescuole/portalescuole/serie"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// dati loads the observations of a school year up to today and the
+// watched series.
+func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Osservazione, []allerta.Monitorata, error) {
+	today := s.today()
+	to := (anno + 1).Inizio().AddDate(0, 0, -1)
+	if to.After(today) {
+		to = today
+	}
+	obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
+	if err != nil {
+		return nil, nil, err
+	}
+	return obs, allerta.Monitorate(obs), nil
+}
+
+func (s *Server) today() time.Time {
+	n := s.now().In(rome)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+type rigaSentinella struct {
+	Plesso        ps.Plesso
+	Ultimo        time.Time
+	Tasso         float64
+	Trend         float64 // last 5 reported days minus the 5 before, in rate points
+	HaTrend       bool
+	StatoFinestra string
+}
+
+type cruscottoData struct {
+	Serie      string
+	Nomi       []string
+	Piccole    []string
+	Ultimi     []rigaTraccia
+	Stima      *serie.Stima
+	Sentinelle []rigaSentinella
+	Allerte    []ps.Segnale
+	Mappa      template.HTML
+	Anno       ps.AnnoScolastico
+}
+
+type rigaTraccia struct {
+	Giorno                time.Time
+	Tasso, Atteso, Soglia float64
+	Allarme               bool
+	Plessi                int
+}
+
+func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	anno := ps.AnnoDi(s.now())
+	obs, series, err := s.monitorate(r, anno)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := cruscottoData{Serie: r.URL.Query().Get("serie"), Anno: anno}
+	if d.Serie == "" {
+		d.Serie = "territorio"
+	}
+	for _, m := range series {
+		d.Nomi = append(d.Nomi, m.Nome)
+		if m.Nome != "territorio" {
+			d.Piccole = append(d.Piccole, m.Nome)
+		}
+	}
+	if m, ok := allerta.Trova(series, d.Serie); ok {
+		tr, err := allerta.Disegna(m)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
+			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Allarme[i], tr.Plessi[i]})
+		}
+	}
+	if len(obs) > 0 {
+		last := obs[len(obs)-1].Giorno
+		var lastObs []serie.Osservazione
+		for _, o := range obs {
+			if o.Giorno.Equal(last) {
+				lastObs = append(lastObs, o)
+			}
+		}
+		pop, err := s.db.Popolazione(r.Context(), anno)
+		if err == nil {
+			if st := serie.PostStratificata(lastObs, pop, nil); len(st) == 1 {
+				d.Stima = &st[0]
+			}
+		}
+	}
+	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
+	d.Mappa = s.mappaComuni(r, obs)
+	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", d))
+}
+
+func (s *Server) righeSentinelle(r *http.Request, anno ps.AnnoScolastico, obs []serie.Osservazione) ([]rigaSentinella, error) {
+	codes, err := s.db.Sentinelle(r.Context(), anno)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string][]serie.Osservazione{}
+	for _, o := range obs {
+		by[o.Plesso] = append(by[o.Plesso], o)
+	}
+	st, _ := s.db.Settings(r.Context())
+	comp, _ := sentinellaLast(s, r, st)
+	var out []rigaSentinella
+	for _, code := range codes {
+		p, err := s.db.Plesso(r.Context(), code)
+		if err != nil {
+			return nil, err
+		}
+		row := rigaSentinella{Plesso: *p, StatoFinestra: comp[code]}
+		os := by[code]
+		if n := len(os); n > 0 {
+			row.Ultimo = os[n-1].Giorno
+			row.Tasso = float64(os[n-1].Assenti) / float64(os[n-1].Iscritti)
+			if n >= 10 {
+				row.Trend = meanRate(os[n-5:]) - meanRate(os[n-10:n-5])
+				row.HaTrend = true
+			}
+		}
+		out = append(out, row)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Tasso > out[j].Tasso })
+	return out, nil
+}
+
+func meanRate(os []serie.Osservazione) float64 {
+	a, n := 0, 0
+	for _, o := range os {
+		a += o.Assenti
+		n += o.Iscritti
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(a) / float64(n)
+}
+
+// tracciaJSON is a series for the charts, in percent, nulls where the
+// method cannot evaluate.
+type tracciaJSON struct {
+	Nome    string     `json:"nome"`
+	Giorni  []int64    `json:"giorni"`
+	Tasso   []*float64 `json:"tasso"`
+	Atteso  []*float64 `json:"atteso"`
+	Soglia  []*float64 `json:"soglia"`
+	Allarme []*float64 `json:"allarme"`
+}
+
+func pctPtr(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	v := math.Round(x*100000) / 1000
+	return &v
+}
+
+func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	_, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := r.URL.Query().Get("serie")
+	m, ok := allerta.Trova(series, name)
+	out := tracciaJSON{Nome: name, Giorni: []int64{}}
+	if ok {
+		tr, err := allerta.Disegna(m)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for i, g := range tr.Giorni {
+			out.Giorni = append(out.Giorni, g.Unix())
+			out.Tasso = append(out.Tasso, pctPtr(tr.Tasso[i]))
+			out.Atteso = append(out.Atteso, pctPtr(tr.Atteso[i]))
+			out.Soglia = append(out.Soglia, pctPtr(tr.Soglia[i]))
+			if tr.Allarme[i] {
+				out.Allarme = append(out.Allarme, pctPtr(tr.Tasso[i]))
+			} else {
+				out.Allarme = append(out.Allarme, nil)
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// settimaneJSON aligns this school year and the previous one by week of the
+// school year, with InfluNet's school-age incidence for the same weeks.
+func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	anno := ps.AnnoDi(s.now())
+	type out struct {
+		Settimane  []int      `json:"settimane"` // week of the school year, 1 = first week of September
+		Etichette  []string   `json:"etichette"`
+		Corrente   []*float64 `json:"corrente"`
+		Precedente []*float64 `json:"precedente"`
+		InfluNet   []*float64 `json:"influnet"`
+	}
+	weekly := func(a ps.AnnoScolastico) (map[int]float64, error) {
+		_, series, err := s.monitorate(r, a)
+		if err != nil {
+			return nil, err
+		}
+		m := map[int]float64{}
+		if t, ok := allerta.Trova(series, "territorio"); ok {
+			for _, p := range serie.Settimanale(t.Punti) {
+				m[settimanaScolastica(a, p.Giorno)] = p.Tasso()
+			}
+		}
+		return m, nil
+	}
+	cur, err := weekly(anno)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	prev, err := weekly(anno - 1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	flu := map[int]float64{}
+	if weeks, err := s.db.InfluNet(r.Context()); err == nil {
+		for _, iw := range weeks {
+			var y, wk int
+			if _, err := fmt.Sscanf(iw.Settimana, "%d-%d", &y, &wk); err != nil {
+				continue
+			}
+			mon := isoMonday(y, wk)
+			if ps.AnnoDi(mon) == anno {
+				flu[settimanaScolastica(anno, mon)] = iw.Incidenza
+			}
+		}
+	}
+	o := out{}
+	for wk := 1; wk <= 44; wk++ {
+		_, a := cur[wk]
+		_, b := prev[wk]
+		_, f := flu[wk]
+		if !a && !b && !f {
+			continue
+		}
+		o.Settimane = append(o.Settimane, wk)
+		o.Etichette = append(o.Etichette, anno.Inizio().AddDate(0, 0, 7*(wk-1)).Format("02/01"))
+		o.Corrente = append(o.Corrente, optPct(cur, wk))
+		o.Precedente = append(o.Precedente, optPct(prev, wk))
+		if v, ok := flu[wk]; ok {
+			o.InfluNet = append(o.InfluNet, &v)
+		} else {
+			o.InfluNet = append(o.InfluNet, nil)
+		}
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func optPct(m map[int]float64, k int) *float64 {
+	v, ok := m[k]
+	if !ok {
+		return nil
+	}
+	return pctPtr(v)
+}
+
+// settimanaScolastica numbers the weeks of a school year from the week of
+// 1 September (1), so that years line up.
+func settimanaScolastica(a ps.AnnoScolastico, d time.Time) int {
+	return int(serie.Lunedi(d).Sub(serie.Lunedi(a.Inizio())).Hours()/24/7) + 1
+}
+
+func isoMonday(year, week int) time.Time {
+	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, time.UTC)
+	return serie.Lunedi(jan4).AddDate(0, 0, 7*(week-1))
+}
+
+// andamento: a sentinel plesso sees its own daily rate against the
+// territory's (an aggregate of many plessi, never another plesso's data).
+func (s *Server) andamentoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", c.plesso))
+}
+
+func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	obs, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	terr := map[int64]float64{}
+	if m, ok := allerta.Trova(series, "territorio"); ok {
+		for _, p := range m.Punti {
+			terr[p.Giorno.Unix()] = p.Tasso()
+		}
+	}
+	type out struct {
+		Giorni     []int64    `json:"giorni"`
+		Plesso     []*float64 `json:"plesso"`
+		Territorio []*float64 `json:"territorio"`
+	}
+	o := out{Giorni: []int64{}}
+	for _, ob := range obs {
+		if ob.Plesso != c.plesso.Codice || ob.Iscritti == 0 {
+			continue
+		}
+		o.Giorni = append(o.Giorni, ob.Giorno.Unix())
+		o.Plesso = append(o.Plesso, pctPtr(float64(ob.Assenti)/float64(ob.Iscritti)))
+		if v, ok := terr[ob.Giorno.Unix()]; ok {
+			o.Territorio = append(o.Territorio, pctPtr(v))
+		} else {
+			o.Territorio = append(o.Territorio, nil)
+		}
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// sentinellaLast returns each sentinel plesso's state in the last window
+// whose deadline has passed.
+func sentinellaLast(s *Server, r *http.Request, st store.Settings) (map[string]string, error) {
+	to := s.today()
+	comp, err := sentinella.Carica(r.Context(), s.db, st.FinestreParsed(), to.AddDate(0, 0, -10), to, s.now(), rome)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for j := len(comp.Periodi) - 1; j >= 0; j-- {
+		if comp.Tasso[j] < 0 {
+			continue // still open
+		}
+		for i, p := range comp.Plessi {
+			out[p.Codice] = string(comp.Celle[i][j].Stato)
+		}
+		break
+	}
+	return out, nil
+}
+
+// mappaComuni draws the municipalities coloured by the rate of the last
+// five reported days (filled in by mappa.go).
+func (s *Server) mappaComuni(r *http.Request, obs []serie.Osservazione) template.HTML {
+	return disegnaMappa(s, r, obs)
+}
