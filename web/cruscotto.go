@@ -45,15 +45,16 @@ type rigaSentinella struct {
 }
 
 type cruscottoData struct {
-	Serie      string
-	Nomi       []string
-	Piccole    []string
-	Ultimi     []rigaTraccia
-	Stima      *serie.Stima
-	Sentinelle []rigaSentinella
-	Allerte    []ps.Segnale
-	Mappa      template.HTML
-	Anno       ps.AnnoScolastico
+	Serie        string
+	Nomi         []string
+	Piccole      []string
+	Ultimi       []rigaTraccia
+	Stima        *serie.Stima
+	Sentinelle   []rigaSentinella
+	Allerte      []ps.Segnale
+	Mappa        template.HTML
+	MappaTabella []comuneRate
+	Anno         ps.AnnoScolastico
 }
 
 type rigaTraccia struct {
@@ -111,7 +112,7 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
-	d.Mappa = s.mappaComuni(r, obs)
+	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
 	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", d))
 }
 
@@ -354,10 +355,4 @@ func sentinellaLast(s *Server, r *http.Request, st store.Settings) (map[string]s
 		break
 	}
 	return out, nil
-}
-
-// mappaComuni draws the municipalities coloured by the rate of the last
-// five reported days (filled in by mappa.go).
-func (s *Server) mappaComuni(r *http.Request, obs []serie.Osservazione) template.HTML {
-	return disegnaMappa(s, r, obs)
 }

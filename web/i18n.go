@@ -317,6 +317,7 @@ var catalog = map[string][2]string{
 	"cruscotto.multipli":           {"Per provincia, distretto e grado", "By province, district and grade"},
 	"cruscotto.dettaglio":          {"Dettaglio", "Detail"},
 	"cruscotto.mappa":              {"Mappa dei comuni: tasso degli ultimi cinque giorni", "Municipalities: rate of the last five days"},
+	"cruscotto.mappa.tabella":      {"I valori della mappa in tabella", "The map's values as a table"},
 	"cruscotto.sentinelle":         {"Plessi sentinella", "Sentinel buildings"},
 	"cruscotto.ultimo":             {"Ultimo giorno inviato", "Last day reported"},
 	"cruscotto.trend":              {"Tendenza (ultimi 5 giorni sui 5 precedenti)", "Trend (last 5 days vs 5 before)"},
