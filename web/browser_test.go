@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -224,4 +225,50 @@ func TestBrowser_AssenzeEntry(t *testing.T) {
 	if d := e.stored(otherPlesso, "2026-11-26"); d != nil {
 		t.Fatalf("an empty day was stored: %+v", d)
 	}
+}
+
+// TestBrowser_Cruscotto opens the dashboard with the demo data, checks that
+// every chart drew, and takes an alert through its lifecycle.
+func TestBrowser_Cruscotto(t *testing.T) {
+	exe := chromium(t)
+	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core missing (run npm ci): %v", err)
+	}
+	e := newEnv(t, store.SQLite)
+	bctx := browser(t, exe)
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	user, pw := demoAccount(ps.RoleATS)
+	step("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pw),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("filtri")))
+	step("dashboard", chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll(".chart[data-kind]").length > 0 &&
+			document.querySelectorAll(".chart[data-kind]").length === document.querySelectorAll(".chart[data-drawn]").length`))
+	drawn, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll(".chart[data-drawn] canvas").length`))
+	if err != nil || drawn < 5 {
+		t.Fatalf("%d charts drew (%v)", drawn, err)
+	}
+	if n, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll(".mappa svg path[data-istat]").length`)); n != 177 {
+		t.Fatalf("map has %d municipalities", n)
+	}
+	axe(t, bctx, string(axeSrc), "cruscotto")
+	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-nuove a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
+	for _, st := range []string{"in valutazione", "confermato"} {
+		step("to "+st,
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("stato").value = "`+st+`";
+				document.getElementById("nota").value = "nota di prova";
+				var f = document.getElementById("flash"); if (f) f.remove();`),
+			chromedp.Click(chromedp.ID("btn-aggiorna")), chromedp.WaitVisible(chromedp.ID("flash")))
+		got, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("stato-allerta")))
+		if !strings.Contains(got, st) {
+			t.Fatalf("state shown %q, want %q", got, st)
+		}
+	}
+	axe(t, bctx, string(axeSrc), "allerta")
 }
