@@ -4,6 +4,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,11 @@ func (s *SMTP) Send(ctx context.Context, m store.OutboxMessage) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.AllegatoNome != "" && len(m.Allegato) > 0 {
+		if err := msg.AttachReader(m.AllegatoNome, bytes.NewReader(m.Allegato)); err != nil {
+			return fmt.Errorf("allegato: %w", err)
+		}
+	}
 	msg.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%s@portalescuole", m.ID, m.CreatedAt.UTC().Format("20060102150405")))
 	msg.SetDate()
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}

@@ -37,6 +37,9 @@ type OutboxMessage struct {
 	NextAttemptAt time.Time
 	LastError     string
 	SentAt        time.Time
+	// AllegatoNome and Allegato are an optional attachment (the bulletin PDF).
+	AllegatoNome string
+	Allegato     []byte
 }
 
 // Enqueue adds messages, skipping those whose dedupe key is already queued
@@ -47,9 +50,9 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 	err := db.withTx(ctx, func(tx querierTx) error {
 		var keys []string
 		for _, m := range msgs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING`,
-				now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now)
+			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
+				now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now, m.AllegatoNome, m.Allegato)
 			if err != nil {
 				return err
 			}
@@ -66,12 +69,13 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 	return added, err
 }
 
-const outboxCols = `id, created_at, kind, dedupe_key, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at`
+const outboxCols = `id, created_at, kind, dedupe_key, to_addr, subject, body, status, attempts, next_attempt_at, last_error, sent_at, allegato_nome, allegato`
 
 func scanOutbox(s scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var created, next, sent string
-	err := s.Scan(&m.ID, &created, &m.Kind, &m.DedupeKey, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts, &next, &m.LastError, &sent)
+	err := s.Scan(&m.ID, &created, &m.Kind, &m.DedupeKey, &m.To, &m.Subject, &m.Body, &m.Status, &m.Attempts, &next, &m.LastError, &sent,
+		&m.AllegatoNome, &m.Allegato)
 	m.CreatedAt, m.NextAttemptAt, m.SentAt = parseTS(created), parseTS(next), parseTS(sent)
 	return m, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
 	"strconv"
@@ -32,7 +33,17 @@ func hashToken(t string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreaToken issues a token for a plesso and returns it in clear, once.
+// tokenTable is where a token lives: the plesso's, or the ATS's when
+// plesso is "".
+func tokenTable(plesso string) string {
+	if plesso == "" {
+		return "ats_tokens"
+	}
+	return "api_tokens"
+}
+
+// CreaToken issues a token for a plesso (or, with plesso "", for the ATS)
+// and returns it in clear, once.
 func (db *DB) CreaToken(ctx context.Context, a ps.Actor, plesso, nome string) (string, APIToken, error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
@@ -41,21 +52,37 @@ func (db *DB) CreaToken(ctx context.Context, a ps.Actor, plesso, nome string) (s
 	tok := "ps_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 	t := APIToken{Plesso: plesso, Nome: nome, Prefisso: tok[:9], CreatoIl: db.Now().UTC(), CreatoDa: a.Username}
 	err := db.withTx(ctx, func(tx querierTx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (plesso, nome, prefisso, hash, creato_il, creato_da) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			plesso, nome, t.Prefisso, hashToken(tok), ts(t.CreatoIl), t.CreatoDa).Scan(&t.ID); err != nil {
+		var err error
+		if plesso == "" {
+			err = tx.QueryRowContext(ctx, `INSERT INTO ats_tokens (nome, prefisso, hash, creato_il, creato_da) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				nome, t.Prefisso, hashToken(tok), ts(t.CreatoIl), t.CreatoDa).Scan(&t.ID)
+		} else {
+			err = tx.QueryRowContext(ctx, `INSERT INTO api_tokens (plesso, nome, prefisso, hash, creato_il, creato_da) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				plesso, nome, t.Prefisso, hashToken(tok), ts(t.CreatoIl), t.CreatoDa).Scan(&t.ID)
+		}
+		if err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, a, "token.create", "plesso:"+plesso, map[string]any{"id": t.ID, "nome": nome, "prefisso": t.Prefisso})
+		return db.audit(ctx, tx, a, "token.create", tokenEntity(plesso), map[string]any{"id": t.ID, "nome": nome, "prefisso": t.Prefisso})
 	})
 	return tok, t, err
 }
 
-// TokenPlesso authenticates a token: the plesso it belongs to, or ENotFound
-// for an unknown or revoked token. It records the last use.
+func tokenEntity(plesso string) string {
+	if plesso == "" {
+		return "ats"
+	}
+	return "plesso:" + plesso
+}
+
+// TokenPlesso authenticates a token: the plesso it belongs to ("" for an
+// ATS token), or ENotFound for an unknown or revoked token. It records the
+// last use.
 func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 	var t APIToken
 	var creato, revocato, usato string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1`,
+	err := db.sql.QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1
+		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM ats_tokens WHERE hash = $1`,
 		hashToken(tok)).Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
 	if isNoRows(err) {
 		return t, notFound("token")
@@ -66,12 +93,21 @@ func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 	if !t.RevocatoIl.IsZero() {
 		return t, notFound("token")
 	}
-	_, err = db.sql.ExecContext(ctx, `UPDATE api_tokens SET usato_il = $1 WHERE id = $2`, ts(db.Now()), t.ID)
+	_, err = db.sql.ExecContext(ctx, `UPDATE `+tokenTable(t.Plesso)+` SET usato_il = $1 WHERE id = $2`, ts(db.Now()), t.ID)
 	return t, err
 }
 
-// Tokens lists a plesso's tokens, revoked ones included.
+// Tokens lists a plesso's tokens (the ATS's with plesso ""), revoked ones
+// included.
 func (db *DB) Tokens(ctx context.Context, plesso string) ([]APIToken, error) {
+	if plesso == "" {
+		return queryAll(ctx, db.sql, func(s scanner) (t APIToken, err error) {
+			var creato, revocato, usato string
+			err = s.Scan(&t.ID, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
+			t.CreatoIl, t.RevocatoIl, t.UsatoIl = parseTS(creato), parseTS(revocato), parseTS(usato)
+			return t, err
+		}, `SELECT id, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM ats_tokens ORDER BY id DESC`)
+	}
 	return queryAll(ctx, db.sql, func(s scanner) (t APIToken, err error) {
 		var creato, revocato, usato string
 		err = s.Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
@@ -83,13 +119,19 @@ func (db *DB) Tokens(ctx context.Context, plesso string) ([]APIToken, error) {
 // RevocaToken revokes a token of the given plesso.
 func (db *DB) RevocaToken(ctx context.Context, a ps.Actor, plesso string, id int64) error {
 	return db.withTx(ctx, func(tx querierTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revocato_il = $1 WHERE id = $2 AND plesso = $3 AND revocato_il = ''`, ts(db.Now()), id, plesso)
+		var res sql.Result
+		var err error
+		if plesso == "" {
+			res, err = tx.ExecContext(ctx, `UPDATE ats_tokens SET revocato_il = $1 WHERE id = $2 AND revocato_il = ''`, ts(db.Now()), id)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revocato_il = $1 WHERE id = $2 AND plesso = $3 AND revocato_il = ''`, ts(db.Now()), id, plesso)
+		}
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("token")
 		}
-		return db.audit(ctx, tx, a, "token.revoke", "plesso:"+plesso, map[string]any{"id": strconv.FormatInt(id, 10)})
+		return db.audit(ctx, tx, a, "token.revoke", tokenEntity(plesso), map[string]any{"id": strconv.FormatInt(id, 10)})
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/sentinella"
+	"github.com/portalescuole/portalescuole/store"
 )
 
 //go:embed openapi.json
@@ -66,6 +67,10 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 			writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
 		}
 		return false
+	}
+	if t.Plesso == "" {
+		c.user = &ps.User{Username: "api-ats:" + t.Prefisso, Role: ps.RoleATS}
+		return true
 	}
 	p, err := s.db.Plesso(r.Context(), t.Plesso)
 	if err != nil {
@@ -179,4 +184,78 @@ func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 			Assenti: rv.Assenti, Motivi: rv.Motivi, Classi: rv.Classi, Revisione: rv.Revisione, SegnalatoIl: rv.SegnalatoIl.Format(time.RFC3339)})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// The ATS's read API: the same data as the dashboard and the exports, for
+// ATS tokens (aggregates and per-plesso counts for the ATS's own use).
+
+func (s *Server) apiATSSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) { s.serieJSON(w, r, c) }
+
+func (s *Server) apiATSAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	type riga struct {
+		Giorno    string `json:"giorno"`
+		Plesso    string `json:"plesso"`
+		Provincia string `json:"provincia"`
+		Grado     string `json:"grado"`
+		Iscritti  int    `json:"iscritti"`
+		Assenti   int    `json:"assenti"`
+	}
+	out := []riga{}
+	for _, o := range obs {
+		out = append(out, riga{o.Giorno.Format(ps.DateLayout), o.Plesso, o.Strato.Provincia, o.Strato.Grado, o.Iscritti, o.Assenti})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"assenze": out})
+}
+
+func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: r.URL.Query().Get("stato"), Limit: 5000})
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	type allerta struct {
+		ID         int64           `json:"id"`
+		Giorno     string          `json:"giorno"`
+		Serie      string          `json:"serie"`
+		Osservato  float64         `json:"osservato"`
+		Atteso     float64         `json:"atteso"`
+		Soglia     float64         `json:"soglia"`
+		Metodo     string          `json:"metodo"`
+		Stato      string          `json:"stato"`
+		Contributi []ps.Contributo `json:"contributi"`
+	}
+	out := []allerta{}
+	for _, g := range sig {
+		out = append(out, allerta{g.ID, g.Giorno.Format(ps.DateLayout), g.Serie, g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Stato, g.Contributi})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"allerte": out})
+}
+
+func (s *Server) apiATSCompletezza(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	comp, _, _, err := s.completezza(r)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+		return
+	}
+	type cella struct {
+		Plesso    string `json:"plesso"`
+		Dal       string `json:"dal"`
+		Al        string `json:"al"`
+		Stato     string `json:"stato"`
+		Giorni    int    `json:"giorni"`
+		Segnalati int    `json:"segnalati"`
+	}
+	out := []cella{}
+	for i, p := range comp.Plessi {
+		for j, per := range comp.Periodi {
+			x := comp.Celle[i][j]
+			out = append(out, cella{p.Codice, per.Dal.Format(ps.DateLayout), per.Al.Format(ps.DateLayout), string(x.Stato), x.Giorni, x.Segnalati})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"completezza": out})
 }

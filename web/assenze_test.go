@@ -372,3 +372,33 @@ func TestAPI_OpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("only %d API routes", len(routed))
 	}
 }
+
+func TestAPI_ATSTokens(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	ats, _, err := e.db.CreaToken(ctx, ps.SystemActor, "", "cruscotto regionale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plesso, _, _ := e.db.CreaToken(ctx, ps.SystemActor, otherPlesso, "registro")
+	for _, path := range []string{"/api/v1/ats/serie?serie=territorio", "/api/v1/ats/assenze", "/api/v1/ats/allerte", "/api/v1/ats/completezza"} {
+		if r := apiDo(e, "GET", path, ats, nil); r.Status != 200 || len(r.Body) < 20 {
+			t.Fatalf("%s with the ATS token: %d", path, r.Status)
+		}
+		if r := apiDo(e, "GET", path, plesso, nil); r.Status != 403 {
+			t.Fatalf("%s with a plesso token: %d", path, r.Status)
+		}
+	}
+	if r := apiDo(e, "POST", "/api/v1/assenze", ats, map[string]any{"giorni": []any{map[string]any{"giorno": "2026-11-23", "assenti": 1}}}); r.Status != 403 {
+		t.Fatalf("an ATS token wrote absences: %d", r.Status)
+	}
+	var al struct {
+		Allerte []struct {
+			ID    int64  `json:"id"`
+			Stato string `json:"stato"`
+		} `json:"allerte"`
+	}
+	json.Unmarshal([]byte(apiDo(e, "GET", "/api/v1/ats/allerte", ats, nil).Body), &al)
+	if len(al.Allerte) == 0 || al.Allerte[0].Stato == "" {
+		t.Fatalf("alerts %+v", al)
+	}
+}

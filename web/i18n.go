@@ -247,6 +247,8 @@ var catalog = map[string][2]string{
 	"file.file":               {"File (CSV o XLSX)", "File (CSV or XLSX)"},
 	"token.title":             {"Accesso per il registro elettronico (API)", "Class-register access (API)"},
 	"token.help":              {"Un token permette al fornitore del registro elettronico di inviare le assenze del plesso in automatico (documentazione: /api/v1/openapi.json). Il token è mostrato una sola volta: copiarlo subito. Un token si può revocare in ogni momento.", "A token lets the class-register vendor send the building's absences automatically (documentation: /api/v1/openapi.json). The token is shown only once: copy it now. A token can be revoked at any time."},
+	"token.ats":               {"ATS", "ATS"},
+	"token.ats.help":          {"Token dell'ATS per leggere da programma serie, assenze, allerte e completezza (/api/v1/ats/…, documentazione in /api/v1/openapi.json). Mostrato una sola volta; revocabile.", "ATS tokens to read series, absences, alerts and completeness from a program (/api/v1/ats/…, documented in /api/v1/openapi.json). Shown once; revocable."},
 	"token.nome":              {"Nome (es. fornitore del registro)", "Name (e.g. register vendor)"},
 	"token.crea":              {"Crea token", "Create token"},
 	"token.creato":            {"Nuovo token (mostrato una sola volta): %s", "New token (shown only once): %s"},

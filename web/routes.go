@@ -29,6 +29,9 @@ var (
 	plessoAcc = anyRole // narrowed per plesso by CanAccessPlesso
 	atsRoles  = []ps.Role{ps.RoleATS, ps.RoleAdmin}
 	admin     = []ps.Role{ps.RoleAdmin}
+	// Token routes: which kind of token each accepts.
+	plessoToken = []ps.Role{ps.RolePlesso}
+	atsToken    = []ps.Role{ps.RoleATS}
 )
 
 func (s *Server) routeTable() []Route {
@@ -97,9 +100,16 @@ func (s *Server) routeTable() []Route {
 		{"GET", "/plesso/{codice}/andamento.json", plessoAcc, s.andamentoJSON, false},
 
 		{"GET", "/api/v1/openapi.json", nil, s.apiOpenAPI, false},
-		{"GET", "/api/v1/plesso", nil, s.apiPlesso, true},
-		{"GET", "/api/v1/assenze", nil, s.apiGetAssenze, true},
-		{"POST", "/api/v1/assenze", nil, s.apiPostAssenze, true},
+		{"GET", "/api/v1/plesso", plessoToken, s.apiPlesso, true},
+		{"GET", "/api/v1/assenze", plessoToken, s.apiGetAssenze, true},
+		{"POST", "/api/v1/assenze", plessoToken, s.apiPostAssenze, true},
+		{"GET", "/api/v1/ats/serie", atsToken, s.apiATSSerie, true},
+		{"GET", "/api/v1/ats/assenze", atsToken, s.apiATSAssenze, true},
+		{"GET", "/api/v1/ats/allerte", atsToken, s.apiATSAllerte, true},
+		{"GET", "/api/v1/ats/completezza", atsToken, s.apiATSCompletezza, true},
+		{"GET", "/ats/token", atsRoles, s.atsTokenPage, false},
+		{"POST", "/ats/token", atsRoles, s.atsTokenCreate, false},
+		{"POST", "/ats/token/{id}/revoca", atsRoles, s.atsTokenRevoke, false},
 
 		{"GET", "/admin/audit", admin, s.auditPage, false},
 		{"GET", "/admin/impostazioni", admin, s.settingsPage, false},
@@ -134,9 +144,15 @@ func (s *Server) authorize(rt Route) http.Handler {
 			return
 		}
 		if rt.Token {
-			if s.apiAuth(w, r, c) {
-				rt.handler(w, r, c)
+			if !s.apiAuth(w, r, c) {
+				return
 			}
+			if !slices.Contains(rt.Roles, c.user.Role) {
+				s.db.Audit(r.Context(), actor(r, c.user), "access.denied", r.URL.Path, map[string]string{"method": r.Method})
+				writeJSON(w, http.StatusForbidden, apiError{Errore: "questo token non dà accesso a " + r.URL.Path})
+				return
+			}
+			rt.handler(w, r, c)
 			return
 		}
 		if c.user == nil {

@@ -13,6 +13,7 @@ type tokenData struct {
 	Plesso *ps.Plesso
 	Tokens []store.APIToken
 	Nuovo  string // shown once, right after creation
+	ATS    bool   // the ATS's tokens, not a plesso's
 }
 
 func (s *Server) tokenPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -60,4 +61,48 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	http.Redirect(w, r, "/plesso/"+c.plesso.Codice+"/token", http.StatusSeeOther)
+}
+
+// The ATS's own tokens, for the read API under /api/v1/ats/.
+func (s *Server) atsTokenPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.renderATSTokens(w, r, c, "")
+}
+
+func (s *Server) renderATSTokens(w http.ResponseWriter, r *http.Request, c *reqCtx, nuovo string) {
+	toks, err := s.db.Tokens(r.Context(), "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &ps.Plesso{Nome: tr(c.lang, "token.ats")}
+	s.render(w, r, http.StatusOK, "token", s.newPage(r, c, "token.title", tokenData{Plesso: p, Tokens: toks, Nuovo: nuovo, ATS: true}))
+}
+
+func (s *Server) atsTokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	nome := strings.TrimSpace(r.PostFormValue("nome"))
+	if nome == "" {
+		nome = "ATS"
+	}
+	tok, _, err := s.db.CreaToken(r.Context(), actor(r, c.user), "", nome)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderATSTokens(w, r, c, tok)
+}
+
+func (s *Server) atsTokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		err = s.db.RevocaToken(r.Context(), actor(r, c.user), "", id)
+	}
+	if err != nil {
+		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
+		return
+	}
+	http.Redirect(w, r, "/ats/token", http.StatusSeeOther)
 }
