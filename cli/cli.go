@@ -246,7 +246,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // promemoriaLoop, every interval, queues the sentinel plessi' deadline
-// reminders, reruns detection and, from 8:00, the daily alert digest;
+// reminders, reruns detection and, from 8:00, the daily alert digest and
+// on Mondays the weekly bulletin;
 // dedupe keys in the outbox make each e-mail go once.
 func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake func(), every time.Duration) {
 	rome, err := time.LoadLocation("Europe/Rome")
@@ -274,6 +275,12 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 				var d int
 				d, err = allerta.Riepilogo(ctx, db, time.Now(), rome)
 				n += d
+				// The weekly bulletin of the last complete week goes out on
+				// Monday morning (once: dedupe key per week and recipient).
+				if err == nil && time.Now().In(rome).Weekday() == time.Monday {
+					d, err = allerta.InviaBollettino(ctx, db, time.Now().AddDate(0, 0, -7), time.Now(), rome)
+					n += d
+				}
 			}
 			if n > 0 && wake != nil {
 				wake()

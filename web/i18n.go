@@ -328,6 +328,11 @@ var catalog = map[string][2]string{
 	"andamento.title":              {"Andamento delle assenze del plesso", "The building's absence trend"},
 	"andamento.help":               {"Il tasso di assenza del plesso confrontato con quello di tutti i plessi sentinella del territorio: i dati inseriti servono alla sorveglianza.", "The building's absence rate against all sentinel buildings of the territory: the data entered feed the surveillance."},
 	"andamento.legenda":            {"Linea blu: il plesso; tratteggio: il territorio.", "Blue: the building; dashes: the territory."},
+	"bollettino.pdf":               {"Scarica il PDF", "Download the PDF"},
+	"bollettino.invia":             {"Invia per e-mail alla lista ATS", "E-mail to the ATS list"},
+	"bollettino.inviato":           {"Bollettino in coda di invio a %d destinatari.", "Bulletin queued to %d recipients."},
+	"bollettino.precedente":        {"settimana precedente", "previous week"},
+	"bollettino.successivo":        {"settimana successiva", "next week"},
 	"bollettino.title":             {"Bollettino settimanale", "Weekly bulletin"},
 
 	"grado.primaria":    {"Primaria", "Primary"},

@@ -1,0 +1,180 @@
+package allerta
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/bollettino"
+	"github.com/portalescuole/portalescuole/sentinella"
+	"github.com/portalescuole/portalescuole/serie"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// Metodi is the bulletin's paragraph on methods.
+const Metodi = "I plessi sentinella (circa il 5% degli alunni di 6–19 anni, scelti dall'ATS in modo bilanciato per provincia, " +
+	"distretto e grado) inseriscono due volte a settimana gli alunni assenti di ogni giorno di lezione. Il tasso di assenza è il " +
+	"rapporto tra assenti e iscritti in vigore quel giorno, sui soli giorni di lezione da lunedì a venerdì. La stima per il " +
+	"territorio è post-stratificata per provincia e grado sugli iscritti di tutti i plessi, con intervallo di confidenza al 95%. " +
+	"Gli allarmi sono dati dal confronto con lo stesso giorno della settimana delle otto settimane precedenti (soglia unilaterale " +
+	"all'1%), metodo scelto per prestazioni misurate su stagioni simulate a partire dai dati InfluNet lombardi."
+
+// Bollettino gathers the data of the bulletin for the ISO week starting on
+// monday, as known at now.
+func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *time.Location) (bollettino.Dati, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return bollettino.Dati{}, err
+	}
+	monday = serie.Lunedi(monday)
+	sunday := monday.AddDate(0, 0, 6)
+	anno := ps.AnnoDi(monday)
+	d := bollettino.Dati{NomeATS: st.NomeATS, Settimana: monday, Generato: now, Metodi: Metodi}
+	obs, err := db.Osservazioni(ctx, anno.Inizio(), sunday)
+	if err != nil {
+		return d, err
+	}
+	series := Monitorate(obs)
+	if m, ok := Trova(series, "territorio"); ok {
+		tr, err := Disegna(m)
+		if err != nil {
+			return d, err
+		}
+		from := monday.AddDate(0, 0, -7*11)
+		for i, g := range tr.Giorni {
+			if g.Before(from) {
+				continue
+			}
+			p := bollettino.Punto{Giorno: g, Tasso: tr.Tasso[i], Atteso: tr.Atteso[i], Soglia: tr.Soglia[i], Allarme: tr.Allarme[i], Valido: true}
+			if math.IsNaN(p.Atteso) {
+				p.Atteso, p.Soglia = math.NaN(), math.NaN()
+			}
+			d.Serie = append(d.Serie, p)
+		}
+		for _, w := range serie.Settimanale(m.Punti) {
+			d.Settimane = append(d.Settimane, bollettino.Settimana{Lunedi: w.Giorno, Tasso: w.Tasso(), Plessi: w.Plessi})
+		}
+	}
+	prevObs, err := db.Osservazioni(ctx, (anno - 1).Inizio(), anno.Inizio().AddDate(0, 0, -1))
+	if err != nil {
+		return d, err
+	}
+	if m, ok := Trova(Monitorate(prevObs), "territorio"); ok {
+		for _, w := range serie.Settimanale(m.Punti) {
+			d.Precedente = append(d.Precedente, bollettino.Settimana{Lunedi: w.Giorno, Tasso: w.Tasso(), Plessi: w.Plessi})
+		}
+	}
+	for _, m := range series {
+		if m.Nome == "territorio" {
+			continue
+		}
+		cur, prev := weekRate(m.Punti, monday), weekRate(m.Punti, monday.AddDate(0, 0, -7))
+		if cur.Iscritti == 0 {
+			continue
+		}
+		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: m.Nome, Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
+	}
+	sig, err := db.Segnali(ctx, store.SegnaleFilter{Dal: monday, Al: sunday, Limit: 200})
+	if err != nil {
+		return d, err
+	}
+	for _, g := range sig {
+		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
+			Soglia: g.Soglia, Metodo: g.Metodo, Stato: g.Stato})
+	}
+	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)
+	if err != nil {
+		return d, err
+	}
+	for j, per := range comp.Periodi {
+		c := bollettino.Completezza{Periodo: per.Dal.Format("02/01") + "–" + per.Al.Format("02/01")}
+		for i := range comp.Plessi {
+			switch comp.Celle[i][j].Stato {
+			case sentinella.InTempo:
+				c.InTempo++
+			case sentinella.InRitardo:
+				c.InRitardo++
+			case sentinella.Mancante, sentinella.Aperta:
+				c.Mancanti++
+			default:
+				continue
+			}
+			c.Totale++
+		}
+		d.Completezza = append(d.Completezza, c)
+	}
+	if weeks, err := db.InfluNet(ctx); err == nil {
+		for _, w := range weeks {
+			var y, wk int
+			if _, err := fmt.Sscanf(w.Settimana, "%d-%d", &y, &wk); err != nil {
+				continue
+			}
+			mon := serie.Lunedi(time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)).AddDate(0, 0, 7*(wk-1))
+			if ps.AnnoDi(mon) == anno && !mon.After(sunday) {
+				d.InfluNet = append(d.InfluNet, bollettino.InfluNet{Settimana: w.Settimana, Incidenza: w.Incidenza})
+			}
+		}
+	}
+	// The estimate of the last reported day of the week.
+	var last []serie.Osservazione
+	for i := len(obs) - 1; i >= 0; i-- {
+		if obs[i].Giorno.Before(monday) || (len(last) > 0 && !obs[i].Giorno.Equal(last[0].Giorno)) {
+			break
+		}
+		last = append(last, obs[i])
+	}
+	if len(last) > 0 {
+		pop, err := db.Popolazione(ctx, anno)
+		if err != nil {
+			return d, err
+		}
+		if s := serie.PostStratificata(last, pop, nil); len(s) == 1 {
+			d.Stima.Tasso, d.Stima.Basso, d.Stima.Alto, d.Stima.Copertura = s[0].Tasso, s[0].Basso, s[0].Alto, s[0].Copertura
+		}
+	}
+	return d, nil
+}
+
+// weekRate sums a daily series over the ISO week starting on monday.
+func weekRate(p []serie.Punto, monday time.Time) serie.Punto {
+	out := serie.Punto{Giorno: monday}
+	end := monday.AddDate(0, 0, 7)
+	for _, x := range p {
+		if !x.Giorno.Before(monday) && x.Giorno.Before(end) {
+			out.Assenti += x.Assenti
+			out.Iscritti += x.Iscritti
+			out.Plessi = max(out.Plessi, x.Plessi)
+		}
+	}
+	return out
+}
+
+// InviaBollettino queues the bulletin of the week starting on monday to the
+// ATS list, with the PDF attached; once per week (dedupe key).
+func InviaBollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *time.Location) (int, error) {
+	d, err := Bollettino(ctx, db, monday, now, loc)
+	if err != nil {
+		return 0, err
+	}
+	pdf, err := bollettino.PDF(d)
+	if err != nil {
+		return 0, err
+	}
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	week := serie.Lunedi(monday)
+	name := "bollettino-" + week.Format("2006-01-02") + ".pdf"
+	subj := fmt.Sprintf("Portale Scuole – bollettino settimanale dal %s al %s", week.Format("02/01"), week.AddDate(0, 0, 5).Format("02/01/2006"))
+	body := bollettino.Sintesi(d) + "\n\nIl bollettino completo è in allegato e nel portale: " + st.URLPortale +
+		"/ats/bollettino?settimana=" + week.Format("2006-01-02") + "\n\n" + st.NomeATS + "\n"
+	var msgs []store.OutboxMessage
+	for _, to := range destinatari(st) {
+		msgs = append(msgs, store.OutboxMessage{Kind: "bollettino", To: to, Subject: subj, Body: body, AllegatoNome: name, Allegato: pdf,
+			DedupeKey: "bollettino:" + week.Format("2006-01-02") + ":" + to})
+	}
+	return db.Enqueue(ctx, ps.SystemActor, msgs)
+}

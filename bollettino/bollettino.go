@@ -1,0 +1,484 @@
+// Package bollettino renders the weekly surveillance bulletin ("bollettino
+// settimanale") of school absences: as a PDF with charts drawn server-side
+// (gonum/plot rendered to PNG, laid out with fpdf) and as an HTML fragment
+// with the same sections and the charts' numbers as tables.
+//
+// It works on a plain data struct (Dati) filled by the caller: no database,
+// no I/O. Rates are shares (0–1) and are printed Italian style ("3,4%").
+// Only aggregated data are shown: nothing about individual pupils.
+package bollettino
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Punto is one school day of the territorial absence series: the rate
+// (share of pupils absent, 0–1), the expected rate and the upper threshold
+// of the detector, and whether the day raised an alarm. Valido is false when
+// the day has too few reports to be trusted (it is left out of the line).
+type Punto struct {
+	Giorno                time.Time
+	Tasso, Atteso, Soglia float64
+	Allarme               bool
+	Valido                bool
+}
+
+// Settimana is the weekly territorial rate of the week starting on Lunedi.
+type Settimana struct {
+	Lunedi time.Time
+	Tasso  float64
+	Plessi int
+}
+
+// Gruppo is a breakdown (province, district, school grade): this week's
+// rate against the previous week's.
+type Gruppo struct {
+	Nome             string
+	Tasso, TassoPrec float64
+	Plessi           int
+}
+
+// Allerta is an alert of a detector. Osservato, Atteso and Soglia are rates
+// (shares) like everywhere else.
+type Allerta struct {
+	ID                        int64
+	Data                      time.Time
+	Serie                     string
+	Osservato, Atteso, Soglia float64
+	Metodo, Stato             string
+}
+
+// Completezza is the timeliness of the sentinel reports over a period.
+type Completezza struct {
+	Periodo                              string
+	InTempo, InRitardo, Mancanti, Totale int
+}
+
+// InfluNet is the school-age (5–14) influenza-like illness incidence per
+// 1,000 of one ISO week; Settimana is InfluNet's "2026-47" (also accepted:
+// "2026-W47" or "47").
+type InfluNet struct {
+	Settimana string
+	Incidenza float64
+}
+
+// Dati is everything the bulletin shows.
+type Dati struct {
+	NomeATS    string
+	Settimana  time.Time // Monday of the bulletin's week
+	Generato   time.Time
+	Serie      []Punto     // last ~12 weeks of school days
+	Settimane  []Settimana // weekly rates this school year
+	Precedente []Settimana // previous school year, same ISO weeks, may be empty
+	Gruppi     []Gruppo
+	Allerte    []Allerta
+	// Completezza lists periods oldest first; the last one is the bulletin's.
+	Completezza []Completezza
+	InfluNet    []InfluNet
+	// Stima is the post-stratified estimate of the last day of Serie, with its
+	// 95% interval and the share of the territory's pupils covered.
+	Stima  struct{ Tasso, Basso, Alto, Copertura float64 }
+	Metodi string // one paragraph describing the methods
+}
+
+// Titolo is the bulletin's title.
+const Titolo = "Bollettino settimanale – sorveglianza delle assenze scolastiche"
+
+// NotaPrivacy is printed at the foot of every page.
+const NotaPrivacy = "Dati aggregati: nessun dato personale degli alunni"
+
+// ---- formatting ----
+
+// decimale formats x with n decimals and a decimal comma, never "-0".
+func decimale(x float64, n int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	p := math.Pow(10, float64(n))
+	x = math.Round(x*p) / p
+	if x == 0 {
+		x = 0 // drop the sign of -0
+	}
+	s := strconv.FormatFloat(x, 'f', n, 64)
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// Pct formats a share as an Italian percentage with one decimal: 0.034 → "3,4%".
+func Pct(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	return decimale(100*x, 1) + "%"
+}
+
+// punti formats a difference of shares in percentage points with its sign:
+// 0.008 → "+0,8", -0.008 → "−0,8", 0 → "0,0".
+func punti(diff float64) string {
+	if math.IsNaN(diff) || math.IsInf(diff, 0) {
+		return "–"
+	}
+	s := decimale(100*diff, 1)
+	switch {
+	case s == "0,0":
+		return s
+	case strings.HasPrefix(s, "-"):
+		return "−" + s[1:]
+	default:
+		return "+" + s
+	}
+}
+
+// intero formats a whole number with the Italian thousands separator.
+func intero(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func data(t time.Time) string { return t.Format("02/01/2006") }
+
+var giorniSett = [...]string{"dom", "lun", "mar", "mer", "gio", "ven", "sab"}
+
+// giornoBreve is "lun 23/11".
+func giornoBreve(t time.Time) string { return giorniSett[t.Weekday()] + " " + t.Format("02/01") }
+
+func sabato(d Dati) time.Time { return d.Settimana.AddDate(0, 0, 5) }
+
+// periodo is "settimana dal 23/11/2026 al 28/11/2026".
+func periodo(d Dati) string {
+	if d.Settimana.IsZero() {
+		return "settimana"
+	}
+	return "settimana dal " + data(d.Settimana) + " al " + data(sabato(d))
+}
+
+// NomeSerie turns a series key into words: "provincia:CR" → "Provincia CR",
+// "grado:primaria" → "Grado primaria", "territorio" → "Territorio".
+func NomeSerie(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, ":", " "))
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// annoScolastico is "2026/27" for a day of that school year (September on).
+func annoScolastico(t time.Time) string {
+	y := t.Year()
+	if t.Month() < time.September {
+		y--
+	}
+	return fmt.Sprintf("%d/%02d", y, (y+1)%100)
+}
+
+// ---- derived figures ----
+
+func stessoGiorno(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+func finito(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// tassoSettimana returns the weekly rate of the week starting on lunedi: from
+// Settimane if listed, otherwise the mean of the valid days of Serie.
+func tassoSettimana(d Dati, lunedi time.Time) (float64, bool) {
+	for _, s := range d.Settimane {
+		if stessoGiorno(s.Lunedi, lunedi) && finito(s.Tasso) {
+			return s.Tasso, true
+		}
+	}
+	fine := lunedi.AddDate(0, 0, 7)
+	var sum float64
+	n := 0
+	for _, p := range d.Serie {
+		if p.Valido && finito(p.Tasso) && !p.Giorno.Before(lunedi) && p.Giorno.Before(fine) {
+			sum += p.Tasso
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+func ultimoGiorno(d Dati) (time.Time, bool) {
+	if len(d.Serie) == 0 {
+		return time.Time{}, false
+	}
+	last := d.Serie[0].Giorno
+	for _, p := range d.Serie[1:] {
+		if p.Giorno.After(last) {
+			last = p.Giorno
+		}
+	}
+	return last, true
+}
+
+func haStima(d Dati) bool {
+	return d.Stima.Tasso > 0 && finito(d.Stima.Tasso) && finito(d.Stima.Basso) && finito(d.Stima.Alto)
+}
+
+// completezzaCorrente is the last period of Completezza.
+func completezzaCorrente(d Dati) (Completezza, bool) {
+	if len(d.Completezza) == 0 {
+		return Completezza{}, false
+	}
+	c := d.Completezza[len(d.Completezza)-1]
+	return c, c.Totale > 0
+}
+
+func quota(num, den int) float64 {
+	if den <= 0 {
+		return math.NaN()
+	}
+	return float64(num) / float64(den)
+}
+
+// allarmi counts the alarm days of Serie.
+func allarmi(d Dati) int {
+	n := 0
+	for _, p := range d.Serie {
+		if p.Allarme {
+			n++
+		}
+	}
+	return n
+}
+
+// Sintesi returns 2–4 Italian sentences: the situation of the week (rate and
+// change against the previous week, the post-stratified estimate of the
+// last day with its 95% interval), the alerts and the completeness of the
+// reports.
+func Sintesi(d Dati) string {
+	var frasi []string
+
+	// 1. The week's rate and its change.
+	tasso, ok := tassoSettimana(d, d.Settimana)
+	prec, okPrec := tassoSettimana(d, d.Settimana.AddDate(0, 0, -7))
+	switch {
+	case !ok:
+		frasi = append(frasi, fmt.Sprintf("Nella %s non sono disponibili dati sufficienti per calcolare il tasso di assenza territoriale.", periodo(d)))
+	case !okPrec:
+		frasi = append(frasi, fmt.Sprintf("Nella %s il tasso medio di assenza territoriale è stato del %s.", periodo(d), Pct(tasso)))
+	default:
+		diff := tasso - prec
+		var variazione string
+		switch p := punti(diff); {
+		case p == "0,0":
+			variazione = fmt.Sprintf("stabile rispetto alla settimana precedente (%s)", Pct(prec))
+		case diff > 0:
+			variazione = fmt.Sprintf("in aumento rispetto al %s della settimana precedente (%s punti percentuali)", Pct(prec), p)
+		default:
+			variazione = fmt.Sprintf("in calo rispetto al %s della settimana precedente (%s punti percentuali)", Pct(prec), p)
+		}
+		frasi = append(frasi, fmt.Sprintf("Nella %s il tasso medio di assenza territoriale è stato del %s, %s.", periodo(d), Pct(tasso), variazione))
+	}
+
+	// 2. The post-stratified estimate.
+	if haStima(d) {
+		giorno := "dell'ultimo giorno"
+		if g, ok := ultimoGiorno(d); ok {
+			giorno = "dell'ultimo giorno (" + data(g) + ")"
+		}
+		s := fmt.Sprintf("La stima post-stratificata %s è del %s (IC 95%%: %s–%s)", giorno, Pct(d.Stima.Tasso), Pct(d.Stima.Basso), Pct(d.Stima.Alto))
+		if d.Stima.Copertura > 0 {
+			s += fmt.Sprintf(", con una copertura del %s degli alunni del territorio", Pct(d.Stima.Copertura))
+		}
+		frasi = append(frasi, s+".")
+	}
+
+	// 3. Alerts.
+	switch n := len(d.Allerte); n {
+	case 0:
+		frasi = append(frasi, "Non è stata generata alcuna allerta statistica.")
+	case 1:
+		a := d.Allerte[0]
+		frasi = append(frasi, fmt.Sprintf("È stata generata 1 allerta statistica (%s, %s: %s contro una soglia del %s).",
+			NomeSerie(a.Serie), data(a.Data), Pct(a.Osservato), Pct(a.Soglia)))
+	default:
+		frasi = append(frasi, fmt.Sprintf("Sono state generate %d allerte statistiche (%s).", n, elencoSerie(d.Allerte)))
+	}
+
+	// 4. Completeness.
+	if c, ok := completezzaCorrente(d); ok {
+		s := fmt.Sprintf("La completezza delle segnalazioni è del %s", Pct(quota(c.InTempo+c.InRitardo, c.Totale)))
+		if c.Periodo != "" {
+			s = fmt.Sprintf("La completezza delle segnalazioni (%s) è del %s", c.Periodo, Pct(quota(c.InTempo+c.InRitardo, c.Totale)))
+		}
+		s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese.", intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.Totale))
+		frasi = append(frasi, s)
+	}
+	return strings.Join(frasi, " ")
+}
+
+// elencoSerie lists the distinct series of the alerts, at most three.
+func elencoSerie(as []Allerta) string {
+	var nomi []string
+	seen := map[string]bool{}
+	for _, a := range as {
+		n := NomeSerie(a.Serie)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		nomi = append(nomi, n)
+	}
+	if len(nomi) == 0 {
+		return "vedi tabella"
+	}
+	if len(nomi) > 3 {
+		return strings.Join(nomi[:3], ", ") + " e altre"
+	}
+	if len(nomi) == 1 {
+		return "serie " + nomi[0]
+	}
+	return "serie " + strings.Join(nomi[:len(nomi)-1], ", ") + " e " + nomi[len(nomi)-1]
+}
+
+// ---- weekly table shared by the chart and the HTML ----
+
+// rigaSettimana is one ISO week of the weekly chart: this year's rate, the
+// previous year's and InfluNet's incidence, each possibly missing (NaN).
+type rigaSettimana struct {
+	X          float64 // position on the school-year axis (see posizione)
+	Settimana  int     // ISO week
+	Lunedi     time.Time
+	Tasso      float64
+	Precedente float64
+	InfluNet   float64
+	Corrente   bool // the bulletin's week
+}
+
+// posizione places ISO week w on a school-year axis: September–December
+// weeks keep their number, January–August weeks follow week 53.
+func posizione(w int) float64 {
+	if w >= 32 {
+		return float64(w)
+	}
+	return float64(w + 53)
+}
+
+// settimanaInfluNet parses "2026-47", "2026-W47" or "47".
+func settimanaInfluNet(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexAny(s, "-Ww"); i >= 0 {
+		s = s[i+1:]
+	}
+	w, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || w < 1 || w > 53 {
+		return 0, false
+	}
+	return w, true
+}
+
+func settimaneUnite(d Dati) []rigaSettimana {
+	righe := map[int]*rigaSettimana{}
+	get := func(w int) *rigaSettimana {
+		r, ok := righe[w]
+		if !ok {
+			r = &rigaSettimana{X: posizione(w), Settimana: w, Tasso: math.NaN(), Precedente: math.NaN(), InfluNet: math.NaN()}
+			righe[w] = r
+		}
+		return r
+	}
+	_, wCorr := d.Settimana.ISOWeek()
+	for _, s := range d.Settimane {
+		_, w := s.Lunedi.ISOWeek()
+		r := get(w)
+		r.Tasso, r.Lunedi = s.Tasso, s.Lunedi
+	}
+	for _, s := range d.Precedente {
+		_, w := s.Lunedi.ISOWeek()
+		get(w).Precedente = s.Tasso
+	}
+	for _, f := range d.InfluNet {
+		if w, ok := settimanaInfluNet(f.Settimana); ok {
+			get(w).InfluNet = f.Incidenza
+		}
+	}
+	out := make([]rigaSettimana, 0, len(righe))
+	for _, r := range righe {
+		r.Corrente = r.Settimana == wCorr && !d.Settimana.IsZero()
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].X < out[j].X })
+	return out
+}
+
+// indicatore is one key figure of the week.
+type indicatore struct{ Etichetta, Valore, Nota string }
+
+// indicatoriDi returns the key figures: the week's rate and its change, the
+// estimate of the last day, the alerts and the completeness.
+func indicatoriDi(d Dati) []indicatore {
+	var ts []indicatore
+	t := indicatore{"Tasso della settimana", "–", "dati insufficienti"}
+	if v, ok := tassoSettimana(d, d.Settimana); ok {
+		t.Valore = Pct(v)
+		t.Nota = "sett. prec. non disponibile"
+		if pr, ok := tassoSettimana(d, d.Settimana.AddDate(0, 0, -7)); ok {
+			t.Nota = freccia(v-pr) + " " + punti(v-pr) + " p.p. sulla sett. prec."
+		}
+	}
+	ts = append(ts, t)
+
+	t = indicatore{"Stima ultimo giorno", "–", "stima non disponibile"}
+	if haStima(d) {
+		t.Valore = Pct(d.Stima.Tasso)
+		t.Nota = "IC 95%: " + Pct(d.Stima.Basso) + "–" + Pct(d.Stima.Alto)
+	}
+	ts = append(ts, t)
+
+	t = indicatore{"Allerte statistiche", intero(len(d.Allerte)), "nessuna allerta"}
+	if n := len(d.Allerte); n > 0 {
+		aperte := 0
+		for _, a := range d.Allerte {
+			if s := strings.ToLower(a.Stato); s == "nuovo" || s == "in valutazione" {
+				aperte++
+			}
+		}
+		t.Nota = fmt.Sprintf("%d da valutare", aperte)
+	}
+	ts = append(ts, t)
+
+	t = indicatore{"Completezza segnalazioni", "–", "dati non disponibili"}
+	if c, ok := completezzaCorrente(d); ok {
+		t.Valore = Pct(quota(c.InTempo+c.InRitardo, c.Totale))
+		t.Nota = fmt.Sprintf("%s in ritardo, %s mancanti", intero(c.InRitardo), intero(c.Mancanti))
+	}
+	return append(ts, t)
+}
+
+// freccia is the direction of a change as a shape: ▲ up, ▼ down, = stable.
+func freccia(diff float64) string {
+	switch s := punti(diff); {
+	case s == "0,0" || s == "–":
+		return "="
+	case diff > 0:
+		return "▲"
+	default:
+		return "▼"
+	}
+}
