@@ -209,6 +209,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	if allerta.IsInfluNet(data) {
+		n, err := allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "cli"}, data)
+		if err != nil {
+			return fmt.Errorf("InfluNet: %w", err)
+		}
+		fmt.Fprintf(stdout, "%s importato (InfluNet): %d settimane\n", filepath.Base(path), n)
+		return nil
+	}
 	province := store.ParseProvince(*prov)
 	if *prov == "" {
 		if st, err := db.Settings(ctx); err == nil {

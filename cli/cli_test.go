@@ -44,6 +44,15 @@ func TestRun_ImportAndUserAdd(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "0 aggiunti, 0 modificati, 0 ritirati") {
 				t.Fatalf("same file again: %d %q", code, out)
 			}
+			code, out, errs = run(t, "", "import", "--db", dsn, "../demo/data/influnet-lombardia-settimanale.csv")
+			if code != 0 || !strings.Contains(out, "346 settimane") {
+				t.Fatalf("InfluNet: %d %q %q", code, out, errs)
+			}
+			badFlu := filepath.Join(t.TempDir(), "flu.csv")
+			os.WriteFile(badFlu, []byte("\"flu_season\",\"year_week\",\"inc_5-14\"\n\"2030-2031\",\"2030-50\",abc\n"), 0o644)
+			if code, _, errs = run(t, "", "import", "--db", dsn, badFlu); code != 1 || !strings.Contains(errs, "InfluNet") {
+				t.Fatalf("bad InfluNet file: %d %q", code, errs)
+			}
 			bad := filepath.Join(t.TempDir(), "bad.csv")
 			os.WriteFile(bad, []byte("CODICESCUOLA,NUMEROSTUDENTI\nCREE80001R,10\nCREE8000,12\nCREE80002T,-3\n"), 0o644)
 			code, _, errs = run(t, "", "import", "--db", dsn, "--anno", "2025/26", bad)

@@ -15,7 +15,6 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/auth"
-	"github.com/portalescuole/portalescuole/sim"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -264,20 +263,10 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 
 // seedInfluNet loads the real InfluNet school-age incidence for Lombardy.
 func seedInfluNet(ctx context.Context, db *store.DB) error {
-	f, err := data.Open("data/influnet-lombardia-settimanale.csv")
+	b, err := data.ReadFile("data/influnet-lombardia-settimanale.csv")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	seasons, err := sim.LoadInfluNet(f)
-	if err != nil {
-		return err
-	}
-	var weeks []store.InfluNetSettimana
-	for _, s := range seasons {
-		for _, w := range s.Weeks {
-			weeks = append(weeks, store.InfluNetSettimana{Settimana: fmt.Sprintf("%d-%02d", w.Year, w.Week), Stagione: s.Name, Incidenza: w.Inc})
-		}
-	}
-	return db.SalvaInfluNet(ctx, ps.Actor{Username: "demo"}, weeks)
+	_, err = allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "demo"}, b)
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/anagrafe"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -57,6 +58,16 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	f.Close()
 	if err != nil {
 		fail(http.StatusRequestEntityTooLarge, tr(c.lang, "err.too_large"))
+		return
+	}
+	if allerta.IsInfluNet(data) {
+		n, err := allerta.ImportaInfluNet(r.Context(), s.db, actor(r, c.user), data)
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, "InfluNet: "+err.Error())
+			return
+		}
+		s.sessions.Put(r.Context(), "flash", tr(c.lang, "admin.import.influnet", n))
+		http.Redirect(w, r, "/ats/import", http.StatusSeeOther)
 		return
 	}
 	st, _ := s.db.Settings(r.Context())

@@ -52,6 +52,7 @@ type cruscottoData struct {
 	Stima        *serie.Stima
 	Sentinelle   []rigaSentinella
 	Allerte      []ps.Segnale
+	Settimane    settimane
 	Mappa        template.HTML
 	MappaTabella []comuneRate
 	Anno         ps.AnnoScolastico
@@ -113,6 +114,10 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
+	if d.Settimane, err = s.settimaneDati(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", d))
 }
 
@@ -210,17 +215,18 @@ func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// settimaneJSON aligns this school year and the previous one by week of the
+// settimane aligns this school year and the previous one by week of the
 // school year, with InfluNet's school-age incidence for the same weeks.
-func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+type settimane struct {
+	Settimane  []int      `json:"settimane"` // week of the school year, 1 = first week of September
+	Etichette  []string   `json:"etichette"`
+	Corrente   []*float64 `json:"corrente"`
+	Precedente []*float64 `json:"precedente"`
+	InfluNet   []*float64 `json:"influnet"`
+}
+
+func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 	anno := ps.AnnoDi(s.now())
-	type out struct {
-		Settimane  []int      `json:"settimane"` // week of the school year, 1 = first week of September
-		Etichette  []string   `json:"etichette"`
-		Corrente   []*float64 `json:"corrente"`
-		Precedente []*float64 `json:"precedente"`
-		InfluNet   []*float64 `json:"influnet"`
-	}
 	weekly := func(a ps.AnnoScolastico) (map[int]float64, error) {
 		_, series, err := s.monitorate(r, a)
 		if err != nil {
@@ -234,15 +240,14 @@ func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 		return m, nil
 	}
+	o := settimane{}
 	cur, err := weekly(anno)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return o, err
 	}
 	prev, err := weekly(anno - 1)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return o, err
 	}
 	flu := map[int]float64{}
 	if weeks, err := s.db.InfluNet(r.Context()); err == nil {
@@ -257,7 +262,6 @@ func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 			}
 		}
 	}
-	o := out{}
 	for wk := 1; wk <= 44; wk++ {
 		_, a := cur[wk]
 		_, b := prev[wk]
@@ -275,7 +279,35 @@ func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 			o.InfluNet = append(o.InfluNet, nil)
 		}
 	}
+	return o, nil
+}
+
+func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	o, err := s.settimaneDati(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, o)
+}
+
+func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	o, err := s.settimaneDati(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := tabella{nome: "settimane", header: []string{"settimana_anno_scolastico", "dal", "tasso_percentuale", "tasso_anno_precedente", "influnet_5_14_per_1000"}}
+	opt := func(p *float64) any {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	for i, wk := range o.Settimane {
+		t.rows = append(t.rows, []any{wk, o.Etichette[i], opt(o.Corrente[i]), opt(o.Precedente[i]), opt(o.InfluNet[i])})
+	}
+	s.scrivi(w, r, c, t)
 }
 
 func optPct(m map[int]float64, k int) *float64 {
@@ -299,15 +331,17 @@ func isoMonday(year, week int) time.Time {
 
 // andamento: a sentinel plesso sees its own daily rate against the
 // territory's (an aggregate of many plessi, never another plesso's data).
-func (s *Server) andamentoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", c.plesso))
+type andamento struct {
+	Giorni     []int64    `json:"giorni"`
+	Plesso     []*float64 `json:"plesso"`
+	Territorio []*float64 `json:"territorio"`
 }
 
-func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
+	o := andamento{Giorni: []int64{}}
 	obs, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return o, err
 	}
 	terr := map[int64]float64{}
 	if m, ok := allerta.Trova(series, "territorio"); ok {
@@ -315,12 +349,6 @@ func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 			terr[p.Giorno.Unix()] = p.Tasso()
 		}
 	}
-	type out struct {
-		Giorni     []int64    `json:"giorni"`
-		Plesso     []*float64 `json:"plesso"`
-		Territorio []*float64 `json:"territorio"`
-	}
-	o := out{Giorni: []int64{}}
 	for _, ob := range obs {
 		if ob.Plesso != c.plesso.Codice || ob.Iscritti == 0 {
 			continue
@@ -332,6 +360,33 @@ func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 		} else {
 			o.Territorio = append(o.Territorio, nil)
 		}
+	}
+	return o, nil
+}
+
+type andamentoRiga struct {
+	Giorno             time.Time
+	Plesso, Territorio *float64
+}
+
+func (s *Server) andamentoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	o, err := s.andamentoDati(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var rows []andamentoRiga
+	for i := len(o.Giorni) - 1; i >= 0; i-- {
+		rows = append(rows, andamentoRiga{time.Unix(o.Giorni[i], 0).UTC(), o.Plesso[i], o.Territorio[i]})
+	}
+	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", map[string]any{"Plesso": c.plesso, "Righe": rows}))
+}
+
+func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	o, err := s.andamentoDati(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, o)
 }

@@ -70,6 +70,19 @@ var funcs = template.FuncMap{
 	"num":      func(n int) string { return formatInt(n) },
 	"daylabel": dayLabel,
 	"rate":     allerta.Pct,
+	// pctp and nump print optional chart values (already in percent).
+	"pctp": func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return strings.Replace(strconv.FormatFloat(*p, 'f', 1, 64), ".", ",", 1) + "%"
+	},
+	"nump": func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return strings.Replace(strconv.FormatFloat(*p, 'f', 2, 64), ".", ",", 1)
+	},
 	"rateOpt": func(x float64) string {
 		if x != x {
 			return "–"

@@ -90,6 +90,7 @@ func (s *Server) routeTable() []Route {
 		{"GET", "/ats/cruscotto/serie.json", atsRoles, s.serieJSON, false},
 		{"GET", "/ats/cruscotto/serie.csv", atsRoles, s.exportSerie, false},
 		{"GET", "/ats/cruscotto/settimane.json", atsRoles, s.settimaneJSON, false},
+		{"GET", "/ats/cruscotto/settimane.csv", atsRoles, s.settimaneCSV, false},
 		{"GET", "/ats/bollettino", atsRoles, s.bollettinoPage, false},
 		{"GET", "/ats/bollettino.pdf", atsRoles, s.bollettinoPDF, false},
 		{"POST", "/ats/bollettino/invia", atsRoles, s.bollettinoInvia, false},

@@ -1,0 +1,33 @@
+package allerta
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/sim"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// IsInfluNet reports whether a file looks like InfluNet's weekly CSV.
+func IsInfluNet(data []byte) bool {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	return bytes.Contains(first, []byte("flu_season")) && bytes.Contains(first, []byte("inc_5-14"))
+}
+
+// ImportaInfluNet stores the school-age incidence of an InfluNet weekly CSV
+// (the layout of the shared InfluNet file); a bad file changes nothing.
+func ImportaInfluNet(ctx context.Context, db *store.DB, a ps.Actor, data []byte) (int, error) {
+	seasons, err := sim.LoadInfluNet(bytes.NewReader(data))
+	if err != nil {
+		return 0, err
+	}
+	var weeks []store.InfluNetSettimana
+	for _, s := range seasons {
+		for _, w := range s.Weeks {
+			weeks = append(weeks, store.InfluNetSettimana{Settimana: fmt.Sprintf("%d-%02d", w.Year, w.Week), Stagione: s.Name, Incidenza: w.Inc})
+		}
+	}
+	return len(weeks), db.SalvaInfluNet(ctx, a, weeks)
+}
