@@ -22,6 +22,12 @@ func TestEsegui(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Now = func() time.Time { return now }
+		// The demo already ran detection; start from no signal and no mail.
+		for _, q := range []string{`DELETE FROM segnali_storia`, `DELETE FROM segnali`, `DELETE FROM outbox`} {
+			if _, err := db.SQL().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
 		es, err := allerta.Esegui(ctx, db, ps.SystemActor, now)
 		if err != nil {
 			t.Fatal(err)
