@@ -14,6 +14,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/detect"
+	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -225,6 +226,9 @@ func Esegui(ctx context.Context, db *store.DB, a ps.Actor, now time.Time) (Esito
 		}
 	}
 	es.Durata = time.Since(start)
+	metriche.Rilevazioni.Inc()
+	metriche.RilevazioneDurata.Observe(es.Durata.Seconds())
+	metriche.Segnali.Add(float64(len(added)))
 	return es, nil
 }
 

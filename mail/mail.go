@@ -12,6 +12,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -141,6 +142,7 @@ func (w *Worker) Drain(ctx context.Context) int {
 			// recorded even if shutdown has begun.
 			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if err := w.Sender.Send(ctx, m); err != nil {
+				metriche.Email.WithLabelValues("errore").Inc()
 				w.Log.Warn("outbox send failed", "id", m.ID, "attempt", m.Attempts, "err", err)
 				if err := w.DB.MarkFailed(mctx, m, err); err != nil {
 					w.Log.Error("outbox mark failed", "id", m.ID, "err", err)
@@ -149,6 +151,7 @@ func (w *Worker) Drain(ctx context.Context) int {
 				w.Log.Error("outbox mark sent", "id", m.ID, "err", err)
 			} else {
 				sent++
+				metriche.Email.WithLabelValues("inviato").Inc()
 			}
 			cancel()
 		}

@@ -12,6 +12,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/calendario"
+	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -30,6 +31,9 @@ func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni [
 	}
 	sort.Slice(giorni, func(i, j int) bool { return giorni[i].Giorno.Before(giorni[j].Giorno) })
 	res, err := db.SalvaGiorni(ctx, a, p.Codice, giorni, fonte)
+	if err == nil {
+		metriche.Invii.WithLabelValues(fonte).Inc()
+	}
 	return res, nil, err
 }
 

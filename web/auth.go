@@ -5,6 +5,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/metriche"
 )
 
 // dummyHash is verified when the username is unknown, so that the answer
@@ -34,6 +35,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	password := r.PostFormValue("password")
 	d := loginData{Username: username, Next: safeNext(r.PostFormValue("next"))}
 	again := func(status int, key string) {
+		metriche.Login.WithLabelValues("rifiutato").Inc()
 		d.Error = tr(c.lang, key)
 		s.render(w, r, status, "login", s.newPage(r, c, "login.title", d))
 	}
@@ -84,6 +86,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		again(http.StatusUnauthorized, "login.failed")
 		return
 	}
+	metriche.Login.WithLabelValues("ok").Inc()
 	if _, err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
 		s.fail(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/metriche"
 )
 
 type plessoData struct {
@@ -132,6 +133,9 @@ func (s *Server) registroSave(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		var created bool
 		saved, created, err = s.db.AddConsistenza(r.Context(), actor(r, c.user), cons)
 		if err == nil {
+			if created {
+				metriche.Consistenze.Inc()
+			}
 			msg := tr(c.lang, "form.saved", saved.Revisione, saved.Anno.String())
 			if !created {
 				msg = tr(c.lang, "form.unchanged")

@@ -11,15 +11,18 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -104,8 +107,10 @@ func New(cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.authorize(rt))
+		mux.Handle(rt.Method+" "+rt.Pattern, misura(rt.Pattern, s.authorize(rt)))
 	}
+	mux.Handle("GET /metrics", misura("/metrics", s.metrics()))
+	metriche.RegistraOutbox(cfg.DB.SQL())
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
@@ -249,7 +254,8 @@ func (s *Server) hash(ctx context.Context, fn func()) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	defer func() { <-s.hashSem }()
+	metriche.HashInCorso.Inc()
+	defer func() { <-s.hashSem; metriche.HashInCorso.Dec() }()
 	fn()
 	return nil
 }
@@ -274,4 +280,44 @@ func parseForm(r *http.Request) error {
 		return &ps.Error{Code: ps.EInvalid, Message: "err.form"}
 	}
 	return nil
+}
+
+// statusRecorder keeps the status code for the metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// misura counts and times requests by route pattern (never by raw path,
+// which would make one series per plesso).
+func misura(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		metriche.Latenza.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		metriche.Richieste.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)).Inc()
+	})
+}
+
+// metrics serves Prometheus metrics to loopback clients only: behind a
+// reverse proxy the scraper runs on the host; the proxy must not forward
+// /metrics.
+func (s *Server) metrics() http.Handler {
+	h := promhttp.HandlerFor(metriche.Registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" {
+			http.Error(w, "metriche disponibili solo in locale", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -444,3 +444,25 @@ func TestServer_English(t *testing.T) {
 		t.Fatalf("next=//evil.example redirected to %q", r.Location)
 	}
 }
+
+func TestServer_Metrics(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	c := e.client()
+	c.get("/login")
+	c.login("nessuno", "x")
+	m := c.get("/metrics")
+	if m.Status != 200 {
+		t.Fatalf("metrics: %d", m.Status)
+	}
+	for _, want := range []string{`portale_http_requests_total{code="200",method="GET",route="/login"}`, `portale_logins_total{esito="rifiutato"}`,
+		"portale_http_request_duration_seconds_bucket", "portale_outbox_messages", "go_goroutines"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	req, _ := http.NewRequest("GET", e.ts.URL+"/metrics", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	if r := c.do(req); r.Status != http.StatusForbidden {
+		t.Fatalf("metrics through a proxy: %d", r.Status)
+	}
+}
