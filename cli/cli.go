@@ -336,6 +336,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
 	smtpTLS := fs.String("smtp-tls", "starttls", "none, starttls o tls")
 	logJSON := fs.Bool("log-json", false, "log in JSON")
+	jobs := fs.Bool("lavori", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -368,7 +369,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		secure = ip == nil || !ip.IsLoopback()
 	}
 	var wake func()
-	if *smtpHost != "" {
+	if *smtpHost != "" && *jobs {
 		st, _ := db.Settings(ctx)
 		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
 			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
@@ -382,7 +383,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go srv.CleanupSessions(ctx, 30*time.Minute)
-	go promemoriaLoop(ctx, db, log, wake, 10*time.Minute)
+	if *jobs {
+		go promemoriaLoop(ctx, db, log, wake, 10*time.Minute)
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	url := "http://" + ln.Addr().String()
