@@ -22,6 +22,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/anagrafe"
+	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/detect"
@@ -45,6 +46,8 @@ Uso:
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
   portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|default [--param chiave=valore ...]
                          (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
+  portalescuole carico  --url http://127.0.0.1:8080 --db ... [--durata 30s] [--concorrenza 32] [--plessi 200]
+                         (carico sul server in esecuzione; poi verifica nel database ogni scrittura confermata)
   portalescuole evaluate [--nsim 40] [--doc docs/detection.md] [--csv FILE]  (qualità dei rilevatori su stagioni simulate)
 
 --db accetta il percorso di un file SQLite (predefinito: ` + DefaultDB + `) o un DSN postgres://.
@@ -74,6 +77,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = detectCmd(args[1:], stdin, stdout, stderr)
 	case "evaluate":
 		return evaluate.Main(args[1:], stdout, stderr)
+	case "carico":
+		err = caricoCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -303,6 +308,42 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 		case <-t.C:
 		}
 	}
+}
+
+func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("carico", stderr)
+	base := fs.String("url", "http://127.0.0.1:8080", "indirizzo del portale in esecuzione")
+	durata := fs.Duration("durata", 30*time.Second, "durata del carico")
+	richieste := fs.Int("richieste", 0, "numero massimo di operazioni (0: solo durata)")
+	conc := fs.Int("concorrenza", 32, "client simultanei")
+	nPlessi := fs.Int("plessi", 200, "plessi sentinella usati")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	prep, err := carico.Prepara(ctx, db, *nPlessi, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "carico su %s: %d plessi, %d client, %s\n", *base, len(prep.Plessi), *conc, *durata)
+	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Seed: uint64(time.Now().UnixNano())})
+	if err != nil {
+		return err
+	}
+	carico.Rapporto(stdout, es)
+	found, missing, err := carico.Verifica(ctx, db, es.Scritture)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "scritture confermate: %d, trovate nel database: %d, mancanti: %d\n", len(es.Scritture), found, len(missing))
+	if len(missing) > 0 {
+		return fmt.Errorf("%d scritture confermate non sono nel database", len(missing))
+	}
+	return nil
 }
 
 func detectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

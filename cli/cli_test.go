@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/cli"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
@@ -187,5 +188,64 @@ func scan(t *testing.T, db *sql.DB, q string, dst *int) {
 	t.Helper()
 	if err := db.QueryRow(q).Scan(dst); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCarico_KillServer kills (SIGKILL) the server in the middle of a load:
+// every write it acknowledged before dying is in the database.
+func TestCarico_KillServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "portalescuole")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/portalescuole").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false")
+			out, _ := srv.StdoutPipe()
+			if err := srv.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Process.Kill()
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			go io.Copy(io.Discard, out)
+			url := strings.Fields(strings.SplitN(line, " su ", 2)[1])[0]
+			db, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			prep, err := carico.Prepara(context.Background(), db, 16, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				time.Sleep(2 * time.Second)
+				srv.Process.Kill()
+			}()
+			es, err := carico.Esegui(context.Background(), prep, carico.Opzioni{URL: url, Durata: 5 * time.Second, Concorrenza: 16, Seed: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.Wait()
+			found, missing, err := carico.Verifica(context.Background(), db, es.Scritture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("killed mid-load: %d writes acknowledged, %d found", len(es.Scritture), found)
+			if len(es.Scritture) == 0 {
+				t.Fatal("nothing was acknowledged before the kill: the test proved nothing")
+			}
+			if len(missing) > 0 {
+				t.Fatalf("%d acknowledged writes lost: %v", len(missing), missing[:min(3, len(missing))])
+			}
+		})
 	}
 }

@@ -1,0 +1,61 @@
+package carico_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/carico"
+	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
+	"github.com/portalescuole/portalescuole/web"
+)
+
+// TestEsegui runs a short load against the real server on a loopback port
+// and finds every acknowledged write in the database.
+func TestEsegui(t *testing.T) {
+	ctx := context.Background()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		now := time.Now()
+		if err := demo.Seed(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := web.New(web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), HashParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		prep, err := carico.Prepara(ctx, db, 8, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: ts.URL, Durata: time.Minute, Richieste: 300, Concorrenza: 8, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		carico.Rapporto(&b, es)
+		t.Log("\n" + b.String())
+		if len(es.Errori) > 0 {
+			t.Fatalf("errors under load: %v", es.Errori)
+		}
+		if len(es.Scritture) < 200 {
+			t.Fatalf("only %d writes acknowledged", len(es.Scritture))
+		}
+		found, missing, err := carico.Verifica(ctx, db, es.Scritture)
+		if err != nil || len(missing) > 0 || found != len(es.Scritture) {
+			t.Fatalf("%d of %d acknowledged writes found; missing %v (%v)", found, len(es.Scritture), missing, err)
+		}
+		// The check is not vacuous: a write that was never made is missing.
+		fake := append(es.Scritture[:1:1], carico.Scrittura{Tipo: carico.OpAPI, Plesso: es.Scritture[0].Plesso, Giorno: es.Scritture[0].Giorno, Valore: 99999})
+		if _, missing, _ := carico.Verifica(ctx, db, fake); len(missing) != 1 {
+			t.Fatalf("a write never made was found")
+		}
+	})
+}
