@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"sort"
 	"time"
 
@@ -136,4 +138,12 @@ func (n nullable) ptr() *int {
 	}
 	v := int(n.v)
 	return &v
+}
+
+// Versione changes whenever absences or enrolment figures change: caches of
+// series key on it.
+func (db *DB) Versione(ctx context.Context) (string, error) {
+	var a, c, s sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM assenze), (SELECT MAX(id) FROM consistenze), (SELECT COUNT(*) FROM sentinelle)`).Scan(&a, &c, &s)
+	return fmt.Sprintf("%d/%d/%d", a.Int64, c.Int64, s.Int64), err
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -23,11 +24,50 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 	if to.After(today) {
 		to = today
 	}
+	ver, err := s.db.Versione(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	key := fmt.Sprintf("%d|%s|%s", anno, to.Format(ps.DateLayout), ver)
+	if c, ok := s.serieCache.get(key); ok {
+		return c.obs, c.series, nil
+	}
 	obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
 	if err != nil {
 		return nil, nil, err
 	}
-	return obs, allerta.Monitorate(obs), nil
+	series := allerta.Monitorate(obs)
+	s.serieCache.put(key, cachedSerie{obs, series})
+	return obs, series, nil
+}
+
+// cachedSerie are the observations and watched series of a school year at
+// one data version: the dashboard's charts all read them, and they change
+// only when absences, figures or the network change.
+type cachedSerie struct {
+	obs    []serie.Osservazione
+	series []allerta.Monitorata
+}
+
+type serieCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSerie
+}
+
+func (c *serieCache) get(k string) (cachedSerie, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *serieCache) put(k string, v cachedSerie) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 8 {
+		c.m = map[string]cachedSerie{} // old versions are never asked again
+	}
+	c.m[k] = v
 }
 
 func (s *Server) today() time.Time {

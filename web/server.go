@@ -59,6 +59,8 @@ type Server struct {
 	limiters *ipLimiters
 	routes   []Route
 	handler  http.Handler
+	// serieCache keeps the dashboard's series until the data change.
+	serieCache serieCache
 }
 
 // New builds a Server and its route table.
