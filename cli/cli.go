@@ -22,6 +22,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/anagrafe"
+	"github.com/portalescuole/portalescuole/backup"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/demo"
@@ -46,6 +47,8 @@ Uso:
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
   portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|default [--param chiave=valore ...]
                          (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
+  portalescuole backup  --db ... --out FILE.jsonl.gz   (copia online e coerente, SQLite o PostgreSQL)
+  portalescuole restore --db ... --in FILE.jsonl.gz    (in un database vuoto; verifica il contenuto)
   portalescuole carico  --url http://127.0.0.1:8080 --db ... [--durata 30s] [--concorrenza 32] [--plessi 200]
                          (carico sul server in esecuzione; poi verifica nel database ogni scrittura confermata)
   portalescuole evaluate [--nsim 40] [--doc docs/detection.md] [--csv FILE]  (qualità dei rilevatori su stagioni simulate)
@@ -77,6 +80,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = detectCmd(args[1:], stdin, stdout, stderr)
 	case "evaluate":
 		return evaluate.Main(args[1:], stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, args[1:], stdout, stderr)
 	case "carico":
 		err = caricoCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -308,6 +315,81 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 		case <-t.C:
 		}
 	}
+}
+
+func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("backup", stderr)
+	out := fs.String("out", "", "file di destinazione (- per lo standard output)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("indicare --out FILE")
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := stdout
+	var f *os.File
+	if *out != "-" {
+		// Written beside the target and renamed at the end: a failed backup
+		// never leaves a file that looks complete.
+		if f, err = os.CreateTemp(filepath.Dir(*out), ".backup-*"); err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		w = f
+	}
+	sum, err := backup.Backup(ctx, db, w)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup %s: %d tabelle, %d righe, sha256 %s\n", *out, len(sum.Tabelle), sum.Righe, sum.SHA256)
+	}
+	return nil
+}
+
+func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("restore", stderr)
+	in := fs.String("in", "", "file di backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := backup.Restore(ctx, db, f)
+	if err != nil {
+		return err
+	}
+	got, err := backup.Contenuto(ctx, db)
+	if err != nil {
+		return err
+	}
+	if diff := backup.Differenze(sum.Contenuto(), got); len(diff) > 0 {
+		return fmt.Errorf("contenuto diverso dal backup nelle tabelle %v", diff)
+	}
+	fmt.Fprintf(stdout, "ripristinato %s: %d tabelle, %d righe, contenuto verificato\n", *in, len(sum.Tabelle), sum.Righe)
+	return nil
 }
 
 func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/cli"
+	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
@@ -247,5 +248,31 @@ func TestCarico_KillServer(t *testing.T) {
 				t.Fatalf("%d acknowledged writes lost: %v", len(missing), missing[:min(3, len(missing))])
 			}
 		})
+	}
+}
+
+func TestRun_BackupRestore(t *testing.T) {
+	ctx := context.Background()
+	src := storetest.DSN(t, store.SQLite)
+	db, err := store.Open(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, db, time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	file := filepath.Join(t.TempDir(), "portale.jsonl.gz")
+	if code, out, errs := run(t, "", "backup", "--db", src, "--out", file); code != 0 || !strings.Contains(out, "righe") {
+		t.Fatalf("backup: %d %q %q", code, out, errs)
+	}
+	for _, d := range storetest.Dialects() {
+		dst := storetest.DSN(t, d)
+		if code, out, errs := run(t, "", "restore", "--db", dst, "--in", file); code != 0 || !strings.Contains(out, "contenuto verificato") {
+			t.Fatalf("restore into %s: %d %q %q", d, code, out, errs)
+		}
+		if code, _, errs := run(t, "", "restore", "--db", dst, "--in", file); code != 1 || errs == "" {
+			t.Fatalf("restore into a non-empty %s database: %d", d, code)
+		}
 	}
 }
