@@ -28,6 +28,7 @@ import (
 	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/detect"
 	"github.com/portalescuole/portalescuole/evaluate"
+	"github.com/portalescuole/portalescuole/genera"
 	"github.com/portalescuole/portalescuole/mail"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
@@ -47,6 +48,7 @@ Uso:
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
   portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|default [--param chiave=valore ...]
                          (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
+  portalescuole generate --plessi 40000 --years 5 --db ... [--seed 1] [--quota 0.05]   (dati sintetici nazionali, database vuoto)
   portalescuole backup  --db ... --out FILE.jsonl.gz   (copia online e coerente, SQLite o PostgreSQL)
   portalescuole restore --db ... --in FILE.jsonl.gz    (in un database vuoto; verifica il contenuto)
   portalescuole carico  --url http://127.0.0.1:8080 --db ... [--durata 30s] [--concorrenza 32] [--plessi 200]
@@ -80,6 +82,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = detectCmd(args[1:], stdin, stdout, stderr)
 	case "evaluate":
 		return evaluate.Main(args[1:], stdout, stderr)
+	case "generate":
+		err = generateCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = backupCmd(ctx, args[1:], stdout, stderr)
 	case "restore":
@@ -315,6 +319,28 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 		case <-t.C:
 		}
 	}
+}
+
+func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := newFlags("generate", stderr)
+	n := fs.Int("plessi", 40000, "numero di plessi")
+	years := fs.Int("years", 5, "anni scolastici")
+	seed := fs.Uint64("seed", 1, "seme")
+	quota := fs.Float64("quota", 0.05, "quota di plessi sentinella")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := genera.Genera(ctx, db, genera.Opzioni{Plessi: *n, Anni: *years, Seed: *seed, Quota: *quota}, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "generati %d plessi in %s\n", *n, r.Durata.Round(time.Millisecond))
+	return nil
 }
 
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

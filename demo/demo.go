@@ -270,3 +270,13 @@ func seedInfluNet(ctx context.Context, db *store.DB) error {
 	_, err = allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "demo"}, b)
 	return err
 }
+
+// InfluNetCSV is the shipped InfluNet weekly file (ISS InfluNet /
+// RespiVirNet, CC BY 4.0; see data/SOURCES.md), for the generator.
+func InfluNetCSV() []byte {
+	b, err := data.ReadFile("data/influnet-lombardia-settimanale.csv")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return b
+}
