@@ -171,13 +171,13 @@ func Esegui(ctx context.Context, db *store.DB, a ps.Actor, now time.Time) (Esito
 	if err != nil {
 		return Esito{}, err
 	}
-	nomi := map[string]string{}
-	for _, o := range obs {
-		if _, ok := nomi[o.Plesso]; !ok {
-			if p, err := db.Plesso(ctx, o.Plesso); err == nil {
-				nomi[o.Plesso] = p.Nome
-			}
-		}
+	anagrafe, err := db.Plessi(ctx, store.PlessoFilter{})
+	if err != nil {
+		return Esito{}, err
+	}
+	nomi := make(map[string]string, len(anagrafe))
+	for _, p := range anagrafe {
+		nomi[p.Codice] = p.Nome
 	}
 	covered := map[int64]int{}
 	for _, o := range obs {

@@ -98,13 +98,19 @@ func Carica(ctx context.Context, db *store.DB, finestre []ps.Finestra, from, to,
 	if err != nil {
 		return Completezza{}, err
 	}
+	all, err := db.Plessi(ctx, store.PlessoFilter{})
+	if err != nil {
+		return Completezza{}, err
+	}
+	byCode := make(map[string]ps.Plesso, len(all))
+	for _, p := range all {
+		byCode[p.Codice] = p
+	}
 	var plessi []ps.Plesso
 	for _, code := range codes {
-		p, err := db.Plesso(ctx, code)
-		if err != nil {
-			return Completezza{}, err
+		if p, ok := byCode[code]; ok {
+			plessi = append(plessi, p)
 		}
-		plessi = append(plessi, *p)
 	}
 	periodi := ps.Periodi(finestre, from, to, loc)
 	if len(periodi) > 0 {
@@ -116,18 +122,22 @@ func Carica(ctx context.Context, db *store.DB, finestre []ps.Finestra, from, to,
 		return Completezza{}, err
 	}
 	lessons := map[string]map[string]bool{}
-	for _, p := range plessi {
-		m := map[string]bool{}
-		for a := ps.AnnoDi(from); a <= ps.AnnoDi(to); a++ {
-			cal, err := db.AnnoCalendario(ctx, &p, a)
-			if err != nil {
-				return Completezza{}, err
+	for a := ps.AnnoDi(from); a <= ps.AnnoDi(to); a++ {
+		cals, err := db.Calendari(ctx, plessi, a)
+		if err != nil {
+			return Completezza{}, err
+		}
+		for _, p := range plessi {
+			m := lessons[p.Codice]
+			if m == nil {
+				m = map[string]bool{}
+				lessons[p.Codice] = m
 			}
+			cal := cals[p.Codice]
 			for _, d := range cal.GiorniTra(from, to) {
 				m[d.Format(ps.DateLayout)] = true
 			}
 		}
-		lessons[p.Codice] = m
 	}
 	school := func(p ps.Plesso, d time.Time) bool { return lessons[p.Codice][d.Format(ps.DateLayout)] }
 	return Calcola(periodi, plessi, school, first, now), nil

@@ -27,11 +27,7 @@ func (db *DB) CalendarioDi(ctx context.Context, plesso string) (CalendarioPlesso
 	if isNoRows(err) {
 		return c, nil
 	}
-	for _, s := range strings.Split(chiusure, ",") {
-		if d := parseDay(strings.TrimSpace(s)); !d.IsZero() {
-			c.Chiusure = append(c.Chiusure, d)
-		}
-	}
+	c.Chiusure = parseChiusure(chiusure)
 	return c, err
 }
 
@@ -101,6 +97,51 @@ func (db *DB) AnnoCalendario(ctx context.Context, p *ps.Plesso, anno ps.AnnoScol
 	if err != nil {
 		return calendario.Anno{}, err
 	}
+	return annoCalendario(p, c, ovs, anno), nil
+}
+
+// Calendari builds the calendars of many plessi with two queries, not two
+// per plesso.
+func (db *DB) Calendari(ctx context.Context, plessi []ps.Plesso, anno ps.AnnoScolastico) (map[string]calendario.Anno, error) {
+	ovs, err := db.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		plesso string
+		c      CalendarioPlesso
+	}
+	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) {
+		var chiusure string
+		err = s.Scan(&r.plesso, &r.c.Ambrosiano, &r.c.Patrono, &r.c.SeiGiorni, &chiusure)
+		r.c.Chiusure = parseChiusure(chiusure)
+		return r, err
+	}, `SELECT plesso, ambrosiano, patrono, sei_giorni, chiusure FROM plessi_calendario`)
+	if err != nil {
+		return nil, err
+	}
+	settings := make(map[string]CalendarioPlesso, len(rows))
+	for _, r := range rows {
+		settings[r.plesso] = r.c
+	}
+	out := make(map[string]calendario.Anno, len(plessi))
+	for i := range plessi {
+		out[plessi[i].Codice] = annoCalendario(&plessi[i], settings[plessi[i].Codice], ovs, anno)
+	}
+	return out, nil
+}
+
+func parseChiusure(s string) []time.Time {
+	var out []time.Time
+	for _, x := range strings.Split(s, ",") {
+		if d := parseDay(strings.TrimSpace(x)); !d.IsZero() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func annoCalendario(p *ps.Plesso, c CalendarioPlesso, ovs []Override, anno ps.AnnoScolastico) calendario.Anno {
 	o := calendario.Opzioni{SeiGiorni: c.SeiGiorni, ChiusureExtra: c.Chiusure, Override: map[string]bool{}}
 	if c.Ambrosiano {
 		o.Rito = calendario.Ambrosiano
@@ -118,5 +159,5 @@ func (db *DB) AnnoCalendario(ctx context.Context, p *ps.Plesso, anno ps.AnnoScol
 			o.Override[day(ov.Giorno)] = ov.Scuola
 		}
 	}
-	return calendario.PerAnno(int(anno), o), nil
+	return calendario.PerAnno(int(anno), o)
 }

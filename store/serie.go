@@ -33,21 +33,30 @@ func (db *DB) Osservazioni(ctx context.Context, from, to time.Time) ([]serie.Oss
 	if err != nil {
 		return nil, err
 	}
-	plessi := map[string]*ps.Plesso{}
+	// Two bulk reads instead of two queries per plesso: at national scale
+	// the series cover thousands of sentinel plessi.
+	all, err := db.Plessi(ctx, PlessoFilter{})
+	if err != nil {
+		return nil, err
+	}
+	plessi := make(map[string]*ps.Plesso, len(all))
+	for i := range all {
+		plessi[all[i].Codice] = &all[i]
+	}
+	cons, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE anno >= $1 AND anno <= $2`,
+		int(ps.AnnoDi(from)), int(ps.AnnoDi(to)))
+	if err != nil {
+		return nil, err
+	}
 	revs := map[string][]ps.Consistenza{}
+	for _, c := range cons {
+		revs[c.Plesso] = append(revs[c.Plesso], c)
+	}
 	out := make([]serie.Osservazione, 0, len(rows))
 	for _, r := range rows {
 		p, ok := plessi[r.plesso]
 		if !ok {
-			if p, err = db.Plesso(ctx, r.plesso); err != nil {
-				return nil, err
-			}
-			plessi[r.plesso] = p
-			all, err := db.Consistenze(ctx, r.plesso)
-			if err != nil {
-				return nil, err
-			}
-			revs[r.plesso] = all
+			continue
 		}
 		d := parseDay(r.giorno)
 		c := InVigore(revs[r.plesso], d)

@@ -28,8 +28,8 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 	if err != nil {
 		return nil, nil, err
 	}
-	key := fmt.Sprintf("%d|%s|%s", anno, to.Format(ps.DateLayout), ver)
-	if c, ok := s.serieCache.get(key); ok {
+	key := fmt.Sprintf("%d|%s", anno, to.Format(ps.DateLayout))
+	if c, ok := s.serieCache.get(key); ok && (c.versione == ver || time.Since(c.calcolato) < serieMaxAge) {
 		return c.obs, c.series, nil
 	}
 	obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
@@ -37,16 +37,23 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 		return nil, nil, err
 	}
 	series := allerta.Monitorate(obs)
-	s.serieCache.put(key, cachedSerie{obs, series})
+	s.serieCache.put(key, cachedSerie{obs: obs, series: series, versione: ver, calcolato: time.Now()})
 	return obs, series, nil
 }
 
+// serieMaxAge is how stale the dashboard may be while data keep arriving:
+// during the morning rush every submission changes the version, and
+// recomputing national series on each view would starve the submissions.
+const serieMaxAge = time.Minute
+
 // cachedSerie are the observations and watched series of a school year at
-// one data version: the dashboard's charts all read them, and they change
-// only when absences, figures or the network change.
+// one data version: the dashboard's charts all read them. They are reused
+// while the version is unchanged, or for serieMaxAge when it changed.
 type cachedSerie struct {
-	obs    []serie.Osservazione
-	series []allerta.Monitorata
+	obs       []serie.Osservazione
+	series    []allerta.Monitorata
+	versione  string
+	calcolato time.Time
 }
 
 type serieCache struct {
@@ -172,13 +179,17 @@ func (s *Server) righeSentinelle(r *http.Request, anno ps.AnnoScolastico, obs []
 	}
 	st, _ := s.db.Settings(r.Context())
 	comp, _ := sentinellaLast(s, r, st)
+	all, err := s.db.Plessi(r.Context(), store.PlessoFilter{})
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]ps.Plesso, len(all))
+	for _, p := range all {
+		byCode[p.Codice] = p
+	}
 	var out []rigaSentinella
 	for _, code := range codes {
-		p, err := s.db.Plesso(r.Context(), code)
-		if err != nil {
-			return nil, err
-		}
-		row := rigaSentinella{Plesso: *p, StatoFinestra: comp[code]}
+		row := rigaSentinella{Plesso: byCode[code], StatoFinestra: comp[code]}
 		os := by[code]
 		if n := len(os); n > 0 {
 			row.Ultimo = os[n-1].Giorno
