@@ -387,7 +387,9 @@ func (w *worker) op(ctx context.Context, kind string) {
 	res.Body.Close()
 	d := time.Since(t0)
 	ok := res.StatusCode == http.StatusOK || res.StatusCode == http.StatusSeeOther
-	if kind == OpAPI && ok && !(bytes.Contains(b, []byte(`"nuovi": 1`)) || bytes.Contains(b, []byte(`"corretti": 1`))) {
+	// "invariati": the value equals the one stored (a day written by an
+	// earlier run): acknowledged and present all the same.
+	if kind == OpAPI && ok && !(bytes.Contains(b, []byte(`"nuovi": 1`)) || bytes.Contains(b, []byte(`"corretti": 1`)) || bytes.Contains(b, []byte(`"invariati": 1`))) {
 		ok = false
 	}
 	if !ok {
