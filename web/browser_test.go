@@ -67,30 +67,109 @@ func axe(t *testing.T, bctx context.Context, src, page string) {
 // login → Registro assenze → Aggiungi → a bad value shows its error →
 // Salva → the record is listed; axe-core checks every page on the way.
 func TestBrowser_RegistroFlow(t *testing.T) {
+	b := newSession(t)
+	e, bctx, base := b.e, b.ctx, b.e.ts.URL
+	step, textOf := b.step, b.text
+
+	step("login page", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
+	b.check("login")
+	step("login",
+		chromedp.SendKeys(chromedp.ID("username"), "cree80001r"),
+		chromedp.SendKeys(chromedp.ID("password"), pwPlesso),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("btn-registro")),
+	)
+	if loc, _ := chromedp.Run(bctx, chromedp.Location()); !strings.HasSuffix(loc, "/plesso/"+ownPlesso) {
+		t.Fatalf("after login at %s", loc)
+	}
+	b.check("home")
+	step("Registro assenze", chromedp.Click(chromedp.ID("btn-registro")), chromedp.WaitVisible(chromedp.ID("btn-aggiungi")))
+	b.check("registro")
+	step("Aggiungi", chromedp.Click(chromedp.ID("btn-aggiungi")), chromedp.WaitVisible(chromedp.ID("iscritti")))
+	b.check("form")
+
+	step("bad value",
+		chromedp.SendKeys(chromedp.ID("iscritti"), "duecento"),
+		chromedp.SendKeys(chromedp.ID("classi"), "10"),
+		chromedp.Click(chromedp.ID("btn-salva")),
+		chromedp.WaitVisible(chromedp.ID("iscritti-err")),
+	)
+	if txt := textOf("iscritti-err"); !strings.Contains(txt, "numero intero") {
+		t.Fatalf("error next to the field: %q", txt)
+	}
+	b.check("form with errors")
+	if n := e.countConsistenze(ownPlesso); n != 0 {
+		t.Fatalf("a bad value saved %d revisions", n)
+	}
+
+	step("Salva",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("iscritti").value = ""`),
+		chromedp.SendKeys(chromedp.ID("iscritti"), "230"),
+		chromedp.Click(chromedp.ID("btn-salva")),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	if txt := textOf("flash"); !strings.Contains(txt, "Dati salvati") {
+		t.Fatalf("confirmation %q", txt)
+	}
+	if txt := textOf("registro-2026"); !strings.Contains(txt, "230") || !strings.Contains(txt, "in vigore") {
+		t.Fatalf("record not listed: %q", txt)
+	}
+	b.check("registro with a record")
+
+	// A 360-px phone: the form fits without horizontal scrolling.
+	step("phone", chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(base+"/plesso/"+ownPlesso+"/registro/aggiungi"),
+		chromedp.WaitVisible(chromedp.ID("btn-salva")))
+	width, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if width > 360 {
+		t.Errorf("the form is %d px wide on a 360-px screen", width)
+	}
+	b.check("form at 360 px")
+}
+
+// session is a real browser on a fresh demo server, with axe-core at hand.
+type session struct {
+	t   *testing.T
+	e   *env
+	ctx context.Context
+	axe string
+}
+
+// newSession skips without chromium and fails without axe-core.
+func newSession(t *testing.T) *session {
+	t.Helper()
 	exe := chromium(t)
-	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	src, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
 	if err != nil {
 		t.Fatalf("axe-core missing (run npm ci): %v", err)
 	}
 	e := newEnv(t, store.SQLite)
-	bctx := browser(t, exe)
-	src := string(axeSrc)
-	base := e.ts.URL
-	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+	return &session{t: t, e: e, ctx: browser(t, exe), axe: string(src)}
+}
+
+func (b *session) step(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
 	}
-	textOf := func(id string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID(id)))
-		if err != nil {
-			t.Fatalf("text of #%s: %v", id, err)
-		}
-		return s
+}
+
+func (b *session) text(id string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.ID(id)))
+	if err != nil {
+		b.t.Fatalf("text of #%s: %v", id, err)
 	}
-	registroFlow(t, e, bctx, src, base, step, textOf)
+	return s
+}
+
+// check runs axe-core on the current page.
+func (b *session) check(page string) {
+	b.t.Helper()
+	axe(b.t, b.ctx, b.axe, page)
 }
 
 // browser starts Debian's chromium for one test.
@@ -113,89 +192,16 @@ func browser(t *testing.T, exe string) context.Context {
 	return bctx
 }
 
-func registroFlow(t *testing.T, e *env, bctx context.Context, src, base string,
-	step func(string, ...chromedp.Action[chromedp.Void]), textOf func(string) string) {
-
-	step("login page", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
-	axe(t, bctx, src, "login")
-	step("login",
-		chromedp.SendKeys(chromedp.ID("username"), "cree80001r"),
-		chromedp.SendKeys(chromedp.ID("password"), pwPlesso),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("btn-registro")),
-	)
-	if loc, _ := chromedp.Run(bctx, chromedp.Location()); !strings.HasSuffix(loc, "/plesso/"+ownPlesso) {
-		t.Fatalf("after login at %s", loc)
-	}
-	axe(t, bctx, src, "home")
-	step("Registro assenze", chromedp.Click(chromedp.ID("btn-registro")), chromedp.WaitVisible(chromedp.ID("btn-aggiungi")))
-	axe(t, bctx, src, "registro")
-	step("Aggiungi", chromedp.Click(chromedp.ID("btn-aggiungi")), chromedp.WaitVisible(chromedp.ID("iscritti")))
-	axe(t, bctx, src, "form")
-
-	step("bad value",
-		chromedp.SendKeys(chromedp.ID("iscritti"), "duecento"),
-		chromedp.SendKeys(chromedp.ID("classi"), "10"),
-		chromedp.Click(chromedp.ID("btn-salva")),
-		chromedp.WaitVisible(chromedp.ID("iscritti-err")),
-	)
-	if txt := textOf("iscritti-err"); !strings.Contains(txt, "numero intero") {
-		t.Fatalf("error next to the field: %q", txt)
-	}
-	axe(t, bctx, src, "form with errors")
-	if n := e.countConsistenze(ownPlesso); n != 0 {
-		t.Fatalf("a bad value saved %d revisions", n)
-	}
-
-	step("Salva",
-		chromedp.Evaluate[chromedp.Void](`document.getElementById("iscritti").value = ""`),
-		chromedp.SendKeys(chromedp.ID("iscritti"), "230"),
-		chromedp.Click(chromedp.ID("btn-salva")),
-		chromedp.WaitVisible(chromedp.ID("flash")),
-	)
-	if txt := textOf("flash"); !strings.Contains(txt, "Dati salvati") {
-		t.Fatalf("confirmation %q", txt)
-	}
-	if txt := textOf("registro-2026"); !strings.Contains(txt, "230") || !strings.Contains(txt, "in vigore") {
-		t.Fatalf("record not listed: %q", txt)
-	}
-	axe(t, bctx, src, "registro with a record")
-
-	// A 360-px phone: the form fits without horizontal scrolling.
-	step("phone", chromedp.EmulateViewport(360, 740),
-		chromedp.Navigate(base+"/plesso/"+ownPlesso+"/registro/aggiungi"),
-		chromedp.WaitVisible(chromedp.ID("btn-salva")))
-	width, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if width > 360 {
-		t.Errorf("the form is %d px wide on a 360-px screen", width)
-	}
-	axe(t, bctx, src, "form at 360 px")
-}
-
 // TestBrowser_AssenzeEntry: a sentinel secretary enters a half-week by hand.
 func TestBrowser_AssenzeEntry(t *testing.T) {
-	exe := chromium(t)
-	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core missing (run npm ci): %v", err)
-	}
-	e := newEnv(t, store.SQLite)
-	bctx := browser(t, exe)
-	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	b := newSession(t)
+	e, bctx, step := b.e, b.ctx, b.step
 	field := func(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
 	step("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "cree80002t"), chromedp.SendKeys(chromedp.ID("password"), pwPlesso),
 		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("btn-assenze")))
 	step("Assenze della settimana", chromedp.Click(chromedp.ID("btn-assenze")), chromedp.WaitVisible(field("g0.assenti")))
-	axe(t, bctx, string(axeSrc), "assenze")
+	b.check("assenze")
 	days, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("fieldset.giorno")).map(f => f.id)`))
 	if err != nil || strings.Join(days, ",") != "giorno-2026-11-23,giorno-2026-11-24,giorno-2026-11-25,giorno-2026-11-26" {
 		t.Fatalf("days offered: %v %v", days, err)
@@ -206,7 +212,7 @@ func TestBrowser_AssenzeEntry(t *testing.T) {
 	if !strings.Contains(msg, "numero intero") {
 		t.Fatalf("error next to the field: %q", msg)
 	}
-	axe(t, bctx, string(axeSrc), "assenze with errors")
+	b.check("assenze with errors")
 	step("fix and save",
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("g0.assenti").value = "7";
 			document.getElementById("g2.chiuso").checked = true;
@@ -230,19 +236,8 @@ func TestBrowser_AssenzeEntry(t *testing.T) {
 // TestBrowser_Cruscotto opens the dashboard with the demo data, checks that
 // every chart drew, and takes an alert through its lifecycle.
 func TestBrowser_Cruscotto(t *testing.T) {
-	exe := chromium(t)
-	axeSrc, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core missing (run npm ci): %v", err)
-	}
-	e := newEnv(t, store.SQLite)
-	bctx := browser(t, exe)
-	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	b := newSession(t)
+	e, bctx, step := b.e, b.ctx, b.step
 	user, pw := demoAccount(ps.RoleATS)
 	step("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pw),
@@ -257,7 +252,7 @@ func TestBrowser_Cruscotto(t *testing.T) {
 	if n, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll(".mappa svg path[data-istat]").length`)); n != 177 {
 		t.Fatalf("map has %d municipalities", n)
 	}
-	axe(t, bctx, string(axeSrc), "cruscotto")
+	b.check("cruscotto")
 	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-nuove a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
 	for _, st := range []string{"in valutazione", "confermato"} {
 		step("to "+st,
@@ -270,5 +265,5 @@ func TestBrowser_Cruscotto(t *testing.T) {
 			t.Fatalf("state shown %q, want %q", got, st)
 		}
 	}
-	axe(t, bctx, string(axeSrc), "allerta")
+	b.check("allerta")
 }
