@@ -149,10 +149,14 @@ func (n nullable) ptr() *int {
 	return &v
 }
 
-// Versione changes whenever absences or enrolment figures change: caches of
-// series key on it.
+// Versione changes whenever absences, enrolment figures, the sentinel
+// network or any alert change: caches of series and of the dashboard key
+// on it.
 func (db *DB) Versione(ctx context.Context) (string, error) {
-	var a, c, s sql.NullInt64
-	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM assenze), (SELECT MAX(id) FROM consistenze), (SELECT COUNT(*) FROM sentinelle)`).Scan(&a, &c, &s)
-	return fmt.Sprintf("%d/%d/%d", a.Int64, c.Int64, s.Int64), err
+	var a, c, s, g sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM assenze), (SELECT MAX(id) FROM consistenze),
+		(SELECT COUNT(*) FROM sentinelle), (SELECT MAX(id) FROM segnali_storia)`).Scan(&a, &c, &s, &g)
+	// Data first, then alerts after "|": callers may tolerate stale data
+	// for a while, never stale alerts.
+	return fmt.Sprintf("%d/%d/%d|%d", a.Int64, c.Int64, s.Int64, g.Int64), err
 }

@@ -189,3 +189,23 @@ func TestServer_ExportSuppression(t *testing.T) {
 		t.Fatal("the XLSX export is not a zip")
 	}
 }
+
+// The dashboard is cached, but an alert handled elsewhere leaves its list
+// at once.
+func TestServer_CruscottoCacheFollowsAlerts(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	first := c.get("/ats/cruscotto")
+	open, _ := e.db.Segnali(ctx, store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
+	if len(open) == 0 || !strings.Contains(first.Body, "/ats/allerte/"+strconv.FormatInt(open[0].ID, 10)+`"`) {
+		t.Fatal("the newest alert is not on the dashboard")
+	}
+	if err := e.db.AggiornaSegnale(ctx, ps.SystemActor, open[0].ID, ps.StatoArchiviato, "", "falso allarme", ps.StatoNuovo); err != nil {
+		t.Fatal(err)
+	}
+	again := c.get("/ats/cruscotto")
+	if strings.Contains(again.Body, "/ats/allerte/"+strconv.FormatInt(open[0].ID, 10)+`"`) {
+		t.Fatal("an archived alert is still listed as new: stale cache")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,12 +113,70 @@ type rigaTraccia struct {
 	Plessi                int
 }
 
+// cruscottoPage serves the dashboard. Its data are the same for every ATS
+// user: they are computed at most once a minute per series while the data
+// keep changing (at national scale a computation costs seconds of CPU that
+// the submissions need), and reused while nothing changed.
 func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	anno := ps.AnnoDi(s.now())
-	obs, series, err := s.monitorate(r, anno)
+	ver, err := s.db.Versione(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	key := r.URL.Query().Get("serie") + "|" + s.today().Format(ps.DateLayout)
+	d, ok := s.paginaCache.get(key, ver)
+	if !ok {
+		if d, err = s.cruscottoDati(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.paginaCache.put(key, ver, d)
+	}
+	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", *d))
+}
+
+// paginaCache keeps computed dashboards by series and day.
+type paginaCache struct {
+	mu sync.Mutex
+	m  map[string]paginaCached
+}
+
+type paginaCached struct {
+	d         *cruscottoData
+	versione  string
+	calcolato time.Time
+}
+
+func (c *paginaCache) get(k, ver string) (*cruscottoData, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	if !ok || v.versione != ver && (alerts(v.versione) != alerts(ver) || time.Since(v.calcolato) >= serieMaxAge) {
+		return nil, false
+	}
+	return v.d, true
+}
+
+// alerts is the alert part of a store.Versione.
+func alerts(ver string) string {
+	_, a, _ := strings.Cut(ver, "|")
+	return a
+}
+
+func (c *paginaCache) put(k, ver string, d *cruscottoData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 64 {
+		c.m = map[string]paginaCached{}
+	}
+	c.m[k] = paginaCached{d: d, versione: ver, calcolato: time.Now()}
+}
+
+func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
+	anno := ps.AnnoDi(s.now())
+	obs, series, err := s.monitorate(r, anno)
+	if err != nil {
+		return nil, err
 	}
 	d := cruscottoData{Serie: r.URL.Query().Get("serie"), Anno: anno}
 	if d.Serie == "" {
@@ -132,8 +191,7 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if m, ok := allerta.Trova(series, d.Serie); ok {
 		tr, err := allerta.Disegna(m)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return nil, err
 		}
 		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
 			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Allarme[i], tr.Plessi[i]})
@@ -156,16 +214,14 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
 	if d.Settimane, err = s.settimaneDati(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", d))
+	return &d, nil
 }
 
 func (s *Server) righeSentinelle(r *http.Request, anno ps.AnnoScolastico, obs []serie.Osservazione) ([]rigaSentinella, error) {

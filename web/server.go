@@ -60,7 +60,8 @@ type Server struct {
 	routes   []Route
 	handler  http.Handler
 	// serieCache keeps the dashboard's series until the data change.
-	serieCache serieCache
+	serieCache  serieCache
+	paginaCache paginaCache
 }
 
 // New builds a Server and its route table.
