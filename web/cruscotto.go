@@ -30,16 +30,64 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 		return nil, nil, err
 	}
 	key := fmt.Sprintf("%d|%s", anno, to.Format(ps.DateLayout))
-	if c, ok := s.serieCache.get(key); ok && (c.versione == ver || time.Since(c.calcolato) < serieMaxAge) {
+	fresh := func() (cachedSerie, bool) {
+		c, ok := s.serieCache.get(key)
+		return c, ok && (c.versione == ver || time.Since(c.calcolato) < serieMaxAge)
+	}
+	if c, ok := fresh(); ok {
 		return c.obs, c.series, nil
 	}
-	obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
+	v, err := s.flight.do("serie|"+key, func() (any, error) {
+		if c, ok := fresh(); ok {
+			return c, nil
+		}
+		obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
+		if err != nil {
+			return nil, err
+		}
+		c := cachedSerie{obs: obs, series: allerta.Monitorate(obs), versione: ver, calcolato: time.Now()}
+		s.serieCache.put(key, c)
+		return c, nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	series := allerta.Monitorate(obs)
-	s.serieCache.put(key, cachedSerie{obs: obs, series: series, versione: ver, calcolato: time.Now()})
-	return obs, series, nil
+	c := v.(cachedSerie)
+	return c.obs, c.series, nil
+}
+
+// flight runs one computation per key at a time; callers that arrive
+// meanwhile wait for its result.
+type flight struct {
+	mu sync.Mutex
+	m  map[string]*flightCall
+}
+
+type flightCall struct {
+	done chan struct{}
+	v    any
+	err  error
+}
+
+func (f *flight) do(key string, fn func() (any, error)) (any, error) {
+	f.mu.Lock()
+	if f.m == nil {
+		f.m = map[string]*flightCall{}
+	}
+	if c, ok := f.m[key]; ok {
+		f.mu.Unlock()
+		<-c.done
+		return c.v, c.err
+	}
+	c := &flightCall{done: make(chan struct{})}
+	f.m[key] = c
+	f.mu.Unlock()
+	c.v, c.err = fn()
+	f.mu.Lock()
+	delete(f.m, key)
+	f.mu.Unlock()
+	close(c.done)
+	return c.v, c.err
 }
 
 // serieMaxAge is how stale the dashboard may be while data keep arriving:
@@ -126,11 +174,23 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	key := r.URL.Query().Get("serie") + "|" + s.today().Format(ps.DateLayout)
 	d, ok := s.paginaCache.get(key, ver)
 	if !ok {
-		if d, err = s.cruscottoDati(r); err != nil {
+		// One computation at a time per key: a crowd of operators opening
+		// the dashboard together must not compute it once each.
+		v, err := s.flight.do("pagina|"+key, func() (any, error) {
+			if d, ok := s.paginaCache.get(key, ver); ok {
+				return d, nil
+			}
+			d, err := s.cruscottoDati(r)
+			if err == nil {
+				s.paginaCache.put(key, ver, d)
+			}
+			return d, err
+		})
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.paginaCache.put(key, ver, d)
+		d = v.(*cruscottoData)
 	}
 	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", *d))
 }

@@ -62,6 +62,7 @@ type Server struct {
 	// serieCache keeps the dashboard's series until the data change.
 	serieCache  serieCache
 	paginaCache paginaCache
+	flight      flight
 }
 
 // New builds a Server and its route table.
