@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -192,8 +193,9 @@ func scan(t *testing.T, db *sql.DB, q string, dst *int) {
 	}
 }
 
-// TestCarico_KillServer kills (SIGKILL) the server in the middle of a load:
-// every write it acknowledged before dying is in the database.
+// TestCarico_KillServer stops the server in the middle of a load, with
+// SIGKILL (a crash) and with SIGTERM (a graceful shutdown, which must exit
+// cleanly): every write it acknowledged is in the database.
 func TestCarico_KillServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -203,51 +205,56 @@ func TestCarico_KillServer(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/portalescuole").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			dsn := storetest.DSN(t, d)
-			srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false")
-			out, _ := srv.StdoutPipe()
-			if err := srv.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Process.Kill()
-			line, err := bufio.NewReader(out).ReadString('\n')
-			if err != nil {
-				t.Fatal(err)
-			}
-			go io.Copy(io.Discard, out)
-			url := strings.Fields(strings.SplitN(line, " su ", 2)[1])[0]
-			db, err := store.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			prep, err := carico.Prepara(context.Background(), db, 16, time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			go func() {
-				time.Sleep(2 * time.Second)
-				srv.Process.Kill()
-			}()
-			es, err := carico.Esegui(context.Background(), prep, carico.Opzioni{URL: url, Durata: 5 * time.Second, Concorrenza: 16, Seed: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv.Wait()
-			found, missing, err := carico.Verifica(context.Background(), db, es.Scritture)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("killed mid-load: %d writes acknowledged, %d found", len(es.Scritture), found)
-			if len(es.Scritture) == 0 {
-				t.Fatal("nothing was acknowledged before the kill: the test proved nothing")
-			}
-			if len(missing) > 0 {
-				t.Fatalf("%d acknowledged writes lost: %v", len(missing), missing[:min(3, len(missing))])
-			}
-		})
+	for _, sig := range []os.Signal{syscall.SIGKILL, syscall.SIGTERM} {
+		for _, d := range storetest.Dialects() {
+			t.Run(sig.String()+"/"+string(d), func(t *testing.T) {
+				dsn := storetest.DSN(t, d)
+				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false")
+				out, _ := srv.StdoutPipe()
+				if err := srv.Start(); err != nil {
+					t.Fatal(err)
+				}
+				defer srv.Process.Kill()
+				line, err := bufio.NewReader(out).ReadString('\n')
+				if err != nil {
+					t.Fatal(err)
+				}
+				go io.Copy(io.Discard, out)
+				url := strings.Fields(strings.SplitN(line, " su ", 2)[1])[0]
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				prep, err := carico.Prepara(context.Background(), db, 16, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				go func() {
+					time.Sleep(2 * time.Second)
+					srv.Process.Signal(sig)
+				}()
+				es, err := carico.Esegui(context.Background(), prep, carico.Opzioni{URL: url, Durata: 5 * time.Second, Concorrenza: 16, Seed: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				werr := srv.Wait()
+				if sig == syscall.SIGTERM && werr != nil {
+					t.Fatalf("SIGTERM: the server did not stop cleanly: %v", werr)
+				}
+				found, missing, err := carico.Verifica(context.Background(), db, es.Scritture)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("killed mid-load: %d writes acknowledged, %d found", len(es.Scritture), found)
+				if len(es.Scritture) == 0 {
+					t.Fatal("nothing was acknowledged before the kill: the test proved nothing")
+				}
+				if len(missing) > 0 {
+					t.Fatalf("%d acknowledged writes lost: %v", len(missing), missing[:min(3, len(missing))])
+				}
+			})
+		}
 	}
 }
 
