@@ -14,7 +14,6 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/detect"
-	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -26,8 +25,6 @@ const Metodo = "default"
 type Monitorata struct {
 	Nome  string // "territorio", "provincia:CR", ...
 	Punti []serie.Punto
-	key   serie.Per
-	value string
 }
 
 // Monitorate builds the watched daily series, Monday to Friday: the
@@ -49,7 +46,7 @@ func Monitorate(obs []serie.Osservazione) []Monitorata {
 				}
 				name = prefix + ":" + k
 			}
-			out = append(out, Monitorata{Nome: name, Punti: serie.Feriali(by[k]), key: key, value: k})
+			out = append(out, Monitorata{Nome: name, Punti: serie.Feriali(by[k])})
 		}
 	}
 	add("territorio", serie.Territorio)
@@ -83,8 +80,10 @@ func Standard(p []serie.Punto) (detect.Series, float64) {
 }
 
 // Rileva runs a method on one series and returns a signal for every alarm
-// day (context filled except completeness, which needs the network size).
-func Rileva(m Monitorata, obs []serie.Osservazione, metodo string, params detect.Params, nomi map[string]string) ([]ps.Segnale, error) {
+// day (context filled except completeness and coverage, which need the
+// network's size). contributi, when not nil, gives the plessi behind an
+// alarm day.
+func Rileva(m Monitorata, metodo string, params detect.Params, contributi func(d time.Time, atteso float64) []ps.Contributo) ([]ps.Segnale, error) {
 	if len(m.Punti) == 0 {
 		return nil, nil
 	}
@@ -106,7 +105,9 @@ func Rileva(m Monitorata, obs []serie.Osservazione, metodo string, params detect
 		g := ps.Segnale{Serie: m.Nome, Giorno: m.Punti[i].Giorno, Osservato: m.Punti[i].Tasso(),
 			Atteso: finite(res.Expected[i] / ref), Soglia: finite(res.UpperBound[i] / ref), Metodo: metodo, Parametri: string(pj),
 			Plessi: m.Punti[i].Plessi}
-		g.Contributi = contributi(obs, m, g.Giorno, g.Atteso, nomi)
+		if contributi != nil {
+			g.Contributi = contributi(g.Giorno, g.Atteso)
+		}
 		out = append(out, g)
 	}
 	return out, nil
@@ -119,17 +120,14 @@ func finite(x float64) float64 {
 	return x
 }
 
-// contributi lists the five plessi with the largest excess over the
+// Contributi lists the five plessi with the largest excess over the
 // expected rate on the day: where the signal comes from.
-func contributi(obs []serie.Osservazione, m Monitorata, d time.Time, atteso float64, nomi map[string]string) []ps.Contributo {
+func Contributi(obs []serie.Osservazione, atteso float64, nome func(string) string) []ps.Contributo {
 	var out []ps.Contributo
 	for _, o := range obs {
-		if !o.Giorno.Equal(d) || m.key(o) != m.value {
-			continue
-		}
 		exp := atteso * float64(o.Iscritti)
 		if ex := float64(o.Assenti) - exp; ex > 0 {
-			out = append(out, ps.Contributo{Plesso: o.Plesso, Nome: nomi[o.Plesso], Assenti: o.Assenti, Attesi: math.Round(exp*10) / 10, Eccesso: math.Round(ex*10) / 10})
+			out = append(out, ps.Contributo{Plesso: o.Plesso, Nome: nome(o.Plesso), Assenti: o.Assenti, Attesi: math.Round(exp*10) / 10, Eccesso: math.Round(ex*10) / 10})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Eccesso > out[j].Eccesso })
@@ -141,105 +139,22 @@ func contributi(obs []serie.Osservazione, m Monitorata, d time.Time, atteso floa
 
 // Esito says what a detection run did.
 type Esito struct {
-	Serie  int
+	Serie  int // series examined
 	Nuovi  []ps.Segnale
 	Email  int
 	Durata time.Duration
+	// Tutto is true for a full run (first run, or the register changed),
+	// false for an incremental one.
+	Tutto bool
+	// Phases: refreshing the aggregates, computing, storing.
+	Aggiornamento, Calcolo, Salvataggio time.Duration
 }
 
-// Esegui runs detection on every watched series of the school year so far
-// and stores the new signals (a rerun on the same data adds none). New
-// signals of the last seven days are e-mailed to the ATS list at once;
-// older ones (found thanks to late data) wait for the daily digest.
+// Esegui runs a full detection once, on a fresh in-memory archive: for
+// commands and tests. The server keeps one Motore, whose runs after the
+// first are incremental.
 func Esegui(ctx context.Context, db *store.DB, a ps.Actor, now time.Time) (Esito, error) {
-	start := time.Now()
-	anno := ps.AnnoDi(now)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	obs, err := db.Osservazioni(ctx, anno.Inizio(), today)
-	if err != nil {
-		return Esito{}, err
-	}
-	pop, err := db.Popolazione(ctx, anno)
-	if err != nil {
-		return Esito{}, err
-	}
-	total := 0
-	for _, n := range pop {
-		total += n
-	}
-	sent, err := db.Sentinelle(ctx, anno)
-	if err != nil {
-		return Esito{}, err
-	}
-	anagrafe, err := db.Plessi(ctx, store.PlessoFilter{})
-	if err != nil {
-		return Esito{}, err
-	}
-	nomi := make(map[string]string, len(anagrafe))
-	for _, p := range anagrafe {
-		nomi[p.Codice] = p.Nome
-	}
-	covered := map[int64]int{}
-	for _, o := range obs {
-		covered[o.Giorno.Unix()] += o.Iscritti
-	}
-	series := Monitorate(obs)
-	var all []ps.Segnale
-	for _, m := range series {
-		sig, err := Rileva(m, obs, Metodo, nil, nomi)
-		if err != nil {
-			return Esito{}, fmt.Errorf("serie %s: %w", m.Nome, err)
-		}
-		for i := range sig {
-			if len(sent) > 0 {
-				sig[i].Completezza = math.Min(1, float64(countDay(obs, sig[i].Giorno))/float64(len(sent)))
-			}
-			if total > 0 {
-				sig[i].Copertura = float64(covered[sig[i].Giorno.Unix()]) / float64(total)
-			}
-		}
-		all = append(all, sig...)
-	}
-	added, err := db.AggiungiSegnali(ctx, a, all)
-	if err != nil {
-		return Esito{}, err
-	}
-	es := Esito{Serie: len(series), Nuovi: added}
-	st, err := db.Settings(ctx)
-	if err != nil {
-		return es, err
-	}
-	var msgs []store.OutboxMessage
-	for _, g := range added {
-		if today.Sub(g.Giorno) > 7*24*time.Hour {
-			continue
-		}
-		for _, to := range destinatari(st) {
-			subj, body := testoSegnale(st, g)
-			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,
-				DedupeKey: fmt.Sprintf("allerta.nuova:%d:%s", g.ID, to)})
-		}
-	}
-	if len(msgs) > 0 {
-		if es.Email, err = db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
-			return es, err
-		}
-	}
-	es.Durata = time.Since(start)
-	metriche.Rilevazioni.Inc()
-	metriche.RilevazioneDurata.Observe(es.Durata.Seconds())
-	metriche.Segnali.Add(float64(len(added)))
-	return es, nil
-}
-
-func countDay(obs []serie.Osservazione, d time.Time) int {
-	n := 0
-	for _, o := range obs {
-		if o.Giorno.Equal(d) {
-			n++
-		}
-	}
-	return n
+	return NuovoMotore(db, nil).Esegui(ctx, a, now)
 }
 
 func destinatari(st store.Settings) []string {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,4 +98,14 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, n, s)
 		}
 	}
+}
+
+// PiccoMemoria returns the process's peak resident memory in bytes (0
+// where the system does not say).
+func PiccoMemoria() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) * 1024 // kilobytes on Linux
 }

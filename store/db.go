@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +114,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
+
+// segnaposto is the i-th (1-based) placeholder of a generated multi-row
+// statement: "$i" on PostgreSQL, "?" on SQLite, whose parser looks each
+// "$i" up in a list and turns a statement of a thousand parameters
+// quadratic (the rest of the SQL keeps "$n", which both accept).
+func (db *DB) segnaposto(i int) string {
+	if db.dialect == Postgres {
+		return "$" + strconv.Itoa(i)
+	}
+	return "?"
+}
 
 // Dialect returns the SQL engine in use.
 func (db *DB) Dialect() Dialect { return db.dialect }

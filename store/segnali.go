@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -26,41 +27,145 @@ func scanSegnale(s scanner) (ps.Segnale, error) {
 
 // AggiungiSegnali stores new signals; one already stored for the same
 // series, day and method is left untouched (a rerun adds nothing). It
-// returns the signals actually added, with their ids.
+// returns the signals actually added, with their ids. A national run can
+// propose tens of thousands: the known ones are filtered out with one read,
+// the rest inserted in multi-row statements.
 func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]ps.Segnale, error) {
+	if len(sig) == 0 {
+		return nil, nil
+	}
+	key := func(serie, giorno, metodo string) string { return serie + "\x00" + giorno + "\x00" + metodo }
+	first := sig[0].Giorno
+	for _, g := range sig {
+		if g.Giorno.Before(first) {
+			first = g.Giorno
+		}
+	}
 	var added []ps.Segnale
 	now := db.Now().UTC()
 	err := db.withTx(ctx, func(tx querierTx) error {
+		known := map[string]bool{}
+		keys, err := queryAll(ctx, tx, func(s scanner) (string, error) {
+			var a, b, c string
+			err := s.Scan(&a, &b, &c)
+			return key(a, b, c), err
+		}, `SELECT serie, giorno, metodo FROM segnali WHERE giorno >= $1`, day(first))
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			known[k] = true
+		}
+		var todo []ps.Segnale
 		for _, g := range sig {
-			contrib, err := json.Marshal(g.Contributi)
+			k := key(g.Serie, day(g.Giorno), g.Metodo)
+			if !known[k] {
+				known[k] = true // a duplicate in the input counts once
+				todo = append(todo, g)
+			}
+		}
+		const batch = 100 // 13 parameters a row
+		for len(todo) > 0 {
+			n := min(batch, len(todo))
+			part := todo[:n]
+			todo = todo[n:]
+			var b strings.Builder
+			args := make([]any, 0, 13*n)
+			b.WriteString(`INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato) VALUES `)
+			for i, g := range part {
+				contrib, err := json.Marshal(g.Contributi)
+				if err != nil {
+					return err
+				}
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(")
+				for j := range 13 {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString(db.segnaposto(len(args) + j + 1))
+				}
+				b.WriteString(")")
+				args = append(args, g.Serie, day(g.Giorno), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Parametri, string(contrib),
+					g.Plessi, g.Completezza, g.Copertura, ts(now), ps.StatoNuovo)
+			}
+			b.WriteString(` ON CONFLICT (serie, giorno, metodo) DO NOTHING RETURNING id, serie, giorno, metodo`)
+			type ins struct {
+				id  int64
+				key string
+			}
+			rows, err := queryAll(ctx, tx, func(s scanner) (r ins, err error) {
+				var a, g, m string
+				err = s.Scan(&r.id, &a, &g, &m)
+				r.key = key(a, g, m)
+				return r, err
+			}, b.String(), args...)
 			if err != nil {
 				return err
 			}
-			var id int64
-			err = tx.QueryRowContext(ctx, `INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (serie, giorno, metodo) DO NOTHING RETURNING id`,
-				g.Serie, day(g.Giorno), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Parametri, string(contrib), g.Plessi, g.Completezza, g.Copertura,
-				ts(now), ps.StatoNuovo).Scan(&id)
-			if isNoRows(err) {
-				continue // already there
-			} else if err != nil {
+			ids := make(map[string]int64, len(rows))
+			for _, r := range rows {
+				ids[r.key] = r.id
+			}
+			for _, g := range part {
+				id, ok := ids[key(g.Serie, day(g.Giorno), g.Metodo)]
+				if !ok {
+					continue // stored meanwhile by a concurrent run
+				}
+				g.ID, g.CreatoIl, g.Stato = id, now, ps.StatoNuovo
+				added = append(added, g)
+			}
+		}
+		// The history rows reference the new signals: PostgreSQL checks each
+		// reference with a plan made when the table's statistics were
+		// last taken, and a table that looked empty is scanned whole for
+		// each row (minutes for a national first run). Fresh statistics
+		// first.
+		if db.dialect == Postgres && len(added) > 1000 {
+			if _, err := tx.ExecContext(ctx, `ANALYZE segnali`); err != nil {
 				return err
 			}
-			g.ID, g.CreatoIl, g.Stato = id, now, ps.StatoNuovo
-			if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, a, nota) VALUES ($1, $2, $3, $4, $5)`,
-				id, ts(now), a.Username, ps.StatoNuovo, "segnale generato da "+g.Metodo); err != nil {
+		}
+		for rest := added; len(rest) > 0; {
+			part := rest[:min(200, len(rest))]
+			rest = rest[len(part):]
+			var hist strings.Builder
+			hargs := make([]any, 0, 5*len(part))
+			hist.WriteString(`INSERT INTO segnali_storia (segnale, at, username, a, nota) VALUES `)
+			for i, g := range part {
+				if i > 0 {
+					hist.WriteString(", ")
+				}
+				n := len(hargs)
+				fmt.Fprintf(&hist, "(%s, %s, %s, %s, %s)", db.segnaposto(n+1), db.segnaposto(n+2), db.segnaposto(n+3), db.segnaposto(n+4), db.segnaposto(n+5))
+				hargs = append(hargs, g.ID, ts(now), a.Username, ps.StatoNuovo, "segnale generato da "+g.Metodo)
+			}
+			if _, err := tx.ExecContext(ctx, hist.String(), hargs...); err != nil {
 				return err
 			}
-			added = append(added, g)
 		}
 		if len(added) == 0 {
 			return nil
 		}
-		ids := make([]string, len(added))
-		for i, g := range added {
-			ids[i] = strconv.FormatInt(g.ID, 10)
+		detail := map[string]any{"n": len(added)}
+		if len(added) <= 200 {
+			ids := make([]string, len(added))
+			for i, g := range added {
+				ids[i] = strconv.FormatInt(g.ID, 10)
+			}
+			detail["ids"] = strings.Join(ids, ",")
+		} else {
+			// A national first run adds tens of thousands: the range of ids
+			// (consecutive in this transaction) says which.
+			lo, hi := added[0].ID, added[0].ID
+			for _, g := range added {
+				lo, hi = min(lo, g.ID), max(hi, g.ID)
+			}
+			detail["ids"] = fmt.Sprintf("%d-%d", lo, hi)
 		}
-		return db.audit(ctx, tx, a, "segnali.add", "segnali", map[string]any{"ids": strings.Join(ids, ",")})
+		return db.audit(ctx, tx, a, "segnali.add", "segnali", detail)
 	})
 	return added, err
 }

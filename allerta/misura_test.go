@@ -1,0 +1,83 @@
+package allerta_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/aggregati"
+	"github.com/portalescuole/portalescuole/allerta"
+	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// TestMisura measures detection at scale on a database made by
+// `portalescuole generate` (it adds signals and one window of absences:
+// use a copy). It logs the full run, then the incremental run after every
+// sentinel of the year re-sent its last three school days:
+//
+//	portalescuole generate --db /tmp/naz.db && cp /tmp/naz.db /tmp/naz-r.db
+//	RILEVA_DSN=/tmp/naz-r.db RILEVA_OGGI=2026-11-25 go test ./allerta -run TestMisura -v
+func TestMisura(t *testing.T) {
+	dsn := os.Getenv("RILEVA_DSN")
+	if dsn == "" {
+		t.Skip("RILEVA_DSN not set")
+	}
+	now := time.Now()
+	if s := os.Getenv("RILEVA_OGGI"); s != "" {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = d.Add(12 * time.Hour)
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m := allerta.NuovoMotore(db, nil)
+	t0 := time.Now()
+	if _, err := m.Archivio().Aggiorna(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("aggregates loaded in %v", time.Since(t0))
+	es, err := m.Esegui(ctx, ps.SystemActor, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("full run: %d series, %d new signals; compute %v, store %v; total with load %v; peak RSS %d MiB",
+		es.Serie, len(es.Nuovi), es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
+
+	// One window: every sentinel of the year re-sends its last three days.
+	anno := ps.AnnoDi(now)
+	sent, err := db.Sentinelle(ctx, anno)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.Archivio()
+	rows := 0
+	for _, c := range sent {
+		p := a.Punti(aggregati.PrefissoPlesso+c, anno.Inizio(), now)
+		var giorni []ps.Giorno
+		for _, x := range p[max(0, len(p)-3):] {
+			n := x.Assenti + 1
+			giorni = append(giorni, ps.Giorno{Giorno: x.Giorno, Assenti: &n})
+		}
+		if _, err := db.SalvaGiorni(ctx, ps.SystemActor, c, giorni, "api"); err != nil {
+			t.Fatal(err)
+		}
+		rows += len(giorni)
+	}
+	t1 := time.Now()
+	inc, err := m.Esegui(ctx, ps.SystemActor, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new signals; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
+		len(sent), rows, inc.Serie, len(inc.Nuovi), inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
+	if inc.Tutto || inc.Serie == 0 {
+		t.Fatalf("the run after a window was not incremental: %+v", inc)
+	}
+}
