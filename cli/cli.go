@@ -279,7 +279,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // reminders, reruns detection and, from 8:00, the daily alert digest and
 // on Mondays the weekly bulletin;
 // dedupe keys in the outbox make each e-mail go once.
-func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake func(), every time.Duration) {
+func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, log *slog.Logger, wake func(), every time.Duration) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		rome = time.UTC
@@ -295,10 +295,10 @@ func promemoriaLoop(ctx context.Context, db *store.DB, log *slog.Logger, wake fu
 			// signals are unique per series, day and method.
 			if err == nil {
 				var es allerta.Esito
-				es, err = allerta.Esegui(ctx, db, ps.SystemActor, time.Now())
+				es, err = motore.Esegui(ctx, ps.SystemActor, time.Now())
 				n += es.Email
 				if err == nil && len(es.Nuovi) > 0 {
-					log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "durata", es.Durata)
+					log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "completa", es.Tutto, "durata", es.Durata)
 				}
 			}
 			if err == nil && time.Now().In(rome).Hour() >= 8 {
@@ -549,13 +549,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		log.Warn("SMTP non configurato: i promemoria restano in coda (--smtp-host)")
 	}
-	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake})
+	// One detection engine, whose in-memory aggregates the dashboard reads
+	// too; loaded in the background so the first page does not wait.
+	motore := allerta.NuovoMotore(db, nil)
+	go func() {
+		t := time.Now()
+		if _, err := motore.Archivio().Aggiorna(ctx); err != nil {
+			log.Error("aggregati", "err", err)
+			return
+		}
+		log.Info("aggregati caricati", "durata", time.Since(t))
+	}()
+	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore})
 	if err != nil {
 		return err
 	}
 	go srv.CleanupSessions(ctx, 30*time.Minute)
 	if *jobs {
-		go promemoriaLoop(ctx, db, log, wake, 10*time.Minute)
+		go promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
-	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -29,7 +28,7 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 
 // allerteEsegui runs detection on demand.
 func (s *Server) allerteEsegui(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	es, err := allerta.Esegui(r.Context(), s.db, actor(r, c.user), s.now())
+	es, err := s.motore.Esegui(r.Context(), actor(r, c.user), s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"github.com/portalescuole/portalescuole/aggregati"
 	"html/template"
 	"math"
 	"net/http"
@@ -17,18 +19,20 @@ import (
 	"github.com/portalescuole/portalescuole/store"
 )
 
-// dati loads the observations of a school year up to today and the
-// watched series.
+// monitorate returns the observations of a school year up to today and
+// its watched series, from the in-memory aggregates (refreshed at most
+// once a second).
 func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Osservazione, []allerta.Monitorata, error) {
 	today := s.today()
 	to := (anno + 1).Inizio().AddDate(0, 0, -1)
 	if to.After(today) {
 		to = today
 	}
-	ver, err := s.db.Versione(r.Context())
+	arch, err := s.aggregati(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}
+	ver := arch.Versione()
 	key := fmt.Sprintf("%d|%s", anno, to.Format(ps.DateLayout))
 	fresh := func() (cachedSerie, bool) {
 		c, ok := s.serieCache.get(key)
@@ -41,11 +45,12 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 		if c, ok := fresh(); ok {
 			return c, nil
 		}
-		obs, err := s.db.Osservazioni(r.Context(), anno.Inizio(), to)
-		if err != nil {
-			return nil, err
+		c := cachedSerie{obs: arch.Osservazioni(anno.Inizio(), to), versione: ver, calcolato: time.Now()}
+		for _, nome := range arch.Nomi() {
+			if p := serie.Feriali(arch.Punti(nome, anno.Inizio(), to)); len(p) > 0 {
+				c.series = append(c.series, allerta.Monitorata{Nome: nome, Punti: p})
+			}
 		}
-		c := cachedSerie{obs: obs, series: allerta.Monitorate(obs), versione: ver, calcolato: time.Now()}
 		s.serieCache.put(key, c)
 		return c, nil
 	})
@@ -54,6 +59,20 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 	}
 	c := v.(cachedSerie)
 	return c.obs, c.series, nil
+}
+
+// aggregati returns the in-memory aggregates, first applying what arrived
+// since the last refresh unless that was less than a second ago.
+func (s *Server) aggregati(ctx context.Context) (*aggregati.Archivio, error) {
+	arch := s.motore.Archivio()
+	if last := s.aggiornato.Load(); time.Since(time.Unix(0, last)) < time.Second {
+		return arch, nil
+	}
+	if _, err := arch.Aggiorna(ctx); err != nil {
+		return nil, err
+	}
+	s.aggiornato.Store(time.Now().UnixNano())
+	return arch, nil
 }
 
 // flight runs one computation per key at a time; callers that arrive
@@ -101,7 +120,7 @@ const serieMaxAge = time.Minute
 type cachedSerie struct {
 	obs       []serie.Osservazione
 	series    []allerta.Monitorata
-	versione  string
+	versione  int64
 	calcolato time.Time
 }
 
@@ -141,17 +160,22 @@ type rigaSentinella struct {
 }
 
 type cruscottoData struct {
-	Serie        string
-	Nomi         []string
-	Piccole      []string
-	Ultimi       []rigaTraccia
-	Stima        *serie.Stima
-	Sentinelle   []rigaSentinella
-	Allerte      []ps.Segnale
-	Settimane    settimane
-	Mappa        template.HTML
-	MappaTabella []comuneRate
-	Anno         ps.AnnoScolastico
+	Serie   string
+	Nomi    []string
+	Piccole []string
+	// PiccoleTotale and SentinelleTotale count what exists when the page
+	// shows only the first (a national network has hundreds of series and
+	// thousands of sentinels).
+	PiccoleTotale    int
+	SentinelleTotale int
+	Ultimi           []rigaTraccia
+	Stima            *serie.Stima
+	Sentinelle       []rigaSentinella
+	Allerte          []ps.Segnale
+	Settimane        settimane
+	Mappa            template.HTML
+	MappaTabella     []comuneRate
+	Anno             ps.AnnoScolastico
 }
 
 type rigaTraccia struct {
@@ -162,9 +186,11 @@ type rigaTraccia struct {
 }
 
 // cruscottoPage serves the dashboard. Its data are the same for every ATS
-// user: they are computed at most once a minute per series while the data
-// keep changing (at national scale a computation costs seconds of CPU that
-// the submissions need), and reused while nothing changed.
+// user, computed once per key at a time and kept: when only absences
+// changed, the page last computed is served at once (at most a minute old)
+// while a fresh one is computed in the background, so that no operator
+// waits for a national computation; when an alert changed, the page is
+// recomputed before answering (never a stale alert).
 func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	ver, err := s.db.Versione(r.Context())
 	if err != nil {
@@ -172,27 +198,41 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	key := r.URL.Query().Get("serie") + "|" + s.today().Format(ps.DateLayout)
-	d, ok := s.paginaCache.get(key, ver)
-	if !ok {
-		// One computation at a time per key: a crowd of operators opening
-		// the dashboard together must not compute it once each.
-		v, err := s.flight.do("pagina|"+key, func() (any, error) {
-			if d, ok := s.paginaCache.get(key, ver); ok {
-				return d, nil
-			}
-			d, err := s.cruscottoDati(r)
-			if err == nil {
-				s.paginaCache.put(key, ver, d)
-			}
-			return d, err
-		})
+	d, stato := s.paginaCache.get(key, ver)
+	switch stato {
+	case paginaVecchia:
+		bg := r.Clone(context.WithoutCancel(r.Context()))
+		go s.calcolaPagina(bg, key, ver)
+	case paginaAssente:
+		v, err := s.calcolaPagina(r, key, ver)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		d = v.(*cruscottoData)
+		d = v
 	}
 	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", *d))
+}
+
+// calcolaPagina computes a dashboard and caches it; callers arriving
+// meanwhile wait for the same computation.
+func (s *Server) calcolaPagina(r *http.Request, key, ver string) (*cruscottoData, error) {
+	v, err := s.flight.do("pagina|"+key, func() (any, error) {
+		if d, stato := s.paginaCache.get(key, ver); stato == paginaFresca {
+			return d, nil
+		}
+		d, err := s.cruscottoDati(r)
+		if err == nil {
+			s.paginaCache.put(key, ver, d)
+		} else {
+			s.log.Error("cruscotto", "err", err)
+		}
+		return d, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*cruscottoData), nil
 }
 
 // paginaCache keeps computed dashboards by series and day.
@@ -207,14 +247,25 @@ type paginaCached struct {
 	calcolato time.Time
 }
 
-func (c *paginaCache) get(k, ver string) (*cruscottoData, bool) {
+type statoPagina int
+
+const (
+	paginaAssente statoPagina = iota // none, or its alerts are out of date
+	paginaVecchia                    // data changed since: serve it, recompute
+	paginaFresca
+)
+
+func (c *paginaCache) get(k, ver string) (*cruscottoData, statoPagina) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[k]
-	if !ok || v.versione != ver && (alerts(v.versione) != alerts(ver) || time.Since(v.calcolato) >= serieMaxAge) {
-		return nil, false
+	switch {
+	case !ok || alerts(v.versione) != alerts(ver):
+		return nil, paginaAssente
+	case v.versione == ver || time.Since(v.calcolato) < serieMaxAge:
+		return v.d, paginaFresca
 	}
-	return v.d, true
+	return v.d, paginaVecchia
 }
 
 // alerts is the alert part of a store.Versione.
@@ -244,10 +295,8 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	}
 	for _, m := range series {
 		d.Nomi = append(d.Nomi, m.Nome)
-		if m.Nome != "territorio" {
-			d.Piccole = append(d.Piccole, m.Nome)
-		}
 	}
+	d.Piccole, d.PiccoleTotale = piccole(series)
 	if m, ok := allerta.Trova(series, d.Serie); ok {
 		tr, err := allerta.Disegna(m)
 		if err != nil {
@@ -265,16 +314,17 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 				lastObs = append(lastObs, o)
 			}
 		}
-		pop, err := s.db.Popolazione(r.Context(), anno)
-		if err == nil {
-			if st := serie.PostStratificata(lastObs, pop, nil); len(st) == 1 {
-				d.Stima = &st[0]
-			}
+		pop := s.motore.Archivio().Popolazione(anno)
+		if st := serie.PostStratificata(lastObs, pop, nil); len(st) == 1 {
+			d.Stima = &st[0]
 		}
 	}
 	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
 	if err != nil {
 		return nil, err
+	}
+	if d.SentinelleTotale = len(d.Sentinelle); d.SentinelleTotale > maxSentinelle {
+		d.Sentinelle = d.Sentinelle[:maxSentinelle] // the highest rates first
 	}
 	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
@@ -282,6 +332,49 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// Limits of the dashboard page: beyond them it shows the highest.
+const (
+	maxPiccole    = 24
+	maxSentinelle = 100
+)
+
+// piccole chooses the small multiples: every series but the territory, or,
+// when there are more than maxPiccole (a national network), those with the
+// highest rate over their last five reported days; the menu keeps them all.
+func piccole(series []allerta.Monitorata) ([]string, int) {
+	type cand struct {
+		nome string
+		rate float64
+	}
+	var c []cand
+	for _, m := range series {
+		if m.Nome == "territorio" {
+			continue
+		}
+		n := len(m.Punti)
+		var a, i int
+		for _, p := range m.Punti[max(0, n-5):] {
+			a += p.Assenti
+			i += p.Iscritti
+		}
+		r := 0.0
+		if i > 0 {
+			r = float64(a) / float64(i)
+		}
+		c = append(c, cand{m.Nome, r})
+	}
+	total := len(c)
+	if total > maxPiccole {
+		sort.SliceStable(c, func(i, j int) bool { return c[i].rate > c[j].rate })
+		c = c[:maxPiccole]
+	}
+	out := make([]string, len(c))
+	for i, x := range c {
+		out[i] = x.nome
+	}
+	return out, total
 }
 
 func (s *Server) righeSentinelle(r *http.Request, anno ps.AnnoScolastico, obs []serie.Osservazione) ([]rigaSentinella, error) {

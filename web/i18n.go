@@ -327,6 +327,8 @@ var catalog = map[string][2]string{
 	"cruscotto.anno_prec":          {"Anno precedente", "Previous year"},
 	"cruscotto.mappa.tabella":      {"I valori della mappa in tabella", "The map's values as a table"},
 	"cruscotto.sentinelle":         {"Plessi sentinella", "Sentinel buildings"},
+	"cruscotto.sentinelle.prime":   {"I %d con il tasso più alto, su %d plessi sentinella.", "The %d with the highest rate, of %d sentinel buildings."},
+	"cruscotto.multipli.primi":     {"Le %d serie con il tasso più alto negli ultimi cinque giorni, su %d: tutte sono nel menu Serie.", "The %d series with the highest rate over the last five days, of %d: all are in the Series menu."},
 	"cruscotto.ultimo":             {"Ultimo giorno inviato", "Last day reported"},
 	"cruscotto.trend":              {"Tendenza (ultimi 5 giorni sui 5 precedenti)", "Trend (last 5 days vs 5 before)"},
 	"cruscotto.export.assenze":     {"Scarica le assenze (CSV)", "Download absences (CSV)"},

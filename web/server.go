@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/portalescuole/portalescuole/allerta"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -45,6 +47,9 @@ type Config struct {
 	LoginBurst int
 	// Wake, when set, is called after e-mails are queued (the mail worker).
 	Wake func()
+	// Motore is the detection engine and its in-memory aggregates, shared
+	// with the server's background loop; nil makes one.
+	Motore *allerta.Motore
 }
 
 // Server serves the portal.
@@ -60,7 +65,9 @@ type Server struct {
 	routes   []Route
 	handler  http.Handler
 	// serieCache keeps the dashboard's series until the data change.
+	motore      *allerta.Motore
 	serieCache  serieCache
+	aggiornato  atomic.Int64 // unix nanoseconds of the last refresh of the aggregates
 	paginaCache paginaCache
 	flight      flight
 }
@@ -98,7 +105,11 @@ func New(cfg Config) (*Server, error) {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
+	if cfg.Motore == nil {
+		cfg.Motore = allerta.NuovoMotore(cfg.DB, nil)
+	}
 	s := &Server{
+		motore:   cfg.Motore,
 		cfg:      cfg,
 		db:       cfg.DB,
 		log:      cfg.Logger,
