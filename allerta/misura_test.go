@@ -9,7 +9,9 @@ import (
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
 )
 
 // TestMisura measures detection at scale on a database made by
@@ -80,4 +82,49 @@ func TestMisura(t *testing.T) {
 	if inc.Tutto || inc.Serie == 0 {
 		t.Fatalf("the run after a window was not incremental: %+v", inc)
 	}
+}
+
+// BenchmarkMotore_Calcola measures the full computation (every aggregate
+// and plesso, daily and weekly) and an incremental one (the territory and
+// one plesso changed on the last day) on in-memory aggregates already
+// loaded. It reads RILEVA_DSN (e.g. a national database from
+// `portalescuole generate`; it is only read) or, without it, the demo:
+//
+//	RILEVA_DSN=/tmp/naz.db go test ./allerta -run XXX -bench Motore -benchtime 3x
+func BenchmarkMotore_Calcola(b *testing.B) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var db *store.DB
+	if dsn := os.Getenv("RILEVA_DSN"); dsn != "" {
+		var err error
+		if db, err = store.Open(ctx, dsn); err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+	} else {
+		db = storetest.New(b, store.SQLite)
+		if err := demo.Seed(ctx, db, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m := allerta.NuovoMotore(db, nil)
+	if _, err := m.Archivio().Aggiorna(ctx); err != nil {
+		b.Fatal(err)
+	}
+	oggi := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	plessi := m.Archivio().Plessi()
+	b.Run("completa", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := m.Calcola(ctx, nil, true, oggi); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("incrementale", func(b *testing.B) {
+		cambi := aggregati.Cambi{aggregati.Territorio: oggi, aggregati.PrefissoPlesso + plessi[0]: oggi}
+		for b.Loop() {
+			if _, err := m.Calcola(ctx, cambi, false, oggi); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
