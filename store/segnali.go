@@ -172,8 +172,11 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 
 // SegnaleFilter selects alerts.
 type SegnaleFilter struct {
-	Stato   string
-	Serie   string
+	Stato string
+	Serie string
+	// Tipo is "aggregati" (territory, province, district, grade), "plessi"
+	// (a single plesso's series) or "" for both.
+	Tipo    string
 	Dal, Al time.Time
 	Limit   int
 }
@@ -191,6 +194,12 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 	}
 	if f.Serie != "" {
 		add("serie = ?", f.Serie)
+	}
+	switch f.Tipo {
+	case "plessi":
+		add("serie LIKE ?", "plesso:%")
+	case "aggregati":
+		add("serie NOT LIKE ?", "plesso:%")
 	}
 	if !f.Dal.IsZero() {
 		add("giorno >= ?", day(f.Dal))

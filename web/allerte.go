@@ -11,14 +11,15 @@ import (
 
 type allerteData struct {
 	Stato   string
+	Tipo    string
 	Stati   []string
 	Segnali []ps.Segnale
 }
 
 func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	d := allerteData{Stato: r.URL.Query().Get("stato"), Stati: ps.StatiSegnale}
+	d := allerteData{Stato: r.URL.Query().Get("stato"), Tipo: r.URL.Query().Get("tipo"), Stati: ps.StatiSegnale}
 	var err error
-	d.Segnali, err = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: d.Stato, Limit: 500})
+	d.Segnali, err = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: d.Stato, Tipo: d.Tipo, Limit: 500})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,0 +1,54 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
+)
+
+// TestDB_AggiungiSegnali stores more signals than one multi-row statement
+// holds, skips the known ones and duplicates in the input, writes a history
+// row for each, and filters by kind of series.
+func TestDB_AggiungiSegnali(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a := ps.Actor{Username: "motore"}
+		var sig []ps.Segnale
+		for i := range 250 {
+			serie := "territorio"
+			if i%2 == 1 {
+				serie = fmt.Sprintf("plesso:CREE%06d", i)
+			}
+			sig = append(sig, ps.Segnale{Serie: serie, Giorno: date("2026-09-01").AddDate(0, 0, i), Metodo: "default", Parametri: "{}",
+				Osservato: 0.1, Atteso: 0.05, Soglia: 0.08, Plessi: 1})
+		}
+		sig = append(sig, sig[3]) // a duplicate in the input
+		added, err := db.AggiungiSegnali(ctx, a, sig)
+		if err != nil || len(added) != 250 {
+			t.Fatalf("added %d, want 250 (%v)", len(added), err)
+		}
+		seen := map[int64]bool{}
+		for _, g := range added {
+			if g.ID == 0 || seen[g.ID] || g.Stato != ps.StatoNuovo {
+				t.Fatalf("signal %+v", g)
+			}
+			seen[g.ID] = true
+		}
+		storia, err := db.StoriaSegnale(ctx, added[17].ID)
+		if err != nil || len(storia) != 1 || storia[0].A != ps.StatoNuovo {
+			t.Fatalf("history of a new signal: %+v %v", storia, err)
+		}
+		again, err := db.AggiungiSegnali(ctx, a, append(sig[:10:10], ps.Segnale{Serie: "provincia:CR", Giorno: date("2026-10-01"), Metodo: "default", Parametri: "{}"}))
+		if err != nil || len(again) != 1 || again[0].Serie != "provincia:CR" {
+			t.Fatalf("rerun added %+v (%v), want only the new one", again, err)
+		}
+		for tipo, want := range map[string]int{"plessi": 125, "aggregati": 126, "": 251} {
+			got, err := db.Segnali(ctx, store.SegnaleFilter{Tipo: tipo, Limit: 1000})
+			if err != nil || len(got) != want {
+				t.Errorf("tipo %q: %d signals, want %d (%v)", tipo, len(got), want, err)
+			}
+		}
+	})
+}
