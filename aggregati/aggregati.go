@@ -50,9 +50,9 @@ type Archivio struct {
 	plessi   []*plesso
 	indice   map[string]int
 	serie    map[string]*somme
-	giorni   map[int32][]int // day → plessi with a revision of that day
+	giorni   map[int32][]int            // day → plessi with a revision of that day
 	rilasci  map[ps.AnnoScolastico]bool // ministry releases
-	versione int64           // incremented by every change
+	versione int64                      // incremented by every change
 	// pendenti accumulates the changes since the detection engine last
 	// took them (tutti: a rebuild happened), whoever refreshed meanwhile.
 	pendenti Cambi
@@ -66,10 +66,10 @@ type plesso struct {
 	// territory's pupils; mim are its ministry counts by release.
 	inPopolazione bool
 	mim           map[ps.AnnoScolastico]int
-	strato serie.Strato
-	serie  []*somme // the aggregates it belongs to
-	revs   []ps.Consistenza
-	giorni []giorno // sorted by day
+	strato        serie.Strato
+	serie         []*somme // the aggregates it belongs to
+	revs          []ps.Consistenza
+	giorni        []giorno // sorted by day
 }
 
 // giorno is the latest revision of one plesso day, packed: a national

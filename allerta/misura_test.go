@@ -8,8 +8,8 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
-	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
