@@ -283,3 +283,42 @@ func TestRun_BackupRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_Rileva: a full detection from the command line stores the
+// signals it finds, and a rerun on the same data stores none.
+func TestRun_Rileva(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t, store.SQLite)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, db, time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	// The demo already ran detection: start from no signal.
+	for _, q := range []string{`DELETE FROM segnali_storia`, `DELETE FROM segnali`} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	nuovi := func() int {
+		code, out, errs := run(t, "", "rileva", "--db", dsn, "--oggi", "2026-11-26")
+		var n int
+		i := strings.Index(out, " nuovi segnali")
+		if code != 0 || i < 0 || !strings.Contains(out, "memoria massima") {
+			t.Fatalf("rileva: %d %q %q", code, out, errs)
+		}
+		if _, err := fmt.Sscan(out[strings.LastIndex(out[:i], " ")+1:i], &n); err != nil {
+			t.Fatalf("rileva output %q: %v", out, err)
+		}
+		return n
+	}
+	if n := nuovi(); n == 0 {
+		t.Fatal("the demo's rising absences raised no signal")
+	}
+	if n := nuovi(); n != 0 {
+		t.Fatalf("a rerun stored %d signals", n)
+	}
+}
