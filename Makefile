@@ -1,13 +1,15 @@
 # Portale Scuole. The two commands of the README:
-#   make demo   start the portal on SQLite with the demo data (http://127.0.0.1:8080)
+#   make demo   start the portal on SQLite with the demo data (http://127.0.0.1:8080;
+#               make demo ADDR=127.0.0.1:9090 to listen elsewhere, make demo-reset to start afresh)
 #   make test   run every test (PostgreSQL too when PORTALE_TEST_POSTGRES is set)
 
 GO ?= go
+ADDR ?= 127.0.0.1:8080
 
-.PHONY: demo test assets build bench
+.PHONY: demo demo-reset test assets build bench
 
-# npm fetches the pinned front-end packages; its postinstall copies the files
-# the binary embeds into web/static/vendor (both folders are git-ignored).
+# npm fetches the pinned front-end packages; scripts/vendor.mjs then copies the
+# files the binary embeds into web/static/vendor (both folders are git-ignored).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
@@ -21,7 +23,13 @@ build: assets
 	$(GO) build -o portalescuole ./cmd/portalescuole
 
 demo: assets
-	$(GO) run ./cmd/portalescuole serve --demo --db data/demo.db
+	$(GO) run ./cmd/portalescuole serve --demo --db data/demo.db --addr $(ADDR)
+
+# The demo database is kept between runs (passwords changed in it stay
+# changed); this removes it and loads the demo afresh.
+demo-reset:
+	rm -f data/demo.db data/demo.db-wal data/demo.db-shm
+	$(MAKE) demo
 
 test: assets
 	$(GO) vet ./...

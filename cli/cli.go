@@ -524,6 +524,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	demoLoaded := *withDemo && demo.Loaded(ctx, db)
 	if *withDemo {
 		if err := demo.Seed(ctx, db, time.Now()); err != nil {
 			return fmt.Errorf("dati dimostrativi: %w", err)
@@ -572,8 +573,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Portale Scuole in ascolto su %s (database %s)\n", url, db.Dialect())
+	if demoLoaded {
+		fmt.Fprintln(stdout, "Dati dimostrativi già caricati in questo database: restano le password che gli utenti hanno impostato.")
+		fmt.Fprintln(stdout, "Per ripartire dai dati e dalle password iniziali: make demo-reset (oppure cancellare il file del database).")
+	}
 	if *withDemo {
-		fmt.Fprintln(stdout, "Account dimostrativi:")
+		if demoLoaded {
+			fmt.Fprintln(stdout, "Account dimostrativi (password iniziali):")
+		} else {
+			fmt.Fprintln(stdout, "Account dimostrativi:")
+		}
 		for _, a := range demo.Accounts {
 			fmt.Fprintf(stdout, "  %-9s %-14s password %-20s %s\n", a.Role, a.Username, a.Password, a.Note)
 		}

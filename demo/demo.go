@@ -280,3 +280,10 @@ func InfluNetCSV() []byte {
 	}
 	return b
 }
+
+// Loaded reports whether the demo is already in db: Seed then adds nothing,
+// and the demo passwords are whatever the users last set.
+func Loaded(ctx context.Context, db *store.DB) bool {
+	_, err := db.UserByUsername(ctx, "admin")
+	return err == nil
+}

@@ -1,6 +1,6 @@
 // Copies the front-end files the binary embeds from node_modules into
-// web/static/vendor (git-ignored). Run by `npm ci` (postinstall): the portal
-// serves these itself and never loads anything from a CDN.
+// web/static/vendor (git-ignored). Run by the Makefile after `npm ci`: the
+// portal serves these itself and never loads anything from a CDN.
 import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
@@ -19,7 +19,7 @@ copy(`${bi}/css/bootstrap-italia.min.css`, "bootstrap-italia/css/bootstrap-itali
 copy(`${bi}/js/bootstrap-italia.bundle.min.js`, "bootstrap-italia/js/bootstrap-italia.bundle.min.js");
 copy(`${bi}/svg/sprites.svg`, "bootstrap-italia/svg/sprites.svg");
 copy("bootstrap-italia/LICENSE", "bootstrap-italia/LICENSE");
-for (const family of ["Titillium_Web", "Roboto_Mono"]) {
+for (const family of ["Titillium_Web", "Roboto_Mono", "Lora"]) {
   const dir = join(nm, bi, "fonts", family);
   for (const f of readdirSync(dir)) {
     if (f.endsWith(".woff2") || f === "OFL.txt") copy(`${bi}/fonts/${family}/${f}`, `bootstrap-italia/fonts/${family}/${f}`);

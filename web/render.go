@@ -34,6 +34,19 @@ func staticHandler() http.Handler {
 	})
 }
 
+// favicon serves the portal's icon where browsers look for it by default.
+func favicon() http.Handler {
+	ico, err := fs.ReadFile(staticFS, "static/favicon.ico")
+	if err != nil {
+		panic("web: favicon.ico missing from the embedded assets: " + err.Error())
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/x-icon")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Write(ico)
+	})
+}
+
 // pages holds one template set per page, each with the shared layout.
 type pages struct{ m map[string]*template.Template }
 
