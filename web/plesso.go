@@ -7,6 +7,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/sentinella"
 )
 
 type plessoData struct {
@@ -16,6 +17,9 @@ type plessoData struct {
 	Corrente    *ps.Consistenza // in force today, nil when none
 	Fatto       bool            // figures entered for the current year
 	Sentinella  bool
+	// For a sentinel: the last window whose deadline passed and the one in
+	// course, each with its state (nil when there is none).
+	Ultima, InCorso *sentinella.Finestra
 	CanReset    bool
 	Revisioni   []ps.Consistenza
 	PerAnno     []annoRevisioni
@@ -63,6 +67,13 @@ func (s *Server) plessoHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if d.Sentinella {
+		st, _ := s.db.Settings(r.Context())
+		if d.Ultima, d.InCorso, err = sentinella.StatoPlesso(r.Context(), s.db, c.plesso, st.FinestreParsed(), s.now(), rome); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	p := s.newPage(r, c, c.plesso.Nome, d)
 	p.Title = c.plesso.Nome

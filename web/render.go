@@ -198,6 +198,9 @@ type page struct {
 	Path     string
 	Flash    string
 	Nav      string // active section
+	// Segnala is true for a plesso user whose plesso reports absences this
+	// school year: only then does the menu offer the absence entry.
+	Segnala bool
 	// Errors maps field -> translated message; Summary keeps form order.
 	Errors  map[string]string
 	Summary []fieldError
@@ -212,6 +215,11 @@ func (s *Server) newPage(r *http.Request, c *reqCtx, title string, data any) *pa
 	p := &page{L: c.lang, Title: tr(c.lang, title), User: c.user, Settings: st, Path: r.URL.RequestURI(), Data: data}
 	if c.user != nil {
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
+		if c.user.Role == ps.RolePlesso && c.user.Plesso != "" {
+			if ok, err := s.db.Sentinella(r.Context(), c.user.Plesso, ps.AnnoDi(s.now())); err == nil {
+				p.Segnala = ok
+			}
+		}
 	}
 	return p
 }
