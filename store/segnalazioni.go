@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"time"
-
 )
 
 // PrimeSegnalazioniPlesso is PrimeSegnalazioni for one plesso: when each of
@@ -23,4 +22,3 @@ func (db *DB) PrimeSegnalazioniPlesso(ctx context.Context, plesso string, from, 
 	}
 	return out, nil
 }
-

@@ -11,21 +11,21 @@ import (
 )
 
 type plessoData struct {
-	Plesso      *ps.Plesso
-	Istituto    *ps.Istituto
-	Anno        ps.AnnoScolastico
-	Corrente    *ps.Consistenza // in force today, nil when none
-	Fatto       bool            // figures entered for the current year
-	Sentinella  bool
+	Plesso     *ps.Plesso
+	Istituto   *ps.Istituto
+	Anno       ps.AnnoScolastico
+	Corrente   *ps.Consistenza // in force today, nil when none
+	Fatto      bool            // figures entered for the current year
+	Sentinella bool
 	// For a sentinel: the last window whose deadline passed and the one in
 	// course, each with its state (nil when there is none).
 	Ultima, InCorso *sentinella.Finestra
-	CanReset    bool
-	Revisioni   []ps.Consistenza
-	PerAnno     []annoRevisioni
-	Form        formData
-	AskConfirm  bool
-	MediaValore string
+	CanReset        bool
+	Revisioni       []ps.Consistenza
+	PerAnno         []annoRevisioni
+	Form            formData
+	AskConfirm      bool
+	MediaValore     string
 }
 
 type annoRevisioni struct {
