@@ -14,7 +14,7 @@ import (
 )
 
 func storeFilterIstituto(codice string) store.PlessoFilter {
-	return store.PlessoFilter{Istituto: codice, Attivi: true}
+	return store.PlessoFilter{Istituto: codice, Attivi: true, InScope: true}
 }
 
 // adempimentiQuery is the filter of the compliance page, from the URL.

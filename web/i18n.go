@@ -236,6 +236,7 @@ var catalog = map[string][2]string{
 	"assenze.giorno":           {"Giorno", "Day"},
 	"assenze.segnalato":        {"Inserito il", "Reported on"},
 	"plesso.assenze":           {"Assenze della settimana", "Absences of the week"},
+	"plesso.fuori":             {"Questo plesso (%s) non rientra nella rilevazione degli alunni di 6–19 anni: non ci sono dati da inserire.", "This building (%s) is outside the survey of pupils aged 6–19: there is nothing to enter."},
 	"plesso.finestra.aperta":   {"Da inviare: le assenze dal %s al %s, entro %s (giorni inviati: %d su %d).", "Due: the absences from %s to %s, by %s (days sent: %d of %d)."},
 	"plesso.finestra.fatta":    {"Assenze dal %s al %s inviate: grazie.", "Absences from %s to %s sent: thank you."},
 	"plesso.finestra.mancante": {"In ritardo: le assenze dal %s al %s andavano inviate entro %s (giorni inviati: %d su %d). Inviatele appena possibile.", "Late: the absences from %s to %s were due by %s (days sent: %d of %d). Please send them as soon as possible."},
