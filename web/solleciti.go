@@ -73,6 +73,14 @@ func (s *Server) solleciti(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 			To:        to, Subject: subj, Body: body,
 		})
 	}
+	if r.PostFormValue("conferma") != "1" {
+		// Nothing leaves before the operator has seen how many schools,
+		// and which, the reminder goes to.
+		q.Stato = r.PostFormValue("stato")
+		s.render(w, r, http.StatusOK, "solleciti_conferma", s.newPage(r, c, "ats.solleciti.conferma.title",
+			sollecitiConferma{Q: q, Messaggi: msgs, SenzaEmail: noEmail}))
+		return
+	}
 	added, err := s.db.Enqueue(r.Context(), actor(r, c.user), msgs)
 	if err != nil {
 		s.fail(w, r, err)
@@ -84,6 +92,13 @@ func (s *Server) solleciti(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.solleciti.fatto", added, len(msgs)-added, noEmail))
 	q.Stato = r.PostFormValue("stato")
 	http.Redirect(w, r, "/ats/adempimenti?"+q.Encode(), http.StatusSeeOther)
+}
+
+// sollecitiConferma is the confirmation step before reminders are queued.
+type sollecitiConferma struct {
+	Q          adempimentiQuery
+	Messaggi   []store.OutboxMessage
+	SenzaEmail int
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request, c *reqCtx) {

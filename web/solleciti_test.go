@@ -30,7 +30,17 @@ func TestServer_Solleciti(t *testing.T) {
 		}
 	}
 	form := url.Values{"anno": {"2026/27"}, "provincia": {"MN"}}
+	// The button first shows how many reminders would go, and queues nothing.
+	before, _ := e.db.OutboxCounts(ctx)
 	r := c.post("/ats/solleciti", form)
+	if r.Status != 200 || !strings.Contains(text(r.Body), "Stanno per partire "+itoa(missing)+" promemoria") {
+		t.Fatalf("confirmation step %d: %s", r.Status, text(r.Body))
+	}
+	if n, _ := e.db.OutboxCounts(ctx); n[store.OutboxPending] != before[store.OutboxPending] {
+		t.Fatalf("reminders queued before the confirmation: %v", n)
+	}
+	form.Set("conferma", "1")
+	r = c.post("/ats/solleciti", form)
 	page := c.get(r.Location)
 	if !strings.Contains(text(page.Body), itoa(missing)+" promemoria in coda") {
 		t.Fatalf("want %d queued: %s", missing, text(page.Body))
@@ -72,7 +82,7 @@ func TestServer_Solleciti(t *testing.T) {
 	if worker.Drain(ctx) != 0 || len(smtp.Messages()) != missing {
 		t.Fatal("a reminder went out twice")
 	}
-	if out := c.get("/ats/outbox"); !strings.Contains(out.Body, "sent: "+itoa(missing)) {
+	if out := c.get("/ats/outbox"); !strings.Contains(out.Body, "inviato: "+itoa(missing)) || strings.Contains(out.Body, "Oggetto / Subject") {
 		t.Fatalf("outbox page: %s", text(out.Body))
 	}
 }
