@@ -15,7 +15,24 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the bulletin prints Italian time on any server
 )
+
+// fusoRoma is the time zone of the times the bulletin prints: the portal's
+// pages show Europe/Rome, and so must the bulletin, whatever the server's.
+var fusoRoma = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		panic(err) // embedded by time/tzdata
+	}
+	return l
+}()
+
+// oraItaliana is "27/11/2026 alle 11:46" in Europe/Rome.
+func oraItaliana(t time.Time) string {
+	t = t.In(fusoRoma)
+	return data(t) + " alle " + t.Format("15:04")
+}
 
 // Punto is one school day of the territorial absence series: the rate
 // (share of pupils absent, 0–1), the expected rate and the upper threshold

@@ -185,7 +185,7 @@ func HTML(d Dati) (string, error) {
 		v.AnnoPrecedente = "a.s. " + annoScolastico(d.Settimana.AddDate(-1, 0, 0))
 	}
 	if !d.Generato.IsZero() {
-		v.Generato = data(d.Generato) + " alle " + d.Generato.Format("15:04")
+		v.Generato = oraItaliana(d.Generato)
 	}
 	for _, t := range indicatoriDi(d) {
 		v.Indicatori = append(v.Indicatori, vistaIndicatore(t))

@@ -208,7 +208,7 @@ func (p *documento) frontespizio() {
 	if !d.Generato.IsZero() {
 		p.font("", 8.5)
 		p.colTesto(pdfGrigio)
-		p.CellFormat(larghezza, 4.5, "Generato il "+data(d.Generato)+" alle "+d.Generato.Format("15:04"), "", 1, "L", false, 0, "")
+		p.CellFormat(larghezza, 4.5, "Generato il "+oraItaliana(d.Generato), "", 1, "L", false, 0, "")
 	}
 	p.Ln(2)
 	p.colTratto(pdfBlu)
