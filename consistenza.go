@@ -169,3 +169,14 @@ func isThousands(s string) bool {
 	}
 	return true
 }
+
+// IscrittiImplausibili reports whether a new pupil count is so far from the
+// reference (the figures in force, or the ministry's count) that a typing
+// slip is likelier than a real change: more than double or less than half,
+// beyond a margin of 20 pupils that small plessi can gain or lose in a year.
+func IscrittiImplausibili(nuovi, riferimento int) bool {
+	if riferimento <= 0 {
+		return false
+	}
+	return nuovi > 2*riferimento+20 || 2*nuovi+40 < riferimento
+}

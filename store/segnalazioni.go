@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	ps "github.com/portalescuole/portalescuole"
 )
 
 // PrimeSegnalazioniPlesso is PrimeSegnalazioni for one plesso: when each of
@@ -21,4 +23,16 @@ func (db *DB) PrimeSegnalazioniPlesso(ctx context.Context, plesso string, from, 
 		out[f.giorno] = parseTS(f.at)
 	}
 	return out, nil
+}
+
+// UltimiStudentiMIM returns the ministry's latest pupil count for a plesso up
+// to school year anno, and the year it refers to; ok is false when none.
+func (db *DB) UltimiStudentiMIM(ctx context.Context, plesso string, anno ps.AnnoScolastico) (studenti int, di ps.AnnoScolastico, ok bool, err error) {
+	type row struct{ anno, studenti int }
+	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) { return r, s.Scan(&r.anno, &r.studenti) },
+		`SELECT anno, studenti FROM studenti_mim WHERE plesso = $1 AND anno <= $2 ORDER BY anno DESC LIMIT 1`, plesso, int(anno))
+	if err != nil || len(rows) == 0 {
+		return 0, 0, false, err
+	}
+	return rows[0].studenti, ps.AnnoScolastico(rows[0].anno), true, nil
 }

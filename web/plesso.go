@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -138,6 +137,10 @@ func (s *Server) registroSave(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	// The plesso comes from the authorised path only: a "plesso" field in the
 	// body, forged or not, is ignored.
 	cons, err := ps.ParseConsistenza(in, s.now())
+	args := map[string][]any{}
+	if err == nil && !in.Conferma {
+		err = s.plausibilita(r, c, cons, args)
+	}
 	if err == nil {
 		cons.Plesso = c.plesso.Codice
 		var saved ps.Consistenza
@@ -167,15 +170,39 @@ func (s *Server) registroSave(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return
 	}
 	d.Form = formData{Anno: in.Anno, Iscritti: in.Iscritti, Classi: in.Classi, ValidoDal: in.ValidoDal, Note: in.Note, Anni: s.anniSelezionabili()}
-	args := map[string][]any{}
-	if _, ok := fields["conferma"]; ok {
+	if key, ok := fields["conferma"]; ok {
 		d.AskConfirm = true
-		d.MediaValore = fmt.Sprintf("%.1f", float64(cons.Iscritti)/float64(cons.Classi))
-		args["conferma"] = []any{d.MediaValore}
+		if key == "warn.media_classe" {
+			d.MediaValore = formatDecimal(c.lang, float64(cons.Iscritti)/float64(cons.Classi), 1)
+			args["conferma"] = []any{d.MediaValore}
+		}
 	}
 	p := s.newPage(r, c, "form.title", d)
 	p.setErrors(fields, []string{"anno", "iscritti", "classi", "valido_dal", "note", "conferma"}, args)
 	s.render(w, r, http.StatusUnprocessableEntity, "registro_form", p)
+}
+
+// plausibilita asks for a confirmation when the pupils entered are far from
+// the reference: the figures in force, else the ministry's
+// latest count (a 356 typed as 1200 must not pass unnoticed).
+func (s *Server) plausibilita(r *http.Request, c *reqCtx, cons ps.Consistenza, args map[string][]any) error {
+	rif, fonte := 0, ""
+	quando := cons.ValidoDal
+	if quando.IsZero() {
+		quando = s.now()
+	}
+	if cur, err := s.db.ConsistenzaInVigore(r.Context(), c.plesso.Codice, quando); err == nil {
+		rif, fonte = cur.Iscritti, tr(c.lang, "warn.iscritti.fonte.registro", cur.Revisione)
+	} else if n, di, ok, err := s.db.UltimiStudentiMIM(r.Context(), c.plesso.Codice, cons.Anno); err != nil {
+		return err
+	} else if ok {
+		rif, fonte = n, tr(c.lang, "warn.iscritti.fonte.mim", di.String())
+	}
+	if !ps.IscrittiImplausibili(cons.Iscritti, rif) {
+		return nil
+	}
+	args["conferma"] = []any{formatInt(cons.Iscritti), fonte, formatInt(rif)}
+	return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"conferma": "warn.iscritti"}}
 }
 
 type istitutoData struct {

@@ -146,6 +146,16 @@ var rome = func() *time.Location {
 }()
 
 // formatInt writes 12345 as 12.345, the Italian way.
+// formatDecimal prints v with the given decimals and the language's
+// separator ("40,0" in Italian, "40.0" in English).
+func formatDecimal(lang string, v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if lang != langEN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
 func formatInt(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")

@@ -169,7 +169,7 @@ func TestServer_Registro(t *testing.T) {
 			if !strings.Contains(form.Body, `<option value="2026/27" selected>`) {
 				t.Fatal("the form does not default to the current school year")
 			}
-			r := c.post("/plesso/"+ownPlesso+"/registro", url.Values{"anno": {"2026/27"}, "iscritti": {"1.234"}, "classi": {"52"}})
+			r := c.post("/plesso/"+ownPlesso+"/registro", url.Values{"anno": {"2026/27"}, "iscritti": {"1.234"}, "classi": {"52"}, "conferma": {"1"}})
 			if r.Status != http.StatusSeeOther || r.Location != "/plesso/"+ownPlesso+"/registro" {
 				t.Fatalf("save: %d %s", r.Status, text(r.Body))
 			}
@@ -249,20 +249,48 @@ func TestServer_RegistroBadInput(t *testing.T) {
 		}
 	})
 
-	t.Run("unusual average asks for confirmation", func(t *testing.T) {
-		form := url.Values{"anno": {"2026/27"}, "iscritti": {"100"}, "classi": {"2"}}
+	t.Run("a count far from the ministry's asks for confirmation", func(t *testing.T) {
+		mim, di, ok, err := e.db.UltimiStudentiMIM(ctx, ownPlesso, 2026)
+		if err != nil || !ok || mim > 500 {
+			t.Fatalf("the demo plesso has no usable ministry count (%d, %v, %v): the test proves nothing", mim, ok, err)
+		}
+		form := url.Values{"anno": {"2026/27"}, "iscritti": {"1200"}, "classi": {"48"}}
 		r := c.post(path, form)
-		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `name="conferma"`) || !strings.Contains(r.Body, "50.0") {
-			t.Fatalf("no confirmation asked: %d %s", r.Status, text(r.Body))
+		want := "Gli iscritti indicati (1.200) sono molto diversi da quelli del Ministero per l'a.s. " + di.String() + ": " + itoa(mim)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), want) || !strings.Contains(r.Body, `name="conferma"`) {
+			t.Fatalf("no plausibility question (%q): %d %s", want, r.Status, text(r.Body))
+		}
+		if !strings.Contains(text(r.Body), "Verificare prima di salvare") || strings.Contains(text(r.Body), "contiene errori") {
+			t.Errorf("a question is titled as an error: %s", text(r.Body))
 		}
 		if n := e.countConsistenze(ownPlesso); n != 0 {
+			t.Fatal("saved before confirmation")
+		}
+		form.Set("iscritti", strconv.Itoa(mim+10))
+		form.Set("classi", strconv.Itoa(max(1, (mim+10)/20)))
+		if r := c.post(path, form); r.Status != http.StatusSeeOther {
+			t.Fatalf("a plausible count was questioned: %d %s", r.Status, text(r.Body))
+		}
+		if n := e.countConsistenze(ownPlesso); n != 1 {
+			t.Fatalf("%d revisions", n)
+		}
+	})
+
+	t.Run("unusual average asks for confirmation", func(t *testing.T) {
+		before := e.countConsistenze(ownPlesso)
+		form := url.Values{"anno": {"2026/27"}, "iscritti": {"100"}, "classi": {"2"}, "conferma": {}}
+		r := c.post(path, form)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `name="conferma"`) || !strings.Contains(r.Body, "(50,0)") {
+			t.Fatalf("no confirmation asked: %d %s", r.Status, text(r.Body))
+		}
+		if n := e.countConsistenze(ownPlesso); n != before {
 			t.Fatal("saved before confirmation")
 		}
 		form.Set("conferma", "1")
 		if r := c.post(path, form); r.Status != http.StatusSeeOther {
 			t.Fatalf("confirmed: %d", r.Status)
 		}
-		if n := e.countConsistenze(ownPlesso); n != 1 {
+		if n := e.countConsistenze(ownPlesso); n != before+1 {
 			t.Fatalf("after confirmation %d revisions", n)
 		}
 	})
@@ -270,7 +298,7 @@ func TestServer_RegistroBadInput(t *testing.T) {
 	t.Run("forged plesso code", func(t *testing.T) {
 		before := e.countConsistenze(otherPlesso)
 		// In the body: ignored, the record goes to the user's own plesso.
-		r := c.post(path, url.Values{"plesso": {otherPlesso}, "anno": {"2026/27"}, "iscritti": {"300"}, "classi": {"15"}})
+		r := c.post(path, url.Values{"plesso": {otherPlesso}, "anno": {"2026/27"}, "iscritti": {"300"}, "classi": {"15"}, "conferma": {"1"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("%d", r.Status)
 		}
