@@ -160,14 +160,14 @@ func TestIscrittiImplausibili(t *testing.T) {
 		nuovi, rif int
 		want       bool
 	}{
-		{1200, 356, true},  // a slip from the ministry's 356
-		{700, 356, false},  // doubled, within the margin
-		{800, 356, true},   // more than double plus 20
-		{150, 356, true},   // less than half
-		{170, 356, false},  // about half, within the margin
-		{30, 12, false},    // small plessi move a lot in relative terms
-		{5, 60, true},      // a digit lost
-		{1200, 0, false},   // nothing to compare with
+		{1200, 356, true}, // a slip from the ministry's 356
+		{700, 356, false}, // doubled, within the margin
+		{800, 356, true},  // more than double plus 20
+		{150, 356, true},  // less than half
+		{170, 356, false}, // about half, within the margin
+		{30, 12, false},   // small plessi move a lot in relative terms
+		{5, 60, true},     // a digit lost
+		{1200, 0, false},  // nothing to compare with
 	} {
 		if got := ps.IscrittiImplausibili(tc.nuovi, tc.rif); got != tc.want {
 			t.Errorf("IscrittiImplausibili(%d, %d) = %v, want %v", tc.nuovi, tc.rif, got, tc.want)
