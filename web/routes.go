@@ -71,7 +71,9 @@ func (s *Server) routeTable() []Route {
 		{"POST", "/ats/outbox/{id}/reinvia", atsRoles, s.outboxRequeue, false},
 		{"GET", "/ats/credenziali", atsRoles, s.credenzialiPage, false},
 		{"POST", "/ats/credenziali", atsRoles, s.credenziali, false},
-		{"POST", "/ats/plessi/{codice}/reset", atsRoles, s.resetPassword, false},
+		{"GET", "/ats/plessi/reset", atsRoles, s.resetCerca, false},
+		{"GET", "/ats/plessi/{codice}/reset", atsRoles, s.resetConferma, false},
+		{"POST", "/ats/plessi/{codice}/reset", atsRoles, s.resetConfermato, false},
 		{"GET", "/ats/import", atsRoles, s.importPage, false},
 		{"POST", "/ats/import", atsRoles, s.importFile, false},
 

@@ -441,8 +441,29 @@ func TestServer_Credenziali(t *testing.T) {
 	if r := c.post("/ats/credenziali", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("second issue: %d", r.Status)
 	}
-	// A reset shows a new temporary password once.
-	r = c.post("/ats/plessi/"+codice+"/reset", nil)
+	// The operator finds the plesso by its code on the credentials page and
+	// is asked to confirm; an unconfirmed POST changes nothing.
+	if page := c.get("/ats/credenziali"); !strings.Contains(page.Body, `action="/ats/plessi/reset"`) {
+		t.Fatal("the credentials page offers no reset")
+	}
+	r = c.get("/ats/plessi/reset?codice=" + url.QueryEscape(" "+strings.ToLower(codice)+" "))
+	if r.Location != "/ats/plessi/"+codice+"/reset" {
+		t.Fatalf("search by code: %d %q", r.Status, r.Location)
+	}
+	if conf := c.get(r.Location); !strings.Contains(conf.Body, `name="conferma" value="1"`) || !strings.Contains(text(conf.Body), "smetterà di funzionare") {
+		t.Fatalf("confirmation page: %s", text(conf.Body))
+	}
+	if r := c.post("/ats/plessi/"+codice+"/reset", nil); r.Location != "/ats/plessi/"+codice+"/reset" {
+		t.Fatalf("unconfirmed reset: %d %q", r.Status, r.Location)
+	}
+	if lr := nc.login(username, password); lr.Location != "/password" {
+		t.Fatalf("an unconfirmed reset changed the password: %d %q", lr.Status, lr.Location)
+	}
+	if r := c.get("/ats/plessi/reset?codice=XXEE000000"); r.Location != "/ats/credenziali" || !strings.Contains(text(c.get(r.Location).Body), "Nessun plesso con codice «XXEE000000»") {
+		t.Fatalf("unknown code: %d %q", r.Status, r.Location)
+	}
+	// A confirmed reset shows a new temporary password once.
+	r = c.post("/ats/plessi/"+codice+"/reset", url.Values{"conferma": {"1"}})
 	page := c.get(r.Location)
 	if !strings.Contains(page.Body, "Nuova password temporanea per "+username) {
 		t.Fatalf("reset: %s", text(page.Body))

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	ps "github.com/portalescuole/portalescuole"
+)
+
+// A plesso's password reset by the ATS: the operator finds the plesso by its
+// code (credentials page) or from its page, reads what will happen, and
+// confirms; only the confirmed POST changes anything (resetPassword).
+
+type resetData struct {
+	Plesso *ps.Plesso
+}
+
+// resetCerca turns the code typed on the credentials page into the plesso's
+// confirmation page.
+func (s *Server) resetCerca(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	code := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("codice")))
+	if _, err := s.db.Plesso(r.Context(), code); err != nil || code == "" {
+		s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.sconosciuto", code))
+		http.Redirect(w, r, "/ats/credenziali", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/ats/plessi/"+url.PathEscape(code)+"/reset", http.StatusSeeOther)
+}
+
+// resetConferma shows what a reset does before it is done.
+func (s *Server) resetConferma(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.render(w, r, http.StatusOK, "reset_conferma", s.newPage(r, c, "ats.reset", resetData{Plesso: c.plesso}))
+}
+
+// resetConfermato resets only when the confirmation came with the request;
+// a bare POST (an old bookmark, a double click elsewhere) goes to the page
+// that explains it.
+func (s *Server) resetConfermato(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("conferma") != "1" {
+		http.Redirect(w, r, "/ats/plessi/"+url.PathEscape(c.plesso.Codice)+"/reset", http.StatusSeeOther)
+		return
+	}
+	s.resetPassword(w, r, c)
+}
