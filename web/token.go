@@ -52,6 +52,9 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if !s.revocaConfermata(w, r, c, "/plesso/"+c.plesso.Codice+"/token") {
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		err = s.db.RevocaToken(r.Context(), actor(r, c.user), c.plesso.Codice, id)
@@ -96,6 +99,9 @@ func (s *Server) atsTokenCreate(w http.ResponseWriter, r *http.Request, c *reqCt
 }
 
 func (s *Server) atsTokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if !s.revocaConfermata(w, r, c, "/ats/token") {
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		err = s.db.RevocaToken(r.Context(), actor(r, c.user), "", id)
@@ -105,4 +111,20 @@ func (s *Server) atsTokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	http.Redirect(w, r, "/ats/token", http.StatusSeeOther)
+}
+
+// revocaConfermata lets a revocation through only with the confirmation
+// the page asks for: a revoked token stops the class register at once, and
+// nothing brings it back. Otherwise it returns to the list, saying so.
+func (s *Server) revocaConfermata(w http.ResponseWriter, r *http.Request, c *reqCtx, back string) bool {
+	if err := parseForm(r); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	if r.PostFormValue("conferma") == "1" {
+		return true
+	}
+	s.sessions.Put(r.Context(), "flash", tr(c.lang, "token.revoca.nonconfermata"))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return false
 }
