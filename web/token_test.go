@@ -42,4 +42,3 @@ func TestServer_TokenRevoca(t *testing.T) {
 		t.Error("the revoked token's state is not shown")
 	}
 }
-
