@@ -41,6 +41,9 @@ func (db *DB) Plesso(ctx context.Context, codice string) (*ps.Plesso, error) {
 // PlessoFilter selects plessi; zero fields match everything.
 type PlessoFilter struct {
 	Istituto  string
+	// IstitutoParziale matches istituti whose code contains it (the
+	// operator types "CRIC8" or "80000"), case-insensitively.
+	IstitutoParziale string
 	Provincia string
 	Distretto string
 	Grado     ps.Grado
@@ -57,6 +60,9 @@ func (f PlessoFilter) where(args *[]any) string {
 	}
 	if f.Istituto != "" {
 		add("p.istituto = ?", f.Istituto)
+	}
+	if t := strings.TrimSpace(f.IstitutoParziale); t != "" {
+		add("UPPER(p.istituto) LIKE ?", "%"+strings.ToUpper(likePrefix(t)))
 	}
 	if f.Provincia != "" {
 		add("p.provincia = ?", f.Provincia)

@@ -56,23 +56,34 @@ func (s *Server) readAdempimentiQuery(r *http.Request) adempimentiQuery {
 
 // rows returns the compliance rows matching q.
 func (s *Server) adempimentiRows(r *http.Request, q adempimentiQuery) ([]ps.Adempimento, error) {
-	rows, err := s.db.Adempimenti(r.Context(), q.Anno, store.PlessoFilter{
-		Provincia: q.Provincia, Distretto: q.Distretto, Grado: ps.Grado(q.Grado), Istituto: q.Istituto,
-		InScope: true, Attivi: true, Testo: q.Testo,
-	})
+	rows, err := s.adempimentiSelezione(r, q)
 	if err != nil {
 		return nil, err
 	}
-	if q.Stato == "" {
-		return rows, nil
+	return filtraStato(rows, q.Stato), nil
+}
+
+// adempimentiSelezione is every row matching q but its state: the base of
+// the percentages (with "Da inserire" chosen, the share done is still the
+// share of the selection, not 0%).
+func (s *Server) adempimentiSelezione(r *http.Request, q adempimentiQuery) ([]ps.Adempimento, error) {
+	return s.db.Adempimenti(r.Context(), q.Anno, store.PlessoFilter{
+		Provincia: q.Provincia, Distretto: q.Distretto, Grado: ps.Grado(q.Grado), IstitutoParziale: q.Istituto,
+		InScope: true, Attivi: true, Testo: q.Testo,
+	})
+}
+
+func filtraStato(rows []ps.Adempimento, stato string) []ps.Adempimento {
+	if stato == "" {
+		return rows
 	}
-	out := rows[:0]
+	out := make([]ps.Adempimento, 0, len(rows))
 	for _, a := range rows {
-		if a.Fatto() == (q.Stato == "fatto") {
+		if a.Fatto() == (stato == "fatto") {
 			out = append(out, a)
 		}
 	}
-	return out, nil
+	return out
 }
 
 type adempimentiData struct {
@@ -95,11 +106,12 @@ const maxRighe = 500 // rows shown on the page; the exports have all
 
 func (s *Server) adempimenti(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	q := s.readAdempimentiQuery(r)
-	rows, err := s.adempimentiRows(r, q)
+	sel, err := s.adempimentiSelezione(r, q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	rows := filtraStato(sel, q.Stato)
 	d := adempimentiData{Q: q, QS: q.Encode(), Gradi: []ps.Grado{ps.Primaria, ps.Secondaria1, ps.Secondaria2}}
 	cur := ps.AnnoDi(s.now())
 	d.Anni = []ps.AnnoScolastico{cur + 1, cur, cur - 1, cur - 2}
@@ -116,16 +128,16 @@ func (s *Server) adempimenti(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 	}
 	none := tr(c.lang, "grado.")
-	d.Totale = ps.Totale(rows)
-	d.PerProv = ps.Raggruppa(rows, func(a ps.Adempimento) string { return a.Plesso.Provincia }, func(k string) string { return k })
-	d.PerDistr = ps.Raggruppa(rows, func(a ps.Adempimento) string { return a.Plesso.Distretto }, func(k string) string {
+	d.Totale = ps.Totale(sel)
+	d.PerProv = ps.Raggruppa(sel, func(a ps.Adempimento) string { return a.Plesso.Provincia }, func(k string) string { return k })
+	d.PerDistr = ps.Raggruppa(sel, func(a ps.Adempimento) string { return a.Plesso.Distretto }, func(k string) string {
 		if k == "" {
 			return none
 		}
 		return distName[k]
 	})
-	d.PerGrado = ps.Raggruppa(rows, func(a ps.Adempimento) string { return string(a.Plesso.Grado) }, func(k string) string { return tr(c.lang, "grado."+k) })
-	d.PerIstituto = ps.Raggruppa(rows, func(a ps.Adempimento) string { return a.Plesso.Istituto }, func(k string) string {
+	d.PerGrado = ps.Raggruppa(sel, func(a ps.Adempimento) string { return string(a.Plesso.Grado) }, func(k string) string { return tr(c.lang, "grado."+k) })
+	d.PerIstituto = ps.Raggruppa(sel, func(a ps.Adempimento) string { return a.Plesso.Istituto }, func(k string) string {
 		if k == "" {
 			return none
 		}
