@@ -40,16 +40,16 @@ func (db *DB) Plesso(ctx context.Context, codice string) (*ps.Plesso, error) {
 
 // PlessoFilter selects plessi; zero fields match everything.
 type PlessoFilter struct {
-	Istituto  string
+	Istituto string
 	// IstitutoParziale matches istituti whose code contains it (the
 	// operator types "CRIC8" or "80000"), case-insensitively.
 	IstitutoParziale string
-	Provincia string
-	Distretto string
-	Grado     ps.Grado
-	InScope   bool // only primaria and secondarie (6–19)
-	Attivi    bool // only plessi not retired
-	Testo     string
+	Provincia        string
+	Distretto        string
+	Grado            ps.Grado
+	InScope          bool // only primaria and secondarie (6–19)
+	Attivi           bool // only plessi not retired
+	Testo            string
 }
 
 func (f PlessoFilter) where(args *[]any) string {
