@@ -69,6 +69,12 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 	rep := &ImportReport{Kind: string(f.Kind), Filename: o.Filename, SHA256: hex.EncodeToString(sum[:]), DryRun: o.DryRun,
 		Added: []Change{}, Changed: []Change{}, Retired: []Change{}}
 	err = db.withTx(ctx, func(tx querierTx) error {
+		// Imports read whole tables and write the differences: two at once
+		// would both insert the same rows. One at a time, each sees the
+		// previous one's result (a second identical import changes nothing).
+		if err := db.serialize(ctx, tx, "import"); err != nil {
+			return err
+		}
 		var err error
 		switch f.Kind {
 		case anagrafe.KindStatali, anagrafe.KindParitarie:
