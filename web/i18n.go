@@ -124,7 +124,7 @@ var catalog = map[string][2]string{
 	"err.notfound.user":           {"Utente non trovato.", "User not found."},
 	"err.notfound.consistenza":    {"Nessun dato in vigore.", "No figures in force."},
 	"err.notfound.outbox":         {"Messaggio non trovato o non reinviabile.", "Message not found or not resendable."},
-	"err.notfound.serie":         {"Serie non trovata: i nomi delle serie sono quelli del cruscotto (ad esempio territorio, provincia:CR).", "Series not found: series names are those of the dashboard (e.g. territorio, provincia:CR)."},
+	"err.notfound.serie":          {"Serie non trovata: i nomi delle serie sono quelli del cruscotto (ad esempio territorio, provincia:CR).", "Series not found: series names are those of the dashboard (e.g. territorio, provincia:CR)."},
 	"err.notfound.page":           {"Pagina non trovata.", "Page not found."},
 	"err.user.exists":             {"Esiste già un utente con questo nome.", "A user with this name already exists."},
 	"err.user.username":           {"Nome utente non valido.", "Invalid username."},
