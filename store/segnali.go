@@ -288,7 +288,7 @@ func (db *DB) AggiornaSegnale(ctx context.Context, a ps.Actor, id int64, stato, 
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, da, a, nota) VALUES ($1, $2, $3, $4, $5, $6)`,
 			id, ts(db.Now()), a.Username, ev.Da, ev.A, ev.Nota); err != nil {
-			return err
+			return fmt.Errorf("history of segnale %d: %w", id, err)
 		}
 		return db.audit(ctx, tx, a, "segnale.update", "segnale:"+strconv.FormatInt(id, 10), map[string]string{"da": ev.Da, "a": ev.A, "assegnato": assegnato, "nota": ev.Nota})
 	})
