@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,16 +25,8 @@ func TestServer_Fail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var next error
-	mux := http.NewServeMux()
-	h := func(w http.ResponseWriter, r *http.Request) { srv.fail(w, r, next) }
-	mux.HandleFunc("/api/v1/prova", h)
-	mux.HandleFunc("/pagina", h)
-	ts := httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-
 	conflict := &ps.Error{Code: ps.EConflict, Message: "err.segnale.cambiato"}
-	for _, tc := range []struct {
+	cases := []struct {
 		name   string
 		err    error
 		status int
@@ -48,10 +41,21 @@ func TestServer_Fail(t *testing.T) {
 			http.StatusUnprocessableEntity, "Il modulo contiene errori", map[string]string{"classi": "Le classi devono essere almeno 1."}},
 		{"locked", &ps.Error{Code: ps.ELocked, Message: "err.internal"}, http.StatusTooManyRequests, "", nil},
 		{"internal", fmt.Errorf("query: %w", errors.New("segreto")), http.StatusInternalServerError, "errore interno", nil},
-	} {
+	}
+	// The handler answers the error of the case named by ?i=.
+	mux := http.NewServeMux()
+	h := func(w http.ResponseWriter, r *http.Request) {
+		i, _ := strconv.Atoi(r.URL.Query().Get("i"))
+		srv.fail(w, r, cases[i].err)
+	}
+	mux.HandleFunc("/api/v1/prova", h)
+	mux.HandleFunc("/pagina", h)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			next = tc.err
-			r, err := http.Get(ts.URL + "/api/v1/prova")
+			q := "?i=" + strconv.Itoa(i)
+			r, err := http.Get(ts.URL + "/api/v1/prova" + q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +68,7 @@ func TestServer_Fail(t *testing.T) {
 			if !strings.Contains(e.Errore, tc.want) || strings.Contains(string(b), "segreto") || fmt.Sprint(e.Campi) != fmt.Sprint(tc.campi) {
 				t.Fatalf("API body %s", b)
 			}
-			r, err = http.Get(ts.URL + "/pagina")
+			r, err = http.Get(ts.URL + "/pagina" + q)
 			if err != nil {
 				t.Fatal(err)
 			}
