@@ -9,7 +9,7 @@ import (
 	"fmt"
 )
 
-// Error codes, mapped to HTTP status in one place (web/errors.go).
+// Error codes, mapped to HTTP status in one place (web/render.go: status).
 const (
 	EConflict     = "conflict"
 	EInternal     = "internal"
@@ -29,14 +29,23 @@ type Error struct {
 	Message string
 	// Fields maps a form field name to its message key.
 	Fields map[string]string
+	// Err is the underlying cause, for the logs; the user never sees it.
+	Err error
 }
 
 func (e *Error) Error() string {
+	s := fmt.Sprintf("portalescuole: code=%s message=%s", e.Code, e.Message)
 	if len(e.Fields) > 0 {
-		return fmt.Sprintf("portalescuole: code=%s message=%s fields=%v", e.Code, e.Message, e.Fields)
+		s += fmt.Sprintf(" fields=%v", e.Fields)
 	}
-	return fmt.Sprintf("portalescuole: code=%s message=%s", e.Code, e.Message)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the cause, so errors.Is and errors.As see through.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -79,10 +80,19 @@ func rowsOf(g ps.Giorno) []assenzaRow {
 // revision stamped with the report time; identical values add nothing, so
 // the same submission twice (a re-upload, an API retry) changes nothing.
 // Classes absent from a later submission keep their earlier rows.
+// Concurrent submissions of one plesso run one after the other (the
+// "identical to the latest" check must see the previous one), so a retry
+// storm answers "invariati" and a different submission becomes the next
+// revision; the bounded re-run on a unique violation covers any writer
+// that did not take the lock.
 func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni []ps.Giorno, fonte string) (SalvataggioAssenze, error) {
 	var out SalvataggioAssenze
 	now := ts(db.Now())
-	err := db.withTx(ctx, func(tx querierTx) error {
+	err := db.withTxRetry(ctx, "salva giorni "+plesso, func(tx querierTx) error {
+		out = SalvataggioAssenze{} // a re-run counts afresh
+		if err := db.serialize(ctx, tx, "assenze:"+plesso); err != nil {
+			return err
+		}
 		var changed []string
 		for _, g := range giorni {
 			rows := rowsOf(g)
@@ -90,7 +100,7 @@ func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni
 				AND revisione = (SELECT MAX(revisione) FROM assenze b WHERE b.plesso = a.plesso AND b.giorno = a.giorno AND b.classe = a.classe)`,
 				plesso, rows[0].Giorno)
 			if err != nil {
-				return err
+				return fmt.Errorf("latest revision of %s %s: %w", plesso, rows[0].Giorno, err)
 			}
 			prev := map[string]assenzaRow{}
 			for _, r := range latest {
@@ -112,7 +122,7 @@ func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 					plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
 					r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], now, fonte, a.Username); err != nil {
-					return err
+					return fmt.Errorf("insert revision %d of %s %s %q: %w", r.Revisione, plesso, r.Giorno, r.Classe, err)
 				}
 				dayChanged = true
 			}

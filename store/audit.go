@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -16,14 +17,16 @@ func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity s
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return err
+			return fmt.Errorf("audit %s: %w", action, err)
 		}
 		d = string(b)
 	}
-	_, err := q.ExecContext(ctx,
+	if _, err := q.ExecContext(ctx,
 		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ts(db.Now()), a.UserID, a.Username, a.IP, action, entity, d)
-	return err
+		ts(db.Now()), a.UserID, a.Username, a.IP, action, entity, d); err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, entity, err)
+	}
+	return nil
 }
 
 // Audit records an event that is not itself a write of this package (for

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -24,25 +25,22 @@ func scanConsistenza(s scanner) (ps.Consistenza, error) {
 // updated in place. When ValidoDal is zero it defaults to the start of the
 // school year for the year's first revision and to today for later ones.
 // Saving figures identical to the latest revision adds nothing (a double
-// click or a reloaded form) and returns that revision with created=false.
-func (db *DB) AddConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) (saved ps.Consistenza, created bool, err error) {
-	for attempt := 0; attempt < 3; attempt++ {
-		saved, created, err = db.addConsistenza(ctx, a, c)
-		if !isUniqueViolation(err) {
-			return saved, created, err
-		}
-		// Another revision got the same number first: take the next one.
-	}
-	return saved, created, err
-}
-
-func (db *DB) addConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) (ps.Consistenza, bool, error) {
+// click, a reloaded form, the same figures saved again another day without
+// a date) and returns that revision with created=false.
+func (db *DB) AddConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) (ps.Consistenza, bool, error) {
 	var out ps.Consistenza
-	created := false
-	err := db.withTx(ctx, func(tx querierTx) error {
+	var created bool
+	// Saves of one plesso's year run one after the other, so the next
+	// revision number and the "identical" check see the previous save.
+	err := db.withTxRetry(ctx, "consistenza "+c.Plesso, func(tx querierTx) error {
+		out, created = ps.Consistenza{}, false
+		if err := db.serialize(ctx, tx, fmt.Sprintf("consistenze:%s:%d", c.Plesso, int(c.Anno))); err != nil {
+			return err
+		}
+		c := c // a re-run starts from the caller's values
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM plessi WHERE codice = $1`, c.Plesso).Scan(&exists); err != nil {
-			return err
+			return fmt.Errorf("plesso %s: %w", c.Plesso, err)
 		}
 		if exists == 0 {
 			return notFound("plesso")
@@ -51,16 +49,19 @@ func (db *DB) addConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) 
 			WHERE plesso = $1 AND anno = $2 ORDER BY revisione DESC LIMIT 1`, c.Plesso, int(c.Anno)))
 		hasPrev := err == nil
 		if err != nil && !isNoRows(err) {
-			return err
+			return fmt.Errorf("latest consistenza of %s: %w", c.Plesso, err)
 		}
 		now := db.Now()
-		if c.ValidoDal.IsZero() {
-			c.ValidoDal = defaultValidoDal(c.Anno, hasPrev, now)
-		}
-		if hasPrev && prev.Iscritti == c.Iscritti && prev.Classi == c.Classi &&
-			day(prev.ValidoDal) == day(c.ValidoDal) && prev.Note == c.Note {
+		// Identical figures add nothing. An empty effective date means "the
+		// usual one", so it matches whatever the latest revision has:
+		// otherwise a form saved again the next day would add a revision.
+		if hasPrev && prev.Iscritti == c.Iscritti && prev.Classi == c.Classi && prev.Note == c.Note &&
+			(c.ValidoDal.IsZero() || day(prev.ValidoDal) == day(c.ValidoDal)) {
 			out = prev
 			return nil
+		}
+		if c.ValidoDal.IsZero() {
+			c.ValidoDal = defaultValidoDal(c.Anno, hasPrev, now)
 		}
 		c.Revisione = 1
 		if hasPrev {
@@ -72,7 +73,7 @@ func (db *DB) addConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) 
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			c.Plesso, int(c.Anno), c.Revisione, c.Iscritti, c.Classi, day(c.ValidoDal), c.Note, ts(c.CreatoIl), c.CreatoDa).Scan(&c.ID)
 		if err != nil {
-			return err
+			return fmt.Errorf("insert consistenza %s revision %d: %w", c.Plesso, c.Revisione, err)
 		}
 		detail := map[string]any{"anno": c.Anno.String(), "revisione": c.Revisione, "iscritti": c.Iscritti,
 			"classi": c.Classi, "valido_dal": day(c.ValidoDal), "note": c.Note}

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,9 +19,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // driver "sqlite"
+	"modernc.org/sqlite" // driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -142,13 +145,16 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) withTx(ctx context.Context, fn func(tx querierTx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // querier is what *sql.DB and *sql.Tx share.
@@ -190,14 +196,66 @@ func notFound(what string) error {
 	return &ps.Error{Code: ps.ENotFound, Message: "err.notfound." + what}
 }
 
-// isUniqueViolation reports a unique-constraint failure in either engine.
+// isUniqueViolation reports a unique-constraint failure in either engine,
+// by the driver's error code: SQLSTATE 23505 on PostgreSQL, the extended
+// constraint codes on SQLite (modernc turns extended codes on).
 func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" // unique_violation
 	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") ||
-		strings.Contains(s, "duplicate key value")
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// isRetryable reports an error after which re-running the whole
+// transaction may succeed: a unique key taken by a concurrent writer, or a
+// PostgreSQL serialization failure or deadlock.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
+		return true
+	}
+	return isUniqueViolation(err)
+}
+
+// maxTxAttempts bounds the re-runs of a transaction that lost a race.
+const maxTxAttempts = 5
+
+// withTxRetry runs withTx, re-running the whole transaction (reads
+// included, so any "same as the latest" check is redone) when it lost a
+// race to a concurrent writer. After maxTxAttempts it gives up with a
+// conflict, never an internal error.
+func (db *DB) withTxRetry(ctx context.Context, what string, fn func(tx querierTx) error) error {
+	var err error
+	for range maxTxAttempts {
+		if err = db.withTx(ctx, fn); err == nil || !isRetryable(err) {
+			return err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return &ps.Error{Code: ps.EConflict, Message: "err.concorrenza", Err: fmt.Errorf("%s: %d attempts: %w", what, maxTxAttempts, err)}
+}
+
+// serialize makes the transactions that take the same key run one after
+// the other on PostgreSQL (a transaction-scoped advisory lock, taken before
+// the transaction reads what it will write). SQLite needs nothing: its
+// immediate transactions already hold the database's one write lock.
+func (db *DB) serialize(ctx context.Context, tx querierTx, key string) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+		return fmt.Errorf("lock %s: %w", key, err)
+	}
+	return nil
 }
 
 var errNoRows = sql.ErrNoRows

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,7 +52,7 @@ type ImportOptions struct {
 }
 
 // errDryRun rolls back a dry run's transaction.
-var errDryRun = fmt.Errorf("dry run")
+var errDryRun = errors.New("dry run")
 
 // Import parses data and applies it in one transaction: a file with any bad
 // line is rejected whole (an *anagrafe.FileError listing the lines), and an
@@ -69,6 +70,12 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 	rep := &ImportReport{Kind: string(f.Kind), Filename: o.Filename, SHA256: hex.EncodeToString(sum[:]), DryRun: o.DryRun,
 		Added: []Change{}, Changed: []Change{}, Retired: []Change{}}
 	err = db.withTx(ctx, func(tx querierTx) error {
+		// Imports read whole tables and write the differences: two at once
+		// would both insert the same rows. One at a time, each sees the
+		// previous one's result (a second identical import changes nothing).
+		if err := db.serialize(ctx, tx, "import"); err != nil {
+			return err
+		}
 		var err error
 		switch f.Kind {
 		case anagrafe.KindStatali, anagrafe.KindParitarie:
@@ -97,13 +104,13 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 		if err := tx.QueryRowContext(ctx, `INSERT INTO import_runs (at, username, kind, filename, sha256, added, changed, retired, report)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, ts(db.Now()), a.Username, rep.Kind, rep.Filename, rep.SHA256,
 			len(rep.Added), len(rep.Changed), len(rep.Retired), string(b)).Scan(&rep.ID); err != nil {
-			return err
+			return fmt.Errorf("record import run: %w", err)
 		}
 		return db.audit(ctx, tx, a, "import.commit", fmt.Sprintf("import:%d", rep.ID), map[string]any{
 			"kind": rep.Kind, "file": rep.Filename, "sha256": rep.SHA256,
 			"added": len(rep.Added), "changed": len(rep.Changed), "retired": len(rep.Retired)})
 	})
-	if err == errDryRun {
+	if errors.Is(err, errDryRun) {
 		return rep, nil
 	}
 	if err != nil {

@@ -248,7 +248,7 @@ func (db *DB) AggiornaSegnale(ctx context.Context, a ps.Actor, id int64, stato, 
 		if err := tx.QueryRowContext(ctx, `SELECT stato, assegnato FROM segnali WHERE id = $1`, id).Scan(&cur, &curAss); isNoRows(err) {
 			return notFound("segnale")
 		} else if err != nil {
-			return err
+			return fmt.Errorf("read segnale %d: %w", id, err)
 		}
 		if daStato != "" && cur != daStato {
 			return &ps.Error{Code: ps.EConflict, Message: "err.segnale.cambiato"}
@@ -273,12 +273,22 @@ func (db *DB) AggiornaSegnale(ctx context.Context, a ps.Actor, id int64, stato, 
 		if ev.A != "" {
 			newStato = ev.A
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE segnali SET stato = $1, assegnato = $2 WHERE id = $3`, newStato, assegnato, id); err != nil {
-			return err
+		// Conditional on what was read: under READ COMMITTED a concurrent
+		// move commits between the read and this write, and the loser must
+		// get a conflict, not overwrite it.
+		res, err := tx.ExecContext(ctx, `UPDATE segnali SET stato = $1, assegnato = $2 WHERE id = $3 AND stato = $4 AND assegnato = $5`,
+			newStato, assegnato, id, cur, curAss)
+		if err != nil {
+			return fmt.Errorf("update segnale %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update segnale %d: %w", id, err)
+		} else if n != 1 {
+			return &ps.Error{Code: ps.EConflict, Message: "err.segnale.cambiato"}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, da, a, nota) VALUES ($1, $2, $3, $4, $5, $6)`,
 			id, ts(db.Now()), a.Username, ev.Da, ev.A, ev.Nota); err != nil {
-			return err
+			return fmt.Errorf("history of segnale %d: %w", id, err)
 		}
 		return db.audit(ctx, tx, a, "segnale.update", "segnale:"+strconv.FormatInt(id, 10), map[string]string{"da": ev.Da, "a": ev.A, "assegnato": assegnato, "nota": ev.Nota})
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -59,12 +60,14 @@ func (s *Settings) fields() map[string]*string {
 }
 
 // Settings returns the stored settings over the defaults.
-func (db *DB) Settings(ctx context.Context) (Settings, error) {
+func (db *DB) Settings(ctx context.Context) (Settings, error) { return db.settings(ctx, db.sql) }
+
+func (db *DB) settings(ctx context.Context, q querier) (Settings, error) {
 	s := DefaultSettings()
 	f := s.fields()
-	rows, err := db.sql.QueryContext(ctx, `SELECT key, value FROM settings`)
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM settings`)
 	if err != nil {
-		return s, err
+		return s, fmt.Errorf("settings: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -80,23 +83,29 @@ func (db *DB) Settings(ctx context.Context) (Settings, error) {
 }
 
 // SaveSettings stores every setting that changed, audited with old and new.
+// The old values are read in the same transaction, after concurrent saves
+// have committed, so each audit line starts from the value it replaced and
+// the same change saved twice at once is stored and audited once.
 func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 	if _, err := ps.ParseFinestre(s.Finestre); err != nil {
 		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"finestre": err.Error()}}
 	}
-	old, err := db.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	of := old.fields()
 	return db.withTx(ctx, func(tx querierTx) error {
+		if err := db.serialize(ctx, tx, "settings"); err != nil {
+			return err
+		}
+		old, err := db.settings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		of := old.fields()
 		for k, p := range s.fields() {
 			if *of[k] == *p {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, *p); err != nil {
-				return err
+				return fmt.Errorf("setting %s: %w", k, err)
 			}
 			if err := db.audit(ctx, tx, a, "settings.update", "setting:"+k, map[string]string{"da": *of[k], "a": *p}); err != nil {
 				return err

@@ -36,7 +36,7 @@ func (db *DB) CreateUser(ctx context.Context, a ps.Actor, u ps.User) (ps.User, e
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			u.Username, u.PasswordHash, string(u.Role), u.Plesso, u.Istituto, u.Email, u.MustChange, ts(u.CreatedAt)).Scan(&u.ID)
 		if isUniqueViolation(err) {
-			return &ps.Error{Code: ps.EConflict, Message: "err.user.exists"}
+			return &ps.Error{Code: ps.EConflict, Message: "err.user.exists", Err: err}
 		} else if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (db *DB) CreateUsers(ctx context.Context, a ps.Actor, users []ps.User) erro
 				VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)`,
 				NormalizeUsername(u.Username), u.PasswordHash, string(u.Role), u.Plesso, u.Istituto, u.Email, now)
 			if isUniqueViolation(err) {
-				return &ps.Error{Code: ps.EConflict, Message: "err.user.exists"}
+				return &ps.Error{Code: ps.EConflict, Message: "err.user.exists", Err: err}
 			} else if err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 			s.db.RecordLogin(r.Context(), actor(r, nil), "api-token", 0, false, "token sconosciuto o revocato")
 			writeJSON(w, http.StatusUnauthorized, apiError{Errore: "token non valido o revocato"})
 		} else {
-			s.apiInterno(w, r, err)
+			s.fail(w, r, err)
 		}
 		return false
 	}
@@ -74,19 +74,12 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 	}
 	p, err := s.db.Plesso(r.Context(), t.Plesso)
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return false
 	}
 	c.plesso = p
 	c.user = &ps.User{Username: "api:" + t.Prefisso, Role: ps.RolePlesso, Plesso: p.Codice}
 	return true
-}
-
-// apiInterno answers an internal error in JSON and logs its cause, which
-// the client is not told.
-func (s *Server) apiInterno(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -98,7 +91,7 @@ func (s *Server) apiPlesso(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	anno := ps.AnnoDi(s.now())
 	sent, err := s.db.Sentinella(r.Context(), c.plesso.Codice, anno)
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"codice": c.plesso.Codice, "nome": c.plesso.Nome, "anno_scolastico": anno.String(), "sentinella": sent})
@@ -153,7 +146,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "api", nil)
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if len(verrs) > 0 {
@@ -181,7 +174,7 @@ func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	rows, err := s.db.Rilevazioni(r.Context(), c.plesso.Codice, from, to)
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := apiAssenze{Plesso: c.plesso.Codice, Giorni: []apiGiorno{}}
@@ -195,12 +188,23 @@ func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 // The ATS's read API: the same data as the dashboard and the exports, for
 // ATS tokens (aggregates and per-plesso counts for the ATS's own use).
 
-func (s *Server) apiATSSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) { s.serieJSON(w, r, c) }
+func (s *Server) apiATSSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	out, found, err := s.traccia(r)
+	if err == nil && !found {
+		// The dashboard draws an unknown series empty; a client is told.
+		err = &ps.Error{Code: ps.ENotFound, Message: "err.notfound.serie"}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
 
 func (s *Server) apiATSAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	type riga struct {
@@ -221,7 +225,7 @@ func (s *Server) apiATSAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: r.URL.Query().Get("stato"), Limit: 5000})
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	type allerta struct {
@@ -245,7 +249,7 @@ func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 func (s *Server) apiATSCompletezza(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	comp, _, _, err := s.completezza(r)
 	if err != nil {
-		s.apiInterno(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	type cella struct {

@@ -446,19 +446,28 @@ func pctPtr(x float64) *float64 {
 }
 
 func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	_, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	out, _, err := s.traccia(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// traccia is the chart of the series named by the "serie" parameter, empty
+// (and found false) when no watched series has that name.
+func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 	name := r.URL.Query().Get("serie")
-	m, ok := allerta.Trova(series, name)
 	out := tracciaJSON{Nome: name, Giorni: []int64{}}
+	_, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	if err != nil {
+		return out, false, err
+	}
+	m, ok := allerta.Trova(series, name)
 	if ok {
 		tr, err := allerta.Disegna(m)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return out, true, err
 		}
 		for i, g := range tr.Giorni {
 			out.Giorni = append(out.Giorni, g.Unix())
@@ -472,7 +481,7 @@ func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, ok, nil
 }
 
 // settimane aligns this school year and the previous one by week of the

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -299,19 +300,40 @@ func status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// fail renders an error page for err.
+// fail is the one error writer: the status from the error's code, the
+// message (and field messages) from the catalogue in the request's
+// language, as JSON for the API and as a page otherwise. Internal causes
+// are logged, never shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := ps.ErrorCode(err)
 	msg := ps.ErrorMessage(err)
 	if code == ps.EInternal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else if errors.Unwrap(err) != nil {
+		s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
 	c, _ := r.Context().Value(ctxKey{}).(*reqCtx)
 	if c == nil {
 		c = &reqCtx{lang: langOf(r)}
 	}
+	if wantsJSON(r) {
+		e := apiError{Errore: tr(c.lang, msg)}
+		for f, key := range ps.FieldErrors(err) {
+			if e.Campi == nil {
+				e.Campi = map[string]string{}
+			}
+			e.Campi[f] = tr(c.lang, key)
+		}
+		writeJSON(w, status(code), e)
+		return
+	}
 	p := s.newPage(r, c, "err.title", nil)
 	p.Flash = ""
 	p.Data = tr(c.lang, msg)
 	s.render(w, r, status(code), "error", p)
+}
+
+// wantsJSON tells API requests (and clients asking for JSON) from pages.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.Header.Get("Accept"), "application/json")
 }

@@ -1,0 +1,7 @@
+package store
+
+// Exported for the external tests.
+var (
+	IsUniqueViolation = isUniqueViolation
+	IsRetryable       = isRetryable
+)
