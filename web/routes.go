@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -161,7 +162,7 @@ func (s *Server) authorize(rt Route) http.Handler {
 		}
 		if c.user == nil {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 				return
 			}
 			s.fail(w, r, &ps.Error{Code: ps.EUnauthorized, Message: "login.title"})
@@ -201,9 +202,22 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, c *reqCtx, what st
 	s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: "err.forbidden"})
 }
 
-// safeNext keeps only local paths, so /login?next= cannot redirect away.
+// safeNext keeps only what is still a same-origin path after a browser's
+// URL clean-up, so /login?next= and /lingua cannot redirect away. Browsers
+// drop TAB, CR and LF anywhere and read a backslash as a slash, so
+// "/<TAB>/evil.example" and "/\\evil.example" become "//evil.example", another
+// origin: any control character or backslash is refused outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2000 {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || r == '\uFFFD' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
