@@ -1,12 +1,36 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"strconv"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/store"
 )
+
+// passwordStamp identifies the password a session was opened with: the
+// session keeps it, and authorize ends any session whose stamp no longer
+// matches the account's (the password was changed or reset). Each hash has
+// its own salt, so every new password gets a new stamp.
+func passwordStamp(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+// secondi rounds a wait up to whole seconds, for messages and Retry-After.
+func secondi(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
+// loginEntity is the audit entity of a login attempt, bounded: usernames
+// are at most 64 characters, so a longer one is an attack and its
+// beginning is enough to recognise it.
+func loginEntity(username string) string {
+	return "user:" + truncate(store.NormalizeUsername(username), 100)
+}
 
 // dummyHash is verified when the username is unknown, so that the answer
 // takes as long as for a real account and does not reveal which exist.
@@ -42,8 +66,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	a := actor(r, nil)
 	now := s.now()
 	if !s.limiters.allow(a.IP, now) {
-		s.db.RecordLogin(r.Context(), a, username, 0, false, "limite per IP")
-		again(http.StatusTooManyRequests, "login.throttled")
+		s.auditLimited(r, a, "login.fail", loginEntity(username), map[string]string{"motivo": "limite per IP"})
+		again(http.StatusTooManyRequests, "login.throttled.ip")
+		return
+	}
+	// Throttling comes before the account is looked up, so that it reads the
+	// same for accounts that exist and that do not; it slows only the
+	// address that failed, never the account's owner elsewhere.
+	addr := addrKey(a.IP)
+	pair := store.NormalizeUsername(username) + "\x00" + addr
+	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now)); wait > 0 {
+		metriche.Login.WithLabelValues("rifiutato").Inc()
+		d.Error = tr(c.lang, "login.throttled", secondi(wait))
+		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
+		s.render(w, r, http.StatusTooManyRequests, "login", s.newPage(r, c, "login.title", d))
 		return
 	}
 	u, err := s.db.UserByUsername(r.Context(), username)
@@ -59,35 +95,33 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(password, hash) }); err != nil {
 		return // client gone
 	}
-	switch {
-	case u == nil:
-		s.db.RecordLogin(r.Context(), a, username, 0, false, "utente sconosciuto")
-		again(http.StatusUnauthorized, "login.failed")
-		return
-	case u.LockedUntil.After(now):
-		// Locked accounts are refused even with the right password.
-		s.db.RecordLogin(r.Context(), a, username, u.ID, false, "account bloccato")
-		again(http.StatusTooManyRequests, "login.locked")
-		return
-	case u.Disabled:
-		s.db.RecordLogin(r.Context(), a, username, u.ID, false, "utenza disattivata")
-		again(http.StatusForbidden, "login.disabled")
-		return
-	case !ok:
-		until, err := s.db.RecordLogin(r.Context(), a, username, u.ID, false, "password")
-		if err != nil {
-			s.fail(w, r, err)
-			return
+	if u == nil || u.Disabled || !ok {
+		// Unknown, disabled and wrong read alike: same status, message and
+		// hash work; only the audit tells them apart.
+		reason := "password"
+		var uid int64
+		switch {
+		case u == nil:
+			reason = "utente sconosciuto"
+		case u.Disabled:
+			reason, uid = "utenza disattivata", u.ID
+		default:
+			uid = u.ID
 		}
-		if !until.IsZero() {
-			again(http.StatusTooManyRequests, "login.locked")
+		s.loginPair.fail(pair, now)
+		s.loginAddr.fail(addr, now)
+		if u == nil {
+			s.auditLimited(r, a, "login.fail", loginEntity(username), map[string]string{"motivo": reason})
+		} else if err := s.db.RecordLogin(r.Context(), a, username, uid, false, reason); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		again(http.StatusUnauthorized, "login.failed")
 		return
 	}
+	s.loginPair.reset(pair)
 	metriche.Login.WithLabelValues("ok").Inc()
-	if _, err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
+	if err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -97,6 +131,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	s.sessions.Put(r.Context(), "uid", u.ID)
+	s.sessions.Put(r.Context(), "pw", passwordStamp(u.PasswordHash))
 	if u.MustChange {
 		http.Redirect(w, r, "/password", http.StatusSeeOther)
 		return
@@ -158,7 +193,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.fail(w, r, err)
 		return
 	}
+	// Every other session of the user ends (its stamp no longer matches);
+	// this one continues under a new token and the new stamp.
 	s.sessions.RenewToken(r.Context())
+	s.sessions.Put(r.Context(), "pw", passwordStamp(hash))
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "password.changed"))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

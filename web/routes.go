@@ -139,8 +139,13 @@ func (s *Server) authorize(rt Route) http.Handler {
 		c := &reqCtx{lang: langOf(r)}
 		if uid := s.sessions.GetInt64(r.Context(), "uid"); uid != 0 {
 			u, err := s.db.UserByID(r.Context(), uid)
-			if err == nil && !u.Disabled {
+			switch {
+			case err == nil && !u.Disabled && s.sessions.GetString(r.Context(), "pw") == passwordStamp(u.PasswordHash):
 				c.user = u
+			case err == nil || ps.ErrorCode(err) == ps.ENotFound:
+				// The password changed (or was reset) since this session
+				// began, or the account is gone or disabled: the session ends.
+				s.sessions.Destroy(r.Context())
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))

@@ -1,16 +1,22 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	stdhtml "html"
 
 	ps "github.com/portalescuole/portalescuole"
 
 	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/web"
 )
 
 // TestSicurezza_Redirect tries the issue's open redirect and its variants on
@@ -81,4 +87,156 @@ func loginNext(t *testing.T, body string) string {
 		t.Fatal("no next field in the login page")
 	}
 	return stdhtml.UnescapeString(m[len(m)-1][1])
+}
+
+// clock is a test clock that the test moves.
+type clock struct{ ns atomic.Int64 }
+
+func newClock(t time.Time) *clock    { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
+func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
+
+// behindProxy makes the test server trust loopback as its reverse proxy,
+// so that clients can come from any address through X-Forwarded-For.
+func behindProxy(c *web.Config) {
+	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+}
+
+// loginError is the message shown on the login page.
+func loginError(body string) string {
+	m := alertRE.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return text(m[1])
+}
+
+var alertRE = regexp.MustCompile(`(?s)<div class="alert alert-danger"[^>]*>(.*?)</div>`)
+
+// TestSicurezza_Login: failures slow down only the address that failed, not
+// the account's owner; unknown, disabled and wrong answer alike.
+func TestSicurezza_Login(t *testing.T) {
+	clk := newClock(today)
+	e := newEnv(t, store.SQLite, behindProxy, func(c *web.Config) { c.Now = clk.now })
+	attacker := e.client()
+	attacker.xff = "203.0.113.9"
+	school := e.client()
+	school.xff = "198.51.100.7"
+
+	t.Run("the attacker cannot lock the school out", func(t *testing.T) {
+		for i := 0; i < 5; i++ {
+			if r := attacker.login("cree80001r", "sbagliata"); r.Status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %d", i+1, r.Status)
+			}
+		}
+		r := attacker.login("cree80001r", pwPlesso)
+		if r.Status != http.StatusTooManyRequests || !strings.Contains(loginError(r.Body), "riprovare tra 30 secondi") || r.Header.Get("Retry-After") != "30" {
+			t.Fatalf("6th attempt from the attacker: %d %q", r.Status, loginError(r.Body))
+		}
+		if r := school.login("cree80001r", pwPlesso); r.Status != http.StatusSeeOther {
+			t.Fatalf("the school with the right password: %d %q", r.Status, loginError(r.Body))
+		}
+	})
+
+	t.Run("the delays grow", func(t *testing.T) {
+		clk.add(31 * time.Second)
+		if r := attacker.login("cree80001r", "sbagliata"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("after the wait: %d", r.Status)
+		}
+		r := attacker.login("cree80001r", "sbagliata")
+		if r.Status != http.StatusTooManyRequests || !strings.Contains(loginError(r.Body), "riprovare tra 60 secondi") {
+			t.Fatalf("after the 6th failure: %d %q", r.Status, loginError(r.Body))
+		}
+	})
+
+	t.Run("unknown, disabled, wrong and throttled read alike", func(t *testing.T) {
+		if _, err := e.db.SQL().ExecContext(ctx, `UPDATE users SET disabled = TRUE WHERE username = 'cree80002t'`); err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		c.xff = "192.0.2.44"
+		answers := map[string]resp{
+			"wrong":             c.login("mnee800023", "sbagliata"),
+			"unknown":           c.login("zzee999999", "sbagliata"),
+			"disabled, wrong":   c.login("cree80002t", "sbagliata"),
+			"disabled, right":   c.login("cree80002t", pwPlesso),
+			"unknown, long":     c.login(strings.Repeat("a", 300), "x"),
+			"wrong, other case": c.login("MNEE800023", "x"),
+		}
+		for name, r := range answers {
+			if r.Status != http.StatusUnauthorized || loginError(r.Body) != "Nome utente o password non corretti." {
+				t.Errorf("%s: %d %q", name, r.Status, loginError(r.Body))
+			}
+		}
+		// Throttling answers the same for an account that does not exist.
+		for _, user := range []string{"mnee800023", "zzee999999"} {
+			c := e.client()
+			c.xff = "192.0.2.45"
+			var last resp
+			for i := 0; i < 6; i++ {
+				last = c.login(user, "sbagliata")
+			}
+			if last.Status != http.StatusTooManyRequests || !strings.Contains(loginError(last.Body), "riprovare tra") {
+				t.Errorf("%s, 6th failure: %d %q", user, last.Status, loginError(last.Body))
+			}
+		}
+	})
+
+	t.Run("an address trying many accounts is slowed", func(t *testing.T) {
+		c := e.client()
+		c.xff = "2001:db8:1:2::7"
+		for i := 0; i < 20; i++ {
+			if r := c.login(fmt.Sprintf("utente%02d", i), "x"); r.Status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %d", i+1, r.Status)
+			}
+		}
+		// Another address of the same IPv6 /64 is the same client.
+		c.xff = "2001:db8:1:2::99"
+		if r := c.login("utente99", "x"); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("21st account from the same /64: %d", r.Status)
+		}
+	})
+
+	t.Run("the audit keeps no giant usernames", func(t *testing.T) {
+		c := e.client()
+		c.xff = "192.0.2.60"
+		c.login(strings.Repeat("A", 900_000), "x")
+		var n int
+		if err := e.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(MAX(LENGTH(entity) + LENGTH(username) + LENGTH(detail)), 0) FROM audit`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 2000 {
+			t.Fatalf("an audit row of %d characters", n)
+		}
+	})
+}
+
+// TestSicurezza_Sessioni: a password change ends the user's other sessions,
+// a reset by the ATS ends all of them.
+func TestSicurezza_Sessioni(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	a := e.loginAs("cree80001r", pwPlesso)
+	b := e.loginAs("cree80001r", pwPlesso)
+	if r := b.get("/plesso/" + ownPlesso); r.Status != http.StatusOK {
+		t.Fatalf("second session: %d", r.Status)
+	}
+	r := a.post("/password", url.Values{"current": {pwPlesso}, "new": {"una frase nuova e lunga"}, "confirm": {"una frase nuova e lunga"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("change: %d %s", r.Status, text(r.Body))
+	}
+	if r := a.get("/plesso/" + ownPlesso); r.Status != http.StatusOK {
+		t.Fatalf("the session that changed the password: %d %q", r.Status, r.Location)
+	}
+	if r := b.get("/plesso/" + ownPlesso); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+		t.Fatalf("the other session after the change: %d %q", r.Status, r.Location)
+	}
+
+	user, pw := demoAccount(ps.RoleATS)
+	ats := e.loginAs(user, pw)
+	if r := ats.post("/ats/plessi/"+ownPlesso+"/reset", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	if r := a.get("/plesso/" + ownPlesso); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+		t.Fatalf("the user's session after a reset: %d %q", r.Status, r.Location)
+	}
 }
