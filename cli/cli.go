@@ -158,7 +158,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	pw = strings.TrimRight(pw, "\r\n")
 	if k := auth.CheckNew(pw, *username); k != "" {
-		return fmt.Errorf("password non accettata: almeno %d caratteri, diversa dal nome utente", auth.MinLength)
+		return fmt.Errorf("password non accettata (%s): almeno %d caratteri, non tra le più comuni, senza il nome utente", k, auth.MinLength)
 	}
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {

@@ -159,14 +159,32 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	cur, nw, conf := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	fields := map[string]string{}
-	var ok bool
-	if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(cur, c.user.PasswordHash) }); err != nil {
-		return
+	args := map[string][]any{}
+	// Wrong guesses of the current password (a session left open on a
+	// shared PC) are slowed down per user.
+	key := strconv.FormatInt(c.user.ID, 10)
+	now := s.now()
+	status := http.StatusUnprocessableEntity
+	if wait := s.pwCurrent.wait(key, now); wait > 0 {
+		fields["current"] = "err.password.throttled"
+		args["current"] = []any{secondi(wait)}
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
+	} else {
+		var ok bool
+		if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(cur, c.user.PasswordHash) }); err != nil {
+			return
+		}
+		if !ok {
+			fields["current"] = "err.password.current"
+			s.pwCurrent.fail(key, now)
+			s.db.Audit(r.Context(), actor(r, c.user), "password.fail", "user:"+c.user.Username, nil)
+		} else {
+			s.pwCurrent.reset(key)
+		}
 	}
-	if !ok {
-		fields["current"] = "err.password.current"
-	}
-	if k := auth.CheckNew(nw, c.user.Username); k != "" {
+	st, _ := s.db.Settings(r.Context())
+	if k := auth.CheckNew(nw, c.user.Username, c.user.Plesso, st.NomeATS); k != "" {
 		fields["new"] = k
 	} else if nw == cur {
 		fields["new"] = "err.password.same"
@@ -176,8 +194,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if len(fields) > 0 {
 		p := s.newPage(r, c, "password.title", nil)
-		p.setErrors(fields, []string{"current", "new", "confirm"}, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "password", p)
+		p.setErrors(fields, []string{"current", "new", "confirm"}, args)
+		s.render(w, r, status, "password", p)
 		return
 	}
 	var hash string

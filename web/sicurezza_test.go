@@ -240,3 +240,43 @@ func TestSicurezza_Sessioni(t *testing.T) {
 		t.Fatalf("the user's session after a reset: %d %q", r.Status, r.Location)
 	}
 }
+
+var newErrRE = regexp.MustCompile(`id="new-err">([^<]*)<`)
+var currentErrRE = regexp.MustCompile(`id="current-err">([^<]*)<`)
+
+// TestSicurezza_Password: weak new passwords are refused next to the field,
+// and wrong guesses of the current one are slowed down.
+func TestSicurezza_Password(t *testing.T) {
+	clk := newClock(today)
+	e := newEnv(t, store.SQLite, func(c *web.Config) { c.Now = clk.now })
+	c := e.loginAs("cree80001r", pwPlesso)
+	for _, tc := range []struct{ pw, want string }{
+		{"1234567890", "tra le più usate"},
+		{"password123", "tra le più usate"},
+		{"          ", "solo di spazi"},
+		{"Juventus2026!", "tra le più usate"},
+		{"cree80001r nuova", "non può contenere il nome utente"},
+		{"la mia valpadana", "non può contenere il nome utente"},
+	} {
+		r := c.post("/password", url.Values{"current": {pwPlesso}, "new": {tc.pw}, "confirm": {tc.pw}})
+		m := newErrRE.FindStringSubmatch(r.Body)
+		if r.Status != http.StatusUnprocessableEntity || m == nil || !strings.Contains(stdhtml.UnescapeString(m[1]), tc.want) {
+			t.Errorf("%q: %d, message %q", tc.pw, r.Status, m)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		r := c.post("/password", url.Values{"current": {"sbagliata"}, "new": {"una frase nuova e lunga"}, "confirm": {"una frase nuova e lunga"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d: %d", i+1, r.Status)
+		}
+	}
+	r := c.post("/password", url.Values{"current": {pwPlesso}, "new": {"una frase nuova e lunga"}, "confirm": {"una frase nuova e lunga"}})
+	m := currentErrRE.FindStringSubmatch(r.Body)
+	if r.Status != http.StatusTooManyRequests || m == nil || !strings.Contains(m[1], "riprovare tra 30 secondi") {
+		t.Fatalf("6th attempt: %d %q", r.Status, m)
+	}
+	clk.add(30 * time.Second)
+	if r := c.post("/password", url.Values{"current": {pwPlesso}, "new": {"una frase nuova e lunga"}, "confirm": {"una frase nuova e lunga"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("after the wait: %d %s", r.Status, text(r.Body))
+	}
+}
