@@ -280,3 +280,86 @@ func TestSicurezza_Password(t *testing.T) {
 		t.Fatalf("after the wait: %d %s", r.Status, text(r.Body))
 	}
 }
+
+// TestSicurezza_Proxy: forwarded headers count only from trusted proxies,
+// and the client is the right-most address that is not one.
+func TestSicurezza_Proxy(t *testing.T) {
+	lastIP := func(e *env) string {
+		t.Helper()
+		entries, _, err := e.db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Limit: 1})
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("no login.fail audited: %v", err)
+		}
+		return entries[0].IP
+	}
+	t.Run("no trusted proxy: X-Forwarded-For is ignored", func(t *testing.T) {
+		e := newEnv(t, store.SQLite, func(c *web.Config) { c.LoginBurst = 3; c.LoginRate = 0.001 })
+		var last resp
+		for i := 0; i < 4; i++ {
+			c := e.client()
+			c.xff = fmt.Sprintf("198.51.100.%d", i+1) // a fresh value each time
+			last = c.login("cree80001r", "sbagliata")
+		}
+		if last.Status != http.StatusTooManyRequests {
+			t.Fatalf("4th attempt in a burst of 3 with a new X-Forwarded-For: %d", last.Status)
+		}
+		if ip := lastIP(e); ip != "127.0.0.1" {
+			t.Fatalf("audited address %q", ip)
+		}
+	})
+	t.Run("right-most untrusted address", func(t *testing.T) {
+		e := newEnv(t, store.SQLite, func(c *web.Config) {
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")}
+		})
+		for _, tc := range []struct{ xff, want string }{
+			{"198.51.100.7", "198.51.100.7"},
+			{"6.6.6.6, 198.51.100.7", "198.51.100.7"},
+			{"6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"},
+			{"10.1.1.1, 10.0.0.2", "10.1.1.1"},
+			{"bogus, 198.51.100.8", "198.51.100.8"},
+			{"198.51.100.9, bogus", "127.0.0.1"},
+		} {
+			c := e.client()
+			c.xff = tc.xff
+			c.login("cree80001r", "sbagliata")
+			if ip := lastIP(e); ip != tc.want {
+				t.Errorf("X-Forwarded-For %q: client %q, want %q", tc.xff, ip, tc.want)
+			}
+		}
+	})
+	t.Run("HSTS over HTTPS at a trusted proxy only", func(t *testing.T) {
+		for _, tc := range []struct {
+			name    string
+			trusted bool
+			proto   string
+			want    bool
+		}{
+			{"trusted https", true, "https", true},
+			{"trusted http", true, "http", false},
+			{"untrusted https", false, "https", false},
+		} {
+			var mut []func(*web.Config)
+			if tc.trusted {
+				mut = append(mut, behindProxy)
+			}
+			e := newEnv(t, store.SQLite, mut...)
+			req, _ := http.NewRequest("GET", e.ts.URL+"/login", nil)
+			req.Header.Set("X-Forwarded-Proto", tc.proto)
+			r := e.client().do(req)
+			if got := r.Header.Get("Strict-Transport-Security") != ""; got != tc.want {
+				t.Errorf("%s: HSTS %v", tc.name, got)
+			}
+		}
+	})
+	t.Run("metrics only to the real loopback peer", func(t *testing.T) {
+		e := newEnv(t, store.SQLite, behindProxy)
+		if r := e.client().get("/metrics"); r.Status != http.StatusOK {
+			t.Fatalf("plain loopback: %d", r.Status)
+		}
+		c := e.client()
+		c.xff = "127.0.0.1"
+		if r := c.get("/metrics"); r.Status != http.StatusForbidden {
+			t.Fatalf("forwarded by the proxy: %d", r.Status)
+		}
+	})
+}
