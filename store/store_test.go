@@ -356,3 +356,36 @@ func TestDB_Osservazioni(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionStore_Hash: the table keeps a hash of each session token, never
+// the token; the token still finds its session.
+func TestSessionStore_Hash(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		const token = "un-token-di-sessione-segreto"
+		st := db.Sessions()
+		if err := st.Commit(token, []byte("dati"), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := st.Find(token)
+		if err != nil || !ok || string(b) != "dati" {
+			t.Fatalf("find: %q %v %v", b, ok, err)
+		}
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT token FROM sessions`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(stored, token) || len(stored) != 64 {
+			t.Fatalf("stored key %q", stored)
+		}
+		// A copy of the table opens nothing: its key is not a token.
+		if _, ok, _ := st.Find(stored); ok {
+			t.Fatal("the stored key works as a token")
+		}
+		if err := st.Delete(token); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := st.Find(token); ok {
+			t.Fatal("deleted session found")
+		}
+	})
+}
