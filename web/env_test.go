@@ -54,7 +54,7 @@ func newEnv(t *testing.T, d store.Dialect, mut ...func(*web.Config)) *env {
 	}
 	db.Now = func() time.Time { return today }
 	cfg := web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }, HashParams: fastHash,
-		LoginBurst: 1000, LoginRate: 1000}
+		LoginBurst: 1000, LoginRate: 1000, APIBurst: 1000, APIRate: 1000}
 	for _, m := range mut {
 		m(&cfg)
 	}

@@ -127,6 +127,7 @@ var catalog = map[string][2]string{
 	"err.notfound.consistenza":    {"Nessun dato in vigore.", "No figures in force."},
 	"err.notfound.outbox":         {"Messaggio non trovato o non reinviabile.", "Message not found or not resendable."},
 	"err.notfound.page":           {"Pagina non trovata.", "Page not found."},
+	"err.method":                  {"Questa pagina non accetta questo tipo di richiesta.", "This page does not accept this kind of request."},
 	"err.user.exists":             {"Esiste già un utente con questo nome.", "A user with this name already exists."},
 	"err.user.username":           {"Nome utente non valido.", "Invalid username."},
 	"err.user.role":               {"Ruolo non valido.", "Invalid role."},

@@ -27,6 +27,12 @@ func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: no directory listing.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if fi, err := fs.Stat(sub, strings.TrimSuffix(name, "/")); name == "" || strings.HasSuffix(name, "/") || err != nil || fi.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		// Vendor files change only with package.json; a day of caching
 		// spares old PCs on slow school networks.
 		w.Header().Set("Cache-Control", "public, max-age=86400")
@@ -268,7 +274,10 @@ func status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// fail renders an error page for err.
+// isAPI reports whether a request is for the JSON API.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// fail renders an error page for err (JSON under /api/).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := ps.ErrorCode(err)
 	msg := ps.ErrorMessage(err)
@@ -278,6 +287,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	c, _ := r.Context().Value(ctxKey{}).(*reqCtx)
 	if c == nil {
 		c = &reqCtx{lang: langOf(r)}
+	}
+	if isAPI(r) {
+		// API clients read JSON, refusals and unknown paths included.
+		writeJSON(w, status(code), apiError{Errore: tr(langIT, msg)})
+		return
 	}
 	p := s.newPage(r, c, "err.title", nil)
 	p.Flash = ""

@@ -157,6 +157,10 @@ func (s *Server) authorize(rt Route) http.Handler {
 			if !s.apiAuth(w, r, c) {
 				return
 			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && !jsonBody(r) {
+				writeJSON(w, http.StatusUnsupportedMediaType, apiError{Errore: "il corpo deve essere JSON (Content-Type: application/json)"})
+				return
+			}
 			if !slices.Contains(rt.Roles, c.user.Role) {
 				s.db.Audit(r.Context(), actor(r, c.user), "access.denied", r.URL.Path, map[string]string{"method": r.Method})
 				writeJSON(w, http.StatusForbidden, apiError{Errore: "questo token non dà accesso a " + r.URL.Path})

@@ -46,6 +46,9 @@ type Config struct {
 	// LoginRate and LoginBurst throttle login attempts per client IP.
 	LoginRate  rate.Limit
 	LoginBurst int
+	// APIRate and APIBurst bound the requests of each API token.
+	APIRate  rate.Limit
+	APIBurst int
 	// Wake, when set, is called after e-mails are queued (the mail worker).
 	Wake func()
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -71,6 +74,8 @@ type Server struct {
 	loginPair, loginAddr, pwCurrent *throttle
 	// apiFail slows down bad bearer tokens per address.
 	apiFail *throttle
+	// tokenRate bounds each API token's requests.
+	tokenRate *ipLimiters
 	repeats auditRepeats
 	routes  []Route
 	handler http.Handler
@@ -101,6 +106,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.LoginBurst == 0 {
 		cfg.LoginBurst = 10
+	}
+	if cfg.APIRate == 0 {
+		cfg.APIRate = 5
+	}
+	if cfg.APIBurst == 0 {
+		cfg.APIBurst = 60
 	}
 	pg, err := parsePages()
 	if err != nil {
@@ -134,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 		loginAddr: newThrottle(20, 30*time.Second, 15*time.Minute, time.Hour),
 		pwCurrent: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
 		apiFail:   newThrottle(10, 5*time.Second, 15*time.Minute, time.Hour),
+		tokenRate: &ipLimiters{m: map[string]*ipLimiter{}, r: cfg.APIRate, b: cfg.APIBurst},
 	}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
@@ -144,6 +156,20 @@ func New(cfg Config) (*Server, error) {
 	metriche.RegistraOutbox(cfg.DB.SQL())
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// "/" matches every method, so the mux never answers 405 itself:
+		// a known path asked with another method is found here.
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			if isAPI(r) {
+				writeJSON(w, http.StatusMethodNotAllowed, apiError{Errore: "metodo " + r.Method + " non ammesso: usare " + strings.Join(allow, ", ")})
+				return
+			}
+			c := &reqCtx{lang: langOf(r)}
+			p := s.newPage(r, c, "err.title", nil)
+			p.Data = tr(c.lang, "err.method")
+			s.render(w, r, http.StatusMethodNotAllowed, "error", p)
+			return
+		}
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
 	})
 	cop := http.NewCrossOriginProtection()
@@ -159,6 +185,25 @@ func New(cfg Config) (*Server, error) {
 	h = s.clientInfo(h)
 	s.handler = h
 	return s, nil
+}
+
+// allowed lists the methods the route table serves for r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == r.Method || (m == http.MethodGet && r.Method == http.MethodHead) {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pat := mux.Handler(probe); pat != "" && pat != "/" {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.
@@ -226,6 +271,10 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic", "path", r.URL.Path, "value", v)
+				if isAPI(r) {
+					writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+					return
+				}
 				http.Error(w, "errore interno", http.StatusInternalServerError)
 			}
 		}()
@@ -324,7 +373,8 @@ type ipLimiter struct {
 	seen time.Time
 }
 
-// ipLimiters throttles login attempts per client IP, forgetting idle ones.
+// ipLimiters throttles login attempts per client IP (and API requests per
+// token), forgetting idle ones.
 type ipLimiters struct {
 	mu sync.Mutex
 	m  map[string]*ipLimiter

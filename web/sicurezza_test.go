@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -360,6 +361,153 @@ func TestSicurezza_Proxy(t *testing.T) {
 		c.xff = "127.0.0.1"
 		if r := c.get("/metrics"); r.Status != http.StatusForbidden {
 			t.Fatalf("forwarded by the proxy: %d", r.Status)
+		}
+	})
+}
+
+// apiReq sends an API request with a raw body and headers.
+func apiReq(e *env, method, path, auth, ctype, body string) resp {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.ts.URL+path, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return e.client().do(req)
+}
+
+func isJSON(r resp) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") && json.Valid([]byte(r.Body))
+}
+
+// TestSicurezza_API: the smaller API and routing items of issue 11.
+func TestSicurezza_API(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := `{"giorno": "2026-11-23", "assenti": 3}`
+
+	t.Run("405 for a known path with another method", func(t *testing.T) {
+		for _, tc := range []struct{ method, path, allow string }{
+			{"POST", "/healthz", "GET, HEAD"},
+			{"DELETE", "/login", "GET, HEAD, POST"},
+			{"GET", "/lingua", "POST"},
+			{"PUT", "/plesso/" + ownPlesso + "/assenze", "GET, HEAD, POST"},
+		} {
+			r := apiReq(e, tc.method, tc.path, "", "", "")
+			if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != tc.allow {
+				t.Errorf("%s %s: %d Allow %q", tc.method, tc.path, r.Status, r.Header.Get("Allow"))
+			}
+		}
+		if r := apiReq(e, "GET", "/non-esiste", "", "", ""); r.Status != http.StatusNotFound {
+			t.Errorf("unknown path: %d", r.Status)
+		}
+	})
+
+	t.Run("JSON under /api/", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			method string
+			path   string
+			status int
+		}{
+			{"unknown path", "GET", "/api/v1/non-esiste", 404},
+			{"wrong method", "DELETE", "/api/v1/assenze", 405},
+			{"no token", "GET", "/api/v1/plesso", 401},
+		} {
+			r := apiReq(e, tc.method, tc.path, "", "", "")
+			if r.Status != tc.status || !isJSON(r) {
+				t.Errorf("%s: %d %q %.100s", tc.name, r.Status, r.Header.Get("Content-Type"), r.Body)
+			}
+		}
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/assenze", strings.NewReader(`{"giorni": [`+day+`]}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if r := e.client().do(req); r.Status != http.StatusForbidden || !isJSON(r) {
+			t.Errorf("cross-site refusal: %d %.100s", r.Status, r.Body)
+		}
+	})
+
+	t.Run("Bearer in any case", func(t *testing.T) {
+		for _, scheme := range []string{"Bearer ", "bearer ", "BEARER  "} {
+			if r := apiReq(e, "GET", "/api/v1/plesso", scheme+tok, "", ""); r.Status != http.StatusOK {
+				t.Errorf("%q: %d %s", scheme, r.Status, r.Body)
+			}
+		}
+	})
+
+	t.Run("error paths with array indexes", func(t *testing.T) {
+		var ae struct {
+			Campi map[string]string `json:"campi"`
+		}
+		r := apiReq(e, "POST", "/api/v1/assenze", "Bearer "+tok, "application/json",
+			`{"giorni": [`+day+`, {"giorno": "2026-11-24", "assenti": "nove"}]}`)
+		json.Unmarshal([]byte(r.Body), &ae)
+		if r.Status != http.StatusBadRequest || ae.Campi["giorni[1].assenti"] == "" {
+			t.Errorf("type error: %d %s", r.Status, r.Body)
+		}
+		r = apiReq(e, "POST", "/api/v1/assenze", "Bearer "+tok, "application/json",
+			`{"giorni": [`+day+`, `+day+`, {"giorno": "2026-11-25", "assenti": 1, "extra": 1}]}`)
+		ae.Campi = nil
+		json.Unmarshal([]byte(r.Body), &ae)
+		if r.Status != http.StatusBadRequest || ae.Campi["giorni[2].extra"] == "" {
+			t.Errorf("unknown field: %d %s", r.Status, r.Body)
+		}
+	})
+
+	t.Run("a body that is not JSON is refused", func(t *testing.T) {
+		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+			r := apiReq(e, "POST", "/api/v1/assenze", "Bearer "+tok, ct, `{"giorni": [`+day+`]}`)
+			if r.Status != http.StatusUnsupportedMediaType || !isJSON(r) {
+				t.Errorf("Content-Type %q: %d %s", ct, r.Status, r.Body)
+			}
+		}
+	})
+
+	t.Run("a rate per token", func(t *testing.T) {
+		e := newEnv(t, store.SQLite, func(c *web.Config) { c.APIBurst = 5; c.APIRate = 0.001 })
+		other, _, _ := e.db.CreaToken(ctx, ps.SystemActor, otherPlesso, "registro")
+		var last resp
+		for range 6 {
+			last = apiReq(e, "GET", "/api/v1/plesso", "Bearer "+other, "", "")
+		}
+		if last.Status != http.StatusTooManyRequests || !isJSON(last) || last.Header.Get("Retry-After") == "" {
+			t.Fatalf("6th request in a burst of 5: %d %s", last.Status, last.Body)
+		}
+		third, _, _ := e.db.CreaToken(ctx, ps.SystemActor, farPlesso, "registro")
+		if r := apiReq(e, "GET", "/api/v1/plesso", "Bearer "+third, "", ""); r.Status != http.StatusOK {
+			t.Fatalf("another token: %d", r.Status)
+		}
+	})
+
+	t.Run("bad tokens are slowed down and their audit bounded", func(t *testing.T) {
+		var last resp
+		for range 40 {
+			last = apiReq(e, "GET", "/api/v1/plesso", "Bearer ps_falso", "", "")
+		}
+		if last.Status != http.StatusTooManyRequests || !isJSON(last) {
+			t.Fatalf("40th bad token: %d %s", last.Status, last.Body)
+		}
+		_, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Entity: "user:api-token"})
+		if n == 0 || n > 10 {
+			t.Fatalf("%d audit rows for 40 bad tokens", n)
+		}
+	})
+
+	t.Run("no directory listing under /static/", func(t *testing.T) {
+		for _, p := range []string{"/static/", "/static/vendor/", "/static/vendor"} {
+			if r := e.client().get(p); r.Status != http.StatusNotFound {
+				t.Errorf("%s: %d", p, r.Status)
+			}
+		}
+		if r := e.client().get("/static/app.css"); r.Status != http.StatusOK {
+			t.Errorf("a file: %d", r.Status)
 		}
 	})
 }
