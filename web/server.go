@@ -76,9 +76,9 @@ type Server struct {
 	apiFail *throttle
 	// tokenRate bounds each API token's requests.
 	tokenRate *ipLimiters
-	repeats auditRepeats
-	routes  []Route
-	handler http.Handler
+	repeats   auditRepeats
+	routes    []Route
+	handler   http.Handler
 	// serieCache keeps the dashboard's series until the data change.
 	motore      *allerta.Motore
 	serieCache  serieCache
