@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -386,6 +387,27 @@ func TestSessionStore_Hash(t *testing.T) {
 		}
 		if _, ok, _ := st.Find(token); ok {
 			t.Fatal("deleted session found")
+		}
+	})
+}
+
+// TestDB_AuditBounds: an audit row stays small whatever the caller passes.
+func TestDB_AuditBounds(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		huge := strings.Repeat("A", 900_000)
+		if err := db.Audit(ctx, ps.Actor{Username: huge, IP: huge}, "login.fail", "user:"+huge, map[string]string{"path": huge}); err != nil {
+			t.Fatal(err)
+		}
+		entries, _, err := db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Limit: 1})
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%v %v", entries, err)
+		}
+		e := entries[0]
+		if n := len(e.Username) + len(e.IP) + len(e.Entity) + len(e.Detail); n > 2*store.MaxAuditDetail {
+			t.Fatalf("an audit row of %d bytes", n)
+		}
+		if !json.Valid([]byte(e.Detail)) || !strings.Contains(e.Detail, "troncato") {
+			t.Fatalf("detail %.100q", e.Detail)
 		}
 	})
 }

@@ -165,8 +165,8 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if in.Plesso != "" && ps.NormalizeCodice(in.Plesso) != c.plesso.Codice {
 		// A token writes only its own plesso.
-		s.db.Audit(r.Context(), actor(r, c.user), "access.denied", "plesso:"+ps.NormalizeCodice(in.Plesso), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
-		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + ps.NormalizeCodice(in.Plesso)})
+		s.auditLimited(r, actor(r, c.user), "access.denied", "plesso:"+truncate(ps.NormalizeCodice(in.Plesso), 100), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
+		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + truncate(ps.NormalizeCodice(in.Plesso), 100)})
 		return
 	}
 	campi := map[string]string{}

@@ -15,7 +15,8 @@ import (
 // auditRepeats bounds the audit rows that anonymous or refused requests can
 // write: per (action, address), a burst of rows and then one every few
 // seconds; the rows skipped meanwhile are counted in the next one written
-// ("omessi"), so nothing is hidden but the log cannot be flooded.
+// for the same key ("omessi"), so nothing is hidden but the log cannot be
+// flooded. Per process, like the login throttles.
 type auditRepeats struct {
 	mu sync.Mutex
 	m  map[string]*auditRepeat
@@ -58,7 +59,7 @@ func (ar *auditRepeats) admit(key string, now time.Time) (ok bool, omessi int) {
 // auditLimited writes an audit row for an anonymous or refused request,
 // subject to auditRepeats.
 func (s *Server) auditLimited(r *http.Request, a ps.Actor, action, entity string, detail map[string]string) {
-	ok, omessi := s.repeats.admit(action+"\x00"+addrKey(a.IP), s.now())
+	ok, omessi := s.repeats.admit(action+"\x00"+a.Username+"\x00"+addrKey(a.IP), s.now())
 	if !ok {
 		return
 	}

@@ -162,7 +162,7 @@ func (s *Server) authorize(rt Route) http.Handler {
 				return
 			}
 			if !slices.Contains(rt.Roles, c.user.Role) {
-				s.db.Audit(r.Context(), actor(r, c.user), "access.denied", r.URL.Path, map[string]string{"method": r.Method})
+				s.auditLimited(r, actor(r, c.user), "access.denied", truncate(r.URL.Path, 200), map[string]string{"method": r.Method})
 				writeJSON(w, http.StatusForbidden, apiError{Errore: "questo token non dà accesso a " + r.URL.Path})
 				return
 			}
@@ -207,7 +207,9 @@ func (s *Server) authorize(rt Route) http.Handler {
 }
 
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, c *reqCtx, what string) {
-	s.db.Audit(r.Context(), actor(r, c.user), "access.denied", what, map[string]string{"method": r.Method, "path": r.URL.Path})
+	// Repeated refusals from one address are aggregated (auditLimited), and
+	// what the client chose is cut short.
+	s.auditLimited(r, actor(r, c.user), "access.denied", truncate(what, 100), map[string]string{"method": truncate(r.Method, 20), "path": truncate(r.URL.Path, 200)})
 	s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: "err.forbidden"})
 }
 

@@ -511,3 +511,42 @@ func TestSicurezza_API(t *testing.T) {
 		}
 	})
 }
+
+// auditBytes is the size of the audit text.
+func auditBytes(t *testing.T, e *env) int {
+	t.Helper()
+	var n int
+	if err := e.db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(LENGTH(username) + LENGTH(ip) + LENGTH(action) + LENGTH(entity) + LENGTH(detail)), 0) FROM audit`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSicurezza_Audit: what a client sends cannot make the audit log grow
+// without bound.
+func TestSicurezza_Audit(t *testing.T) {
+	clk := newClock(today)
+	e := newEnv(t, store.SQLite, func(c *web.Config) { c.Now = clk.now })
+	c := e.loginAs("cree80001r", pwPlesso)
+	before := auditBytes(t, e)
+	long := "/plesso/" + strings.Repeat("A", 921_600)
+	for range 20 {
+		if r := c.get(long); r.Status != http.StatusForbidden {
+			t.Fatalf("%d", r.Status)
+		}
+	}
+	if grown := auditBytes(t, e) - before; grown > 20_000 {
+		t.Fatalf("20 GETs of a long path wrote %d bytes of audit", grown)
+	}
+	_, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "access.denied", Username: "cree80001r"})
+	if n == 0 || n > 10 {
+		t.Fatalf("%d access.denied rows for 20 identical refusals", n)
+	}
+	// The repeats are counted in the next row written once the rate allows.
+	clk.add(5 * time.Second)
+	c.get(long)
+	entries, _, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "access.denied", Username: "cree80001r", Limit: 1})
+	if len(entries) == 0 || !strings.Contains(entries[0].Detail, `"omessi":"10"`) {
+		t.Fatalf("the row after the repeats: %+v", entries)
+	}
+}
