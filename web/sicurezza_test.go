@@ -550,3 +550,64 @@ func TestSicurezza_Audit(t *testing.T) {
 		t.Fatalf("the row after the repeats: %+v", entries)
 	}
 }
+
+// TestSicurezza_Impostazioni: each setting is checked by its type; all
+// errors come at once, each next to its field, and nothing is saved.
+func TestSicurezza_Impostazioni(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleAdmin)
+	c := e.loginAs(user, pw)
+	good := store.DefaultSettings()
+	form := func(mod map[string]string) url.Values {
+		v := url.Values{"nome_ats": {good.NomeATS}, "email_assistenza": {good.EmailAssistenza}, "numero_verde": {good.NumeroVerde},
+			"orari_assistenza": {good.OrariAssistenza}, "province": {good.Province}, "mittente_email": {good.MittenteEmail},
+			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte}}
+		for k, x := range mod {
+			v.Set(k, x)
+		}
+		return v
+	}
+	bad := map[string]string{
+		"mittente_email":   "portale@ats.example\r\nBcc: tutti@example.com",
+		"url_portale":      "javascript:alert(1)",
+		"nome_ats":         "ATS <script>alert(1)</script>",
+		"email_assistenza": "non un indirizzo",
+		"numero_verde":     "800 611 616<b>",
+		"province":         "CR,XX",
+		"email_allerte":    "a@ats.example, b@",
+		"orari_assistenza": "9-13\r\nBcc: x@example.com",
+	}
+	r := c.post("/admin/impostazioni", form(bad))
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("%d", r.Status)
+	}
+	for k := range bad {
+		if !strings.Contains(r.Body, `id="`+k+`-err"`) {
+			t.Errorf("no error next to %s", k)
+		}
+		if n := strings.Count(r.Body, `href="#`+k+`"`); n != 1 {
+			t.Errorf("%s listed %d times in the summary", k, n)
+		}
+	}
+	if st, _ := e.db.Settings(ctx); st != good {
+		t.Fatalf("settings changed: %+v", st)
+	}
+	for name, mod := range map[string]map[string]string{
+		"one by one: CRLF in the sender":  {"mittente_email": "a@ats.example\r\nBcc: x@example.com"},
+		"a sender with markup":            {"mittente_email": "<b>x</b> <a@ats.example>"},
+		"an ftp URL":                      {"url_portale": "ftp://ats.example/"},
+		"a URL without host":              {"url_portale": "https://"},
+		"a lower-case unknown province":   {"province": "cr,zz"},
+		"a tab in the ATS name":           {"nome_ats": "ATS\tVal Padana"},
+		"a display name in the help mail": {"email_assistenza": "Aiuto <aiuto@ats.example>"},
+	} {
+		if r := c.post("/admin/impostazioni", form(mod)); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d", name, r.Status)
+		}
+	}
+	ok := map[string]string{"mittente_email": "Portale Scuole <portale@ats.example>", "url_portale": "https://portalescuole.ats.example/",
+		"numero_verde": "+39 800 611 616", "province": "CR, MN, LO", "email_allerte": "a@ats.example, b@ats.example"}
+	if r := c.post("/admin/impostazioni", form(ok)); r.Status != http.StatusSeeOther {
+		t.Fatalf("valid settings: %d %s", r.Status, text(r.Body))
+	}
+}
