@@ -32,9 +32,6 @@ func loginEntity(username string) string {
 	return "user:" + truncate(store.NormalizeUsername(username), 100)
 }
 
-// dummyHash is verified when the username is unknown, so that the answer
-// takes as long as for a real account and does not reveal which exist.
-var dummyHash, _ = auth.Hash("portale-scuole-dummy", auth.DefaultParams)
 
 type loginData struct {
 	Username string
@@ -87,7 +84,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, err)
 		return
 	}
-	hash := dummyHash
+	hash := s.dummyHash
 	if u != nil {
 		hash = u.PasswordHash
 	}

@@ -68,7 +68,11 @@ type Server struct {
 	sessions *scs.SessionManager
 	pages    *pages
 	hashSem  chan struct{}
-	limiters *ipLimiters
+	// dummyHash is verified when the username is unknown, with the costs
+	// of real accounts, so that the answer takes as long as for one and
+	// does not reveal which exist.
+	dummyHash string
+	limiters  *ipLimiters
 	// Growing delays after failed logins: per (account, address), per
 	// address, and per user for the current password on /password.
 	loginPair, loginAddr, pwCurrent *throttle
@@ -146,6 +150,10 @@ func New(cfg Config) (*Server, error) {
 		pwCurrent: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
 		apiFail:   newThrottle(10, 5*time.Second, 15*time.Minute, time.Hour),
 		tokenRate: &ipLimiters{m: map[string]*ipLimiter{}, r: cfg.APIRate, b: cfg.APIBurst},
+	}
+	s.dummyHash, err = auth.Hash(auth.Generate(16), cfg.HashParams)
+	if err != nil {
+		return nil, err
 	}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
