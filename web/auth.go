@@ -32,7 +32,6 @@ func loginEntity(username string) string {
 	return "user:" + truncate(store.NormalizeUsername(username), 100)
 }
 
-
 type loginData struct {
 	Username string
 	Next     string
