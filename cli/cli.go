@@ -158,7 +158,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	pw = strings.TrimRight(pw, "\r\n")
-	if k := auth.CheckNew(pw, *username); k != "" {
+	if k := auth.CheckNew(pw, *username, *plesso); k != "" {
 		return fmt.Errorf("password non accettata (%s): almeno %d caratteri, non tra le più comuni, senza il nome utente", k, auth.MinLength)
 	}
 	db, err := store.Open(ctx, *dsn)
