@@ -25,6 +25,22 @@ func passwordStamp(hash string) string {
 // secondi rounds a wait up to whole seconds, for messages and Retry-After.
 func secondi(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
+// attesa writes a wait for people: seconds up to two minutes, then minutes.
+func attesa(lang string, d time.Duration) string {
+	n := secondi(d)
+	if n < 120 {
+		if lang == langEN {
+			return strconv.Itoa(n) + " seconds"
+		}
+		return strconv.Itoa(n) + " secondi"
+	}
+	m := (n + 59) / 60
+	if lang == langEN {
+		return strconv.Itoa(m) + " minutes"
+	}
+	return strconv.Itoa(m) + " minuti"
+}
+
 // loginEntity is the audit entity of a login attempt, bounded: usernames
 // are at most 64 characters, so a longer one is an attack and its
 // beginning is enough to recognise it.
@@ -61,7 +77,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	}
 	a := actor(r, nil)
 	now := s.now()
-	if !s.limiters.allow(a.IP, now) {
+	if !s.limiters.allow(addrKey(a.IP), now) {
 		s.auditLimited(r, a, "login.fail", loginEntity(username), map[string]string{"motivo": "limite per IP"})
 		again(http.StatusTooManyRequests, "login.throttled.ip")
 		return
@@ -73,7 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	pair := store.NormalizeUsername(username) + "\x00" + addr
 	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now)); wait > 0 {
 		metriche.Login.WithLabelValues("rifiutato").Inc()
-		d.Error = tr(c.lang, "login.throttled", secondi(wait))
+		d.Error = tr(c.lang, "login.throttled", attesa(c.lang, wait))
 		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
 		s.render(w, r, http.StatusTooManyRequests, "login", s.newPage(r, c, "login.title", d))
 		return
@@ -106,9 +122,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		}
 		s.loginPair.fail(pair, now)
 		s.loginAddr.fail(addr, now)
-		if u == nil {
-			s.auditLimited(r, a, "login.fail", loginEntity(username), map[string]string{"motivo": reason})
-		} else if err := s.db.RecordLogin(r.Context(), a, username, uid, false, reason); err != nil {
+		// Audited the same way for all (the same database work, so no
+		// timing difference); the throttles above bound how many rows an
+		// address can cause, and the store cuts long usernames.
+		if err := s.db.RecordLogin(r.Context(), a, truncate(username, 100), uid, false, reason); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -163,7 +180,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	status := http.StatusUnprocessableEntity
 	if wait := s.pwCurrent.wait(key, now); wait > 0 {
 		fields["current"] = "err.password.throttled"
-		args["current"] = []any{secondi(wait)}
+		args["current"] = []any{attesa(c.lang, wait)}
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
 	} else {
