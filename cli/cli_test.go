@@ -209,7 +209,7 @@ func TestCarico_KillServer(t *testing.T) {
 		for _, d := range storetest.Dialects() {
 			t.Run(sig.String()+"/"+string(d), func(t *testing.T) {
 				dsn := storetest.DSN(t, d)
-				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false")
+				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false", "--trusted-proxy", "127.0.0.1/32")
 				out, _ := srv.StdoutPipe()
 				if err := srv.Start(); err != nil {
 					t.Fatal(err)
