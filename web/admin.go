@@ -149,6 +149,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
 }
 
+var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte"}
+
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
 		s.fail(w, r, err)
@@ -165,16 +167,12 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
 	}
-	if st.NomeATS == "" {
-		p := s.newPage(r, c, "admin.settings", st)
-		p.setErrors(map[string]string{"nome_ats": "Indicare il nome dell'ATS."}, nil, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
-		return
-	}
+	// Every field is checked by its type, and all errors are shown at once,
+	// each next to its field (store.Settings.Valida).
 	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {
 		if f := ps.FieldErrors(err); f != nil {
 			p := s.newPage(r, c, "admin.settings", st)
-			p.setErrors(f, nil, nil)
+			p.setErrors(f, settingsOrder, nil)
 			s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
 			return
 		}

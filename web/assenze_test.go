@@ -310,7 +310,7 @@ func TestAPI_Assenze(t *testing.T) {
 	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{day}, "extra": 1}); r.Status != 400 || !strings.Contains(r.Body, "extra") {
 		t.Fatalf("unknown field: %d %s", r.Status, r.Body)
 	}
-	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{map[string]any{"giorno": "2026-11-23", "assenti": "nove"}}}); r.Status != 400 || !strings.Contains(r.Body, "giorni.assenti") {
+	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{map[string]any{"giorno": "2026-11-23", "assenti": "nove"}}}); r.Status != 400 || !strings.Contains(r.Body, "giorni[0].assenti") {
 		t.Fatalf("type error: %d %s", r.Status, r.Body)
 	}
 	got := apiDo(e, "GET", "/api/v1/assenze?dal=2026-11-23&al=2026-11-23", tokA, nil)
