@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -71,7 +70,7 @@ func (s *Server) scrivi(w http.ResponseWriter, r *http.Request, c *reqCtx, t tab
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 	w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write(t.header)
 	for _, row := range t.rows {
 		rec := make([]string, len(row))
