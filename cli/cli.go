@@ -232,11 +232,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer db.Close()
 	if allerta.IsInfluNet(data) {
-		n, err := allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "cli"}, data)
+		rep, err := allerta.ImportInfluNet(ctx, db, ps.Actor{Username: "cli"}, data, store.ImportOptions{Filename: filepath.Base(path), DryRun: *dry})
 		if err != nil {
 			return fmt.Errorf("InfluNet: %w", err)
 		}
-		fmt.Fprintf(stdout, "%s importato (InfluNet): %d settimane\n", filepath.Base(path), n)
+		verb := "importato"
+		if rep.DryRun {
+			verb = "anteprima (nulla salvato)"
+		}
+		fmt.Fprintf(stdout, "%s %s (InfluNet): %d settimane aggiunte, %d modificate\n", filepath.Base(path), verb, len(rep.Added), len(rep.Changed))
 		return nil
 	}
 	province := store.ParseProvince(*prov)
