@@ -31,9 +31,16 @@ var Template = []struct{ Col, Desc string }{
 	{"chiusura", "motivo se il plesso era chiuso: sciopero, elezioni, maltempo, altro (facoltativa)"},
 }
 
-// TemplateCSV is an example file, offered for download.
+// TemplateCSV is the template offered for download: the header and
+// commented examples. Lines starting with # are ignored, so the template
+// uploaded unchanged is refused ("no data rows") instead of being saved as
+// real days; the example dates are not dates a plesso could report.
 const TemplateCSV = "data,classe,iscritti,assenti,febbre_respiratori,gastrointestinali,altra_malattia,non_malattia,chiusura\n" +
-	"2026-11-23,1A,22,2,1,0,1,0,\n2026-11-23,1B,21,0,,,,,\n2026-11-24,,,,,,,,sciopero\n"
+	"# Modello: le righe che iniziano con # sono ignorate. Scrivere sotto una riga per classe e giorno,\n" +
+	"# oppure una riga per giorno con la classe vuota per il totale del plesso. Esempi (da non copiare):\n" +
+	"# AAAA-MM-GG,1A,22,2,1,0,1,0,\n" +
+	"# AAAA-MM-GG,1B,21,0,,,,,\n" +
+	"# AAAA-MM-GG,,,,,,,,sciopero\n"
 
 // MaxFileRows bounds an upload: a large plesso over two months.
 const MaxFileRows = 20000
@@ -42,6 +49,10 @@ const MaxFileRows = 20000
 type Riga struct {
 	Giorno ps.Giorno
 	Lines  []int
+	// LineaTotale is the line of the plesso total (0 if none), LineeClassi
+	// the line of each of Giorno.Classi.
+	LineaTotale int
+	LineeClassi []int
 }
 
 // FileError lists a file's problems by line; the file is refused whole.
@@ -49,11 +60,35 @@ type FileError struct{ Errors []string }
 
 func (e *FileError) Error() string { return strings.Join(e.Errors, "; ") }
 
-const maxFileErrors = 50
+// MaxFileErrors bounds the errors listed for one file.
+const MaxFileErrors = 200
 
 // ParseFile reads a CSV (comma or semicolon) or XLSX class-register export
 // into days. It never panics; any bad line refuses the whole file.
 func ParseFile(name string, data []byte) ([]Riga, error) {
+	righe, errs := LeggiFile(name, data)
+	if len(errs) > 0 {
+		return nil, &FileError{errs}
+	}
+	return righe, nil
+}
+
+// LeggiFile reads a file as ParseFile does, but returns both the days read
+// without error and every error of the file (in line order), so that the
+// caller can check those days too and report all problems at once. Days
+// touched by a bad line are left out.
+func LeggiFile(name string, data []byte) ([]Riga, []string) {
+	righe, err := leggi(name, data)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return righe, fe.Errors
+	} else if err != nil {
+		return nil, []string{err.Error()}
+	}
+	return righe, nil
+}
+
+func leggi(name string, data []byte) ([]Riga, error) {
 	var records [][]string
 	var lines []int
 	if isXLSX(name, data) {
@@ -71,6 +106,9 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 			return nil, &FileError{[]string{"il primo foglio non si legge"}}
 		}
 		for i, r := range rows {
+			if len(r) > 0 && strings.HasPrefix(strings.TrimSpace(r[0]), "#") {
+				continue // a comment, as in the template
+			}
 			records = append(records, r)
 			lines = append(lines, i+1)
 		}
@@ -89,6 +127,7 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 			r.Comma = ';'
 		}
 		r.FieldsPerRecord = -1
+		r.Comment = '#' // the template's examples and notes
 		for {
 			rec, err := r.Read()
 			if err == io.EOF {
@@ -116,9 +155,12 @@ func isXLSX(name string, data []byte) bool {
 
 func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	fe := &FileError{}
+	more := 0
 	add := func(line int, format string, args ...any) {
-		if len(fe.Errors) < maxFileErrors {
+		if len(fe.Errors) < MaxFileErrors {
 			fe.Errors = append(fe.Errors, fmt.Sprintf("riga %d: ", line)+fmt.Sprintf(format, args...))
+		} else {
+			more++
 		}
 	}
 	if len(records) == 0 {
@@ -128,10 +170,14 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	for i, h := range records[0] {
 		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 	}
+	var missing []string
 	for _, req := range []string{"data", "assenti"} {
 		if _, ok := col[req]; !ok {
-			return nil, &FileError{[]string{"riga 1: manca la colonna «" + req + "» (vedi il modello)"}}
+			missing = append(missing, "riga 1: manca la colonna «"+req+"» (vedi il modello)")
 		}
+	}
+	if missing != nil {
+		return nil, &FileError{missing}
 	}
 	get := func(rec []string, name string) string {
 		i, ok := col[name]
@@ -160,6 +206,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
 	}
 	byDay := map[string]int{}
+	bad := map[int]bool{} // days with a bad line: left out of the result
 	var out []Riga
 	for k, rec := range records[1:] {
 		line := lines[k+1]
@@ -176,7 +223,13 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 			d, err = time.Parse("02/01/2006", ds)
 		}
 		if err != nil {
-			add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+			if ds == "" {
+				add(line, "manca la data (AAAA-MM-GG o GG/MM/AAAA)")
+			} else {
+				add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+			}
+			// The rest of the line is still checked, for a complete list.
+			num(line, rec, "assenti", false)
 			continue
 		}
 		key := d.Format(ps.DateLayout)
@@ -190,6 +243,9 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		out[idx].Lines = append(out[idx].Lines, line)
 		if chiusura := strings.ToLower(get(rec, "chiusura")); chiusura != "" {
 			g.Chiuso, g.MotivoChiusura = true, chiusura
+			if out[idx].LineaTotale == 0 {
+				out[idx].LineaTotale = line
+			}
 			continue
 		}
 		var m ps.Motivi
@@ -205,27 +261,40 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		assenti, ok1 := num(line, rec, "assenti", true)
 		classe := get(rec, "classe")
 		if classe == "" {
-			if !ok1 || !okAll {
-				continue
-			}
-			if g.Assenti != nil {
+			switch {
+			case g.Assenti != nil:
 				add(line, "totale del plesso ripetuto per il %s", key)
-				continue
+				bad[idx] = true
+			case !ok1 || !okAll:
+				bad[idx] = true
+			default:
+				g.Assenti, g.Motivi = assenti, m
+				out[idx].LineaTotale = line
 			}
-			g.Assenti, g.Motivi = assenti, m
 			continue
 		}
 		iscritti, ok2 := num(line, rec, "iscritti", true)
 		if !ok1 || !ok2 || !okAll {
+			bad[idx] = true
 			continue
 		}
 		g.Classi = append(g.Classi, ps.AssenzaClasse{Classe: classe, Iscritti: *iscritti, Assenti: *assenti, Motivi: m})
+		out[idx].LineeClassi = append(out[idx].LineeClassi, line)
+	}
+	if more > 0 {
+		fe.Errors = append(fe.Errors, fmt.Sprintf("… e altri %d errori", more))
 	}
 	if len(fe.Errors) > 0 {
-		return nil, fe
+		good := out[:0]
+		for i, r := range out {
+			if !bad[i] {
+				good = append(good, r)
+			}
+		}
+		return good, fe
 	}
 	if len(out) == 0 {
-		return nil, &FileError{[]string{"il file non contiene righe di dati"}}
+		return nil, &FileError{[]string{"il file non contiene righe di dati (le righe che iniziano con # sono ignorate)"}}
 	}
 	return out, nil
 }

@@ -157,6 +157,9 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	if len(verrs) > 0 {
+		for k, v := range verrs {
+			verrs[k] = tr(langIT, v)
+		}
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: verrs})
 		return
 	}

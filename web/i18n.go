@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+
+	ps "github.com/portalescuole/portalescuole"
 )
 
 // Languages: Italian first, English available.
@@ -357,6 +359,9 @@ var catalog = map[string][2]string{
 // tr translates key into lang, formatting args; unknown keys are returned
 // as they are (texts from the domain that are not keys).
 func tr(lang, key string, args ...any) string {
+	if len(args) == 0 {
+		key, args = ps.SplitMsg(key) // a key with its arguments, from ps.Msg
+	}
 	s := key
 	if m, ok := catalog[key]; ok {
 		s = m[0]
