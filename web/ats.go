@@ -76,10 +76,10 @@ func (s *Server) adempimentiRows(r *http.Request, q adempimentiQuery) ([]ps.Adem
 }
 
 type adempimentiData struct {
-	Q           adempimentiQuery
+	Q adempimentiQuery
 	// Export links with the page's filters, built with url.Values and
 	// passed as a URL so the template does not escape the query again.
-	CSV, XLSX template.URL
+	CSV, XLSX   template.URL
 	Anni        []ps.AnnoScolastico
 	Province    []string
 	Distretti   []ps.Distretto

@@ -23,7 +23,6 @@ func readCSV(t *testing.T, body string) [][]string {
 	return rows
 }
 
-
 // exportLink returns the href of the element with the given id.
 func exportLink(t *testing.T, body, id string) string {
 	t.Helper()

@@ -98,4 +98,3 @@ func TestServer_ImportDryRun(t *testing.T) {
 		})
 	}
 }
-
