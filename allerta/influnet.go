@@ -26,9 +26,16 @@ func ImportaInfluNet(ctx context.Context, db *store.DB, a ps.Actor, data []byte)
 	return len(rep.Added) + len(rep.Changed), nil
 }
 
+// MaxRigheInfluNet bounds an InfluNet file: thirty seasons of 53 weeks
+// are 1,600 rows.
+const MaxRigheInfluNet = 20000
+
 // ImportInfluNet imports an InfluNet file as every other import: recorded
 // in import_runs with the weeks added and changed; a dry run stores nothing.
 func ImportInfluNet(ctx context.Context, db *store.DB, a ps.Actor, data []byte, o store.ImportOptions) (*store.ImportReport, error) {
+	if n := bytes.Count(data, []byte("\n")); n > MaxRigheInfluNet {
+		return nil, fmt.Errorf("il file ha %d righe, più delle %d attese da InfluNet", n, MaxRigheInfluNet)
+	}
 	seasons, err := sim.LoadInfluNet(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package sentinella
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -92,7 +93,10 @@ func leggi(name string, data []byte) ([]Riga, error) {
 	var records [][]string
 	var lines []int
 	if isXLSX(name, data) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err := ControllaXLSX(data); err != nil {
+			return nil, err
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzip, UnzipXMLSizeLimit: MaxXLSXUnzip})
 		if err != nil {
 			return nil, &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
 		}
@@ -101,16 +105,32 @@ func leggi(name string, data []byte) ([]Riga, error) {
 		if len(sheets) == 0 {
 			return nil, &FileError{[]string{"il file Excel non ha fogli"}}
 		}
-		rows, err := f.GetRows(sheets[0])
+		// Row by row, never more than MaxFileRows: the sheet is not loaded
+		// whole.
+		rows, err := f.Rows(sheets[0])
 		if err != nil {
 			return nil, &FileError{[]string{"il primo foglio non si legge"}}
 		}
-		for i, r := range rows {
+		defer rows.Close()
+		for i := 1; rows.Next(); i++ {
+			if len(records) > MaxFileRows {
+				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+			}
+			r, err := rows.Columns()
+			if err != nil {
+				return nil, &FileError{[]string{"il primo foglio non si legge"}}
+			}
+			if len(r) > maxColonne {
+				r = r[:maxColonne]
+			}
 			if len(r) > 0 && strings.HasPrefix(strings.TrimSpace(r[0]), "#") {
 				continue // a comment, as in the template
 			}
 			records = append(records, r)
-			lines = append(lines, i+1)
+			lines = append(lines, i)
+		}
+		if rows.Error() != nil {
+			return nil, &FileError{[]string{"il primo foglio non si legge"}}
 		}
 	} else {
 		if !utf8.Valid(data) {
@@ -141,12 +161,67 @@ func leggi(name string, data []byte) ([]Riga, error) {
 				}
 				return nil, &FileError{[]string{fmt.Sprintf("riga %d: virgolette non chiuse o riga non leggibile", line)}}
 			}
+			if len(records) > MaxFileRows {
+				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+			}
+			if len(rec) > maxColonne {
+				rec = rec[:maxColonne]
+			}
 			l, _ := r.FieldPos(0)
 			records = append(records, rec)
 			lines = append(lines, l)
 		}
 	}
 	return parseRecords(records, lines)
+}
+
+// MaxXLSXUnzip bounds the decompressed size of an XLSX upload: a year of
+// a large plesso's classes is a few MB of XML.
+const MaxXLSXUnzip = 32 << 20
+
+// maxRapporto bounds the compression ratio of a part of an XLSX larger than
+// 1 MB: spreadsheets compress about 10:1, zip bombs 1000:1.
+const maxRapporto = 200
+
+// maxColonne bounds the cells read per row: the template has 9 columns.
+const maxColonne = 64
+
+// ControllaXLSX refuses a zip bomb before it is opened: it reads the
+// central directory only, and refuses a total decompressed size above
+// MaxXLSXUnzip or a part compressed more than maxRapporto:1. The sizes
+// declared there also bound the decompression (archive/zip fails a part
+// that inflates beyond its declared size).
+func ControllaXLSX(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > MaxXLSXUnzip || f.UncompressedSize64 > MaxXLSXUnzip {
+			return &FileError{[]string{fmt.Sprintf("il file Excel, decompresso, supera %d MB: non è un registro di classe; caricare solo il foglio delle assenze, o un CSV", MaxXLSXUnzip>>20)}}
+		}
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > maxRapporto*max(f.CompressedSize64, 1) {
+			return &FileError{[]string{fmt.Sprintf("il file Excel ha una compressione anomala (%s): rifiutato; salvarlo di nuovo come .xlsx o come CSV", f.Name)}}
+		}
+	}
+	// The declared sizes are now known to be small: inflate every part once,
+	// without keeping it, to refuse one that lies about its size or is
+	// corrupt (archive/zip stops at the declared size plus one byte).
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err == nil {
+			_, err = io.Copy(io.Discard, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+			if cerr := rc.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return &FileError{[]string{"il file Excel è danneggiato o non è un vero .xlsx: salvarlo di nuovo come .xlsx o come CSV"}}
+		}
+	}
+	return nil
 }
 
 func isXLSX(name string, data []byte) bool {

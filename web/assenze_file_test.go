@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +137,56 @@ func TestServer_AssenzeFilePreviewTotal(t *testing.T) {
 	r := upload(c, "/plesso/"+ownPlesso+"/assenze/file", "registro.csv", []byte(file), nil)
 	if row := rowOf(r.Body, "2026-11-23"); !strings.Contains(row, "2026 5 2") {
 		t.Fatalf("preview row %q", row)
+	}
+}
+
+// bombXLSX is a workbook whose sheet expands to about 200 MB of identical
+// rows, streamed through the zip writer so that the test stays light.
+func bombXLSX(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range map[string]string{
+		"[Content_Types].xml":        `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+		"_rels/.rels":                `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml":            `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Foglio1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+	} {
+		w, _ := zw.Create(name)
+		io.WriteString(w, body)
+	}
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	chunk := strings.Repeat(`<row><c t="inlineStr"><is><t>2026-11-23</t></is></c><c><v>1</v></c></row>`, 1000)
+	for i := 0; i < 2500; i++ {
+		io.WriteString(w, chunk)
+	}
+	io.WriteString(w, `</sheetData></worksheet>`)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// A zip bomb uploaded by a plesso is refused with a clear message, without
+// being expanded.
+func TestServer_AssenzeFileZipBomb(t *testing.T) {
+	e := sentinelEnv(t)
+	c := e.loginAs("cree80001r", pwPlesso)
+	bomb := bombXLSX(t)
+	if len(bomb) > 2<<20 {
+		t.Fatalf("bomb of %d bytes", len(bomb))
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := upload(c, "/plesso/"+ownPlesso+"/assenze/file", "registro.xlsx", bomb, nil)
+	runtime.ReadMemStats(&after)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), "decompresso, supera 32 MB") {
+		t.Fatalf("bomb: %d %s", r.Status, text(r.Body))
+	}
+	// Loose: the sheet alone is 200 MB expanded.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Fatalf("the refusal allocated %d MB", alloc>>20)
 	}
 }

@@ -98,3 +98,18 @@ func TestServer_ImportDryRun(t *testing.T) {
 		})
 	}
 }
+
+// An InfluNet file beyond any real length is refused before parsing.
+func TestServer_ImportInfluNetRows(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	before, _ := e.db.ImportRuns(ctx, 1000)
+	r := c.importa("influnet.csv", "flu_season,year_week,inc_5-14\n"+strings.Repeat("2030-2031,2030-50,7.5\n", 30000), nil)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), "più delle 20000 attese") {
+		t.Fatalf("long InfluNet file: %d %s", r.Status, text(r.Body))
+	}
+	if after, _ := e.db.ImportRuns(ctx, 1000); len(after) != len(before) {
+		t.Fatal("a refused file was recorded")
+	}
+}
