@@ -314,7 +314,7 @@ var catalog = map[string][2]string{
 	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alerts to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
 	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms."},
-	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 soppressi)", "CSV for sharing (counts 1–3 suppressed)"},
+	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 e complementari soppressi)", "CSV for sharing (counts 1–3 and complements suppressed)"},
 	"cruscotto.ultimi":             {"Ultimi giorni", "Latest days"},
 	"cruscotto.allarme":            {"allarme", "alarm"},
 	"cruscotto.anni":               {"Quest'anno, l'anno precedente e InfluNet", "This year, last year and InfluNet"},
