@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -131,4 +132,32 @@ func TestServer_CSVFormulaInjection(t *testing.T) {
 			t.Fatal("the assignee is not neutralised")
 		}
 	})
+}
+
+// The alerts list's export links keep its filters.
+func TestServer_AllerteExportFilters(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	all, err := e.db.Segnali(ctx, store.SegnaleFilter{Limit: 5000})
+	if err != nil || len(all) < 2 {
+		t.Fatalf("demo alerts: %d %v", len(all), err)
+	}
+	if err := e.db.AggiornaSegnale(ctx, ps.Actor{Username: "test"}, all[0].ID, ps.StatoValutazione, "", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	page := c.get("/ats/allerte?stato=" + url.QueryEscape(ps.StatoValutazione))
+	link := exportLink(t, page.Body, "export-allerte-csv")
+	rows := readCSV(t, c.get(link).Body)
+	if len(rows) < 2 {
+		t.Fatalf("CSV from %q has no rows", link)
+	}
+	for _, row := range rows[1:] {
+		if row[10] != ps.StatoValutazione {
+			t.Fatalf("CSV from %q: row outside the filter %v", link, row)
+		}
+	}
+	if len(rows)-1 == len(all) {
+		t.Fatal("the filter changed nothing: the test cannot tell")
+	}
 }
