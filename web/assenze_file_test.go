@@ -190,3 +190,22 @@ func TestServer_AssenzeFileZipBomb(t *testing.T) {
 		t.Fatalf("the refusal allocated %d MB", alloc>>20)
 	}
 }
+
+// The form reports a field that does not read and another day's rule in
+// the same answer.
+func TestServer_AssenzeFormAllErrors(t *testing.T) {
+	e := sentinelEnv(t)
+	c := e.loginAs("cree80001r", pwPlesso)
+	form := url.Values{"n": {"2"},
+		"g0.giorno": {"2026-11-23"}, "g0.assenti": {"abc"},
+		"g1.giorno": {"2026-11-24"}, "g1.assenti": {"500"}}
+	r := c.post("/plesso/"+ownPlesso+"/assenze", form)
+	body := text(r.Body)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(body, "scrivere un numero intero") ||
+		!strings.Contains(body, "gli assenti (500) superano gli iscritti in vigore (230)") {
+		t.Fatalf("%d %s", r.Status, body)
+	}
+	if e.stored(ownPlesso, "2026-11-24") != nil {
+		t.Fatal("a refused form stored data")
+	}
+}
