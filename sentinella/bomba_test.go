@@ -118,3 +118,19 @@ func TestParseFile_Bomb(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParseFile_Bomb measures the refusal of a 200 MB bomb (the
+// time and memory of the check, not of building the file).
+func BenchmarkParseFile_Bomb(b *testing.B) {
+	for _, lie := range []bool{false, true} {
+		data := BuildXLSX(b, 2_500_000, lie)
+		b.Run(fmt.Sprintf("lie=%v", lie), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseFile("x.xlsx", data); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}

@@ -96,7 +96,7 @@ func leggi(name string, data []byte) ([]Riga, error) {
 		if err := ControllaXLSX(data); err != nil {
 			return nil, err
 		}
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzip, UnzipXMLSizeLimit: MaxXLSXUnzip})
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzip, UnzipXMLSizeLimit: 8 << 20})
 		if err != nil {
 			return nil, &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
 		}
