@@ -273,3 +273,11 @@ func BenchmarkProteggi_Giorno(b *testing.B) {
 		Proteggi(tab, Esterno)
 	}
 }
+
+func BenchmarkProteggi_GiornoNazionale(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	tab := territorio(rng, 1000)
+	for b.Loop() {
+		Proteggi(tab, Esterno)
+	}
+}
