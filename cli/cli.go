@@ -189,19 +189,9 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// tr gives the CLI's Italian text for the few domain message keys it shows.
-func tr(key string) string {
-	m := map[string]string{
-		"err.user.username": "nome utente non valido", "err.user.role": "ruolo non valido (plesso, istituto, ats, admin)",
-		"err.user.plesso_required": "indicare --plesso", "err.user.istituto_required": "indicare --istituto",
-		"err.notfound.plesso": "plesso non in anagrafe", "err.notfound.istituto": "istituto non in anagrafe",
-		"err.import.anno": "indicare --anno per il file degli studenti", "err.import.fuori_territorio": "nessuna riga delle province del territorio",
-	}
-	if s, ok := m[key]; ok {
-		return s
-	}
-	return key
-}
+// tr gives the Italian text of a domain message key, from the web's
+// catalogue.
+func tr(key string) string { return web.Testo("it", key) }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dsn := newFlags("import", stderr)
@@ -233,11 +223,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer db.Close()
 	if allerta.IsInfluNet(data) {
-		n, err := allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "cli"}, data)
+		rep, err := allerta.ImportInfluNet(ctx, db, ps.Actor{Username: "cli"}, data, store.ImportOptions{Filename: filepath.Base(path), DryRun: *dry})
 		if err != nil {
 			return fmt.Errorf("InfluNet: %w", err)
 		}
-		fmt.Fprintf(stdout, "%s importato (InfluNet): %d settimane\n", filepath.Base(path), n)
+		verb := "importato"
+		if rep.DryRun {
+			verb = "anteprima (nulla salvato)"
+		}
+		fmt.Fprintf(stdout, "%s %s (InfluNet): %d settimane aggiunte, %d modificate\n", filepath.Base(path), verb, len(rep.Added), len(rep.Changed))
 		return nil
 	}
 	province := store.ParseProvince(*prov)

@@ -71,9 +71,9 @@ func TestRun_ImportAndUserAdd(t *testing.T) {
 			}{
 				{"plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "segreteria.cree80001r", "--plesso", "cree80001r"}, 0, "utente segreteria.cree80001r creato"},
 				{"duplicate", "una password lunga\n", []string{"--role", "plesso", "--username", "SEGRETERIA.cree80001r", "--plesso", "CREE80001R"}, 1, "esiste già"},
-				{"unknown plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "x", "--plesso", "ZZEE000000"}, 1, "plesso non in anagrafe"},
-				{"no plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "y"}, 1, "indicare --plesso"},
-				{"bad role", "una password lunga\n", []string{"--role", "preside", "--username", "z"}, 1, "ruolo non valido"},
+				{"unknown plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "x", "--plesso", "ZZEE000000"}, 1, "Plesso non trovato"},
+				{"no plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "y"}, 1, "Indicare il plesso"},
+				{"bad role", "una password lunga\n", []string{"--role", "preside", "--username", "z"}, 1, "Ruolo non valido"},
 				{"short password", "corta\n", []string{"--role", "ats", "--username", "op"}, 1, "password non accettata"},
 				{"ats", "una password lunga", []string{"--role", "ats", "--username", "operatore"}, 0, "creato (ruolo ats)"},
 			} {

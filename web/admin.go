@@ -61,13 +61,15 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	if allerta.IsInfluNet(data) {
-		n, err := allerta.ImportaInfluNet(r.Context(), s.db, actor(r, c.user), data)
+		rep, err := allerta.ImportInfluNet(r.Context(), s.db, actor(r, c.user), data,
+			store.ImportOptions{Filename: fh.Filename, DryRun: r.FormValue("dry") == "1"})
 		if err != nil {
 			fail(http.StatusUnprocessableEntity, "InfluNet: "+err.Error())
 			return
 		}
-		s.sessions.Put(r.Context(), "flash", tr(c.lang, "admin.import.influnet", n))
-		http.Redirect(w, r, "/ats/import", http.StatusSeeOther)
+		d.Report = rep
+		d.History, _ = s.db.ImportRuns(r.Context(), 20)
+		s.render(w, r, http.StatusOK, "import", s.newPage(r, c, "admin.import", d))
 		return
 	}
 	st, _ := s.db.Settings(r.Context())

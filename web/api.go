@@ -172,6 +172,17 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		giorni[i] = ps.Giorno{Giorno: d, Chiuso: g.Chiuso, MotivoChiusura: g.MotivoChiusura, Assenti: g.Assenti, Motivi: g.Motivi, Classi: g.Classi}
 	}
 	if len(campi) > 0 {
+		// Every error at once: the other days' rules too.
+		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, nil)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range verrs {
+			if _, ok := campi[k]; !ok {
+				campi[k] = tr(langIT, v)
+			}
+		}
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
 		return
 	}
@@ -181,6 +192,9 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	if len(verrs) > 0 {
+		for k, v := range verrs {
+			verrs[k] = tr(langIT, v)
+		}
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: verrs})
 		return
 	}

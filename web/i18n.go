@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+
+	ps "github.com/portalescuole/portalescuole"
 )
 
 // Languages: Italian first, English available.
@@ -354,7 +356,7 @@ var catalog = map[string][2]string{
 	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alerts to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
 	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms."},
-	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 soppressi)", "CSV for sharing (counts 1–3 suppressed)"},
+	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 e complementari soppressi)", "CSV for sharing (counts 1–3 and complements suppressed)"},
 	"cruscotto.ultimi":             {"Ultimi giorni", "Latest days"},
 	"cruscotto.allarme":            {"allarme", "alarm"},
 	"cruscotto.anni":               {"Quest'anno, l'anno precedente e InfluNet", "This year, last year and InfluNet"},
@@ -399,6 +401,9 @@ var catalog = map[string][2]string{
 // tr translates key into lang, formatting args; unknown keys are returned
 // as they are (texts from the domain that are not keys).
 func tr(lang, key string, args ...any) string {
+	if len(args) == 0 {
+		key, args = ps.SplitMsg(key) // a key with its arguments, from ps.Msg
+	}
 	s := key
 	if m, ok := catalog[key]; ok {
 		s = m[0]
