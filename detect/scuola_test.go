@@ -266,7 +266,9 @@ func TestScuola_Params(t *testing.T) {
 	}
 }
 
-func contains(a, b string) bool { return len(b) == 0 || (len(a) >= len(b) && (a[:len(b)] == b || contains(a[1:], b))) }
+func contains(a, b string) bool {
+	return len(b) == 0 || (len(a) >= len(b) && (a[:len(b)] == b || contains(a[1:], b)))
+}
 
 // BenchmarkScuola runs the model on one five-year daily series; ns/day is
 // the time per row.

@@ -485,8 +485,7 @@ func EvaluateKinds(settings []Setting, kinds []Kind, nYears int, seed uint64, wo
 	return append(out, all), nil
 }
 
-// ScuolaGrid is the grid of scuola settings tuned, plus the old default
-// and EWMA as references.
+// ScuolaGrid is the grid of scuola settings tuned (docs/detection.md).
 func ScuolaGrid() []Setting {
 	var g []Setting
 	for _, k := range []string{"0", "0.25"} {
@@ -496,8 +495,19 @@ func ScuolaGrid() []Setting {
 			}
 		}
 	}
-	g = append(g, Setting{Method: "dow", Params: detect.Params{"weeks": "8", "alpha": "0.01"}})
 	return g
+}
+
+// FinalSettings are scored in real time on both sets: "default" (the
+// command's own path), three neighbours of it and the previous default.
+func FinalSettings() []Setting {
+	return []Setting{
+		{Method: "default", Params: detect.Params{}},
+		{Method: "scuola", Params: detect.Params{"k": "0.25", "h": "2.5", "points": "0.0035"}},
+		{Method: "scuola", Params: detect.Params{"k": "0.25", "h": "1.5", "points": "0.004"}},
+		{Method: "scuola", Params: detect.Params{"k": "0", "h": "2", "points": "0.004"}},
+		{Method: "dow", Params: detect.Params{"weeks": "8", "alpha": "0.01"}},
+	}
 }
 
 // ScenarioMarkdown writes one table per result: a row per setting.

@@ -16,6 +16,9 @@ func TestScenarioReport(t *testing.T) {
 		t.Skip("PORTALE_EVAL_YEARS not set")
 	}
 	settings := ScuolaGrid()
+	if os.Getenv("PORTALE_EVAL_FINAL") != "" {
+		settings = FinalSettings()
+	}
 	if g := os.Getenv("PORTALE_EVAL_ONLY"); g != "" {
 		settings = nil
 		for _, s := range ScuolaGrid() {
@@ -31,8 +34,8 @@ func TestScenarioReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	best, ok := ChooseScuola(tune[len(tune)-1])
-	mark := ""
-	if ok {
+	mark := "default"
+	if ok && os.Getenv("PORTALE_EVAL_FINAL") == "" {
 		mark = settings[best].Name()
 	}
 	b.WriteString("### Tuning set\n")
