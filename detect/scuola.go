@@ -25,6 +25,11 @@ type ScuolaParams struct {
 	// Jump is the z above which a day that follows an ordinary day is a
 	// data anomaly (strike, trip, snow) rather than the start of a wave.
 	Jump float64
+	// JumpPoints: with denominators, a day that follows an ordinary day and
+	// exceeds its expected rate by more than JumpPoints (0.02 = 2 points,
+	// far more than a wave adds from one school day to the next) with z > 2
+	// is an anomaly too: in small networks a strike is not many sd away.
+	JumpPoints float64
 	// Gain is the smallest weight of a day in the running level (an
 	// exponential memory of about 1/Gain school days).
 	Gain float64
@@ -35,7 +40,7 @@ type ScuolaParams struct {
 
 // DefaultScuolaParams returns the parameters chosen in docs/detection.md.
 func DefaultScuolaParams() ScuolaParams {
-	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, Gain: 0.03, MinDays: 5}
+	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, MinDays: 5}
 }
 
 // Validate reports unusable parameters.
@@ -49,6 +54,8 @@ func (p ScuolaParams) Validate() error {
 		return fmt.Errorf("parametro allowance = %v fuori da [0, 10)", p.Allowance)
 	case !(p.Points >= 0 && p.Points < 1):
 		return fmt.Errorf("parametro points = %v fuori da [0, 1)", p.Points)
+	case !(p.JumpPoints > 0 && p.JumpPoints <= 1):
+		return fmt.Errorf("parametro jumpPoints = %v fuori da (0, 1]", p.JumpPoints)
 	case !(p.Jump > 0) || math.IsInf(p.Jump, 1):
 		return fmt.Errorf("parametro jump = %v deve essere finito e > 0", p.Jump)
 	case !(p.Gain > 0 && p.Gain < 1):
@@ -103,10 +110,11 @@ const (
 //     q >= 1 is the ratio of the Student t (degrees of freedom = days the
 //     variance rests on) to the normal 0.99 quantile: thresholds widen while
 //     the baseline is short. S restarts at 0 each school year;
-//   - anomalies: a day whose z exceeds Jump right after an ordinary day
-//     (z < 2), and the day after it if still above Jump, is a data anomaly:
-//     it neither alarms nor enters the CUSUM or the estimates. A third day in
-//     a row above Jump is no longer a disruption: the three days enter the
+//   - anomalies: a day whose z exceeds Jump (or, with denominators, whose
+//     rate exceeds the expected one by JumpPoints with z > 2) right after an
+//     ordinary day (z < 2), and the day after it if still so, is a data anomaly:
+//     it neither alarms nor enters the CUSUM or the estimates. A third such
+//     day in a row is no longer a disruption: the three days enter the
 //     CUSUM together;
 //   - robust updates: residuals enter the level, effects, variance and phi
 //     clipped at 2.5 sd, and only while S = 0 (no evidence of a rise), for
@@ -202,7 +210,8 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		zc := (r - lnAllow) / sd
 		// Anomaly: an isolated jump after an ordinary day.
 		anomaly := false
-		if z > jump && (st.run > 0 || !st.prevOK || st.prevZ < scuolaElevated) {
+		big := z > jump || (hasDen && z > scuolaElevated && math.Exp(u)-math.Exp(mu) > p.JumpPoints)
+		if big && (st.run > 0 || !st.prevOK || st.prevZ < scuolaElevated) {
 			st.run++
 			if st.run <= 2 {
 				anomaly = true
@@ -752,7 +761,7 @@ func solveSym(a, b, x []float64, n int) bool {
 // scuolaMethod: parameters k, h, allowance, jump, gain, minDays; see Scuola.
 func scuolaMethod(s Series, p Params) (Result, error) {
 	const name = "scuola"
-	if err := allowParams(name, p, "allowance", "gain", "h", "jump", "k", "minDays", "points"); err != nil {
+	if err := allowParams(name, p, "allowance", "gain", "h", "jump", "jumpPoints", "k", "minDays", "points"); err != nil {
 		return Result{}, err
 	}
 	sp := DefaultScuolaParams()
@@ -760,7 +769,7 @@ func scuolaMethod(s Series, p Params) (Result, error) {
 	for _, q := range []struct {
 		name string
 		v    *float64
-	}{{"k", &sp.K}, {"h", &sp.H}, {"allowance", &sp.Allowance}, {"points", &sp.Points}, {"jump", &sp.Jump}, {"gain", &sp.Gain}} {
+	}{{"k", &sp.K}, {"h", &sp.H}, {"allowance", &sp.Allowance}, {"points", &sp.Points}, {"jump", &sp.Jump}, {"jumpPoints", &sp.JumpPoints}, {"gain", &sp.Gain}} {
 		if *q.v, err = p.Float(q.name, *q.v); err != nil {
 			return Result{}, fmt.Errorf("%s: %w", name, err)
 		}
