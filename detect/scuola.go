@@ -76,7 +76,7 @@ const (
 	scuolaPriorEff  = 20    // weight (days) of past-years weekday and break effects
 	scuolaMaxPhi    = 0.8   // cap of the AR(1) coefficient
 	scuolaMinVar    = 1e-4  // floor of the extra-binomial log variance (1% sd)
-	scuolaPastYears = 3     // past school years used for the profile
+	scuolaPastYears = 2     // past school years used for the profile
 	scuolaCap       = 1.5   // S is capped at 1.5 thresholds: alarms end soon after the excess does
 )
 
@@ -92,7 +92,7 @@ const (
 //     Christmas, Carnival or Easter (known from the date, so the model stays
 //     causal). At the first row of a school year, when earlier school years
 //     are present, w, b, c, the profile (one annual harmonic) and the level
-//     of the last year are fitted once on up to 3 past years by Huber-weighted
+//     of the last year are fitted once on up to 2 past years by Huber-weighted
 //     least squares, which discounts their epidemics; the year's level L then
 //     starts there with the weight of a few days and follows this year.
 //     Without past years every term is learnt online from the first school
@@ -197,7 +197,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		iota := math.Sqrt((1 + phi) / (1 - phi))
 		hEff, jump := p.H, p.Jump
 		if df := st.nV + st.priorV - 1; df < 200 {
-			q := tQuantile99(math.Max(df, 1)) / zq
+			q := t99[max(int(df), 0)] / zq
 			hEff, jump = hEff*q, jump*q
 		}
 		res.Expected[t] = math.Max(0, math.Exp(mu)*rw.den-0.5)
@@ -509,6 +509,14 @@ func easter(y int) time.Time {
 	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 }
 
+// t99 caches tQuantile99 for integer degrees of freedom below 200.
+var t99 = func() (q [200]float64) {
+	for df := range q {
+		q[df] = tQuantile99(math.Max(float64(df), 1))
+	}
+	return q
+}()
+
 // tQuantile99 approximates the 0.99 quantile of Student's t with df degrees
 // of freedom (Cornish-Fisher expansion; exact values for df 1-4).
 func tQuantile99(df float64) float64 {
@@ -605,7 +613,7 @@ func fitScuolaProfile(all []scuolaRow, first int, sampVar func(float64, float64)
 	ata := make([]float64, np*np)
 	atb := make([]float64, np)
 	var scale float64
-	for iter := 0; iter < 4; iter++ {
+	for iter := 0; iter < 3; iter++ {
 		clear(ata)
 		clear(atb)
 		for i := range X {
