@@ -264,20 +264,17 @@ type scuolaState struct {
 	cxy, czz  float64    // lag-1 products and squares of clipped z
 	nPhi      float64
 
-	S              float64
-	run            int     // consecutive anomaly candidates
-	pending        float64 // their CUSUM contributions
-	prevOK         bool
-	prevZ          float64
-	prevZC         float64
-	frozen         int
-	lastSat        int
-	sixDay         bool
-	prevClippedSet bool
+	S       float64
+	run     int     // consecutive anomaly candidates
+	pending float64 // their CUSUM contributions
+	prevOK  bool
+	prevZ   float64
+	prevZC  float64
+	frozen  int
 }
 
 func newScuolaState(f scuolaFit) scuolaState {
-	st := scuolaState{lastSat: -1}
+	var st scuolaState
 	if !f.ok {
 		return st
 	}
