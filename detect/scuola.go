@@ -33,6 +33,11 @@ type ScuolaParams struct {
 	// Gain is the smallest weight of a day in the running level (an
 	// exponential memory of about 1/Gain school days).
 	Gain float64
+	// Alpha scales the decision interval for a stricter or looser use
+	// (e.g. a single plesso's noisy series): H is multiplied by
+	// z(1-Alpha)/z(0.99), so the default 0.01 leaves it as it is and 0.001
+	// raises it by a third. It is not a false-alarm probability.
+	Alpha float64
 	// MinDays is how many school days of the current year a series without
 	// past years needs before its rows are evaluated (>= 2).
 	MinDays int
@@ -40,7 +45,7 @@ type ScuolaParams struct {
 
 // DefaultScuolaParams returns the parameters chosen in docs/detection.md.
 func DefaultScuolaParams() ScuolaParams {
-	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, MinDays: 5}
+	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, Alpha: 0.01, MinDays: 5}
 }
 
 // Validate reports unusable parameters.
@@ -60,6 +65,8 @@ func (p ScuolaParams) Validate() error {
 		return fmt.Errorf("parametro jump = %v deve essere finito e > 0", p.Jump)
 	case !(p.Gain > 0 && p.Gain < 1):
 		return fmt.Errorf("parametro gain = %v fuori da (0, 1)", p.Gain)
+	case !(p.Alpha > 0 && p.Alpha < 0.5):
+		return fmt.Errorf("parametro alpha = %v fuori da (0, 0.5)", p.Alpha)
 	case p.MinDays < 2:
 		return fmt.Errorf("parametro minDays = %d, il minimo è 2", p.MinDays)
 	}
@@ -195,7 +202,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		sd := math.Sqrt((v + vs) * (1 + 1/st.nL))
 		phi := st.phi()
 		iota := math.Sqrt((1 + phi) / (1 - phi))
-		hEff, jump := p.H, p.Jump
+		hEff, jump := p.H*NormalQuantile(1-p.Alpha)/zq, p.Jump
 		if df := st.nV + st.priorV - 1; df < 200 {
 			q := t99[max(int(df), 0)] / zq
 			hEff, jump = hEff*q, jump*q
@@ -766,7 +773,7 @@ func solveSym(a, b, x []float64, n int) bool {
 // scuolaMethod: parameters k, h, allowance, jump, gain, minDays; see Scuola.
 func scuolaMethod(s Series, p Params) (Result, error) {
 	const name = "scuola"
-	if err := allowParams(name, p, "allowance", "gain", "h", "jump", "jumpPoints", "k", "minDays", "points"); err != nil {
+	if err := allowParams(name, p, "allowance", "alpha", "gain", "h", "jump", "jumpPoints", "k", "minDays", "points"); err != nil {
 		return Result{}, err
 	}
 	sp := DefaultScuolaParams()
@@ -774,7 +781,7 @@ func scuolaMethod(s Series, p Params) (Result, error) {
 	for _, q := range []struct {
 		name string
 		v    *float64
-	}{{"k", &sp.K}, {"h", &sp.H}, {"allowance", &sp.Allowance}, {"points", &sp.Points}, {"jump", &sp.Jump}, {"jumpPoints", &sp.JumpPoints}, {"gain", &sp.Gain}} {
+	}{{"k", &sp.K}, {"h", &sp.H}, {"allowance", &sp.Allowance}, {"points", &sp.Points}, {"jump", &sp.Jump}, {"jumpPoints", &sp.JumpPoints}, {"gain", &sp.Gain}, {"alpha", &sp.Alpha}} {
 		if *q.v, err = p.Float(q.name, *q.v); err != nil {
 			return Result{}, fmt.Errorf("%s: %w", name, err)
 		}

@@ -259,9 +259,45 @@ func TestScuola_Params(t *testing.T) {
 	for _, c := range []struct {
 		p    Params
 		want string
-	}{{Params{"h": "0"}, "parametro h"}, {Params{"allowance": "-1"}, "parametro allowance"}, {Params{"minDays": "1"}, "parametro minDays"}, {Params{"x": "1"}, `parametro sconosciuto "x"`}} {
+	}{{Params{"h": "0"}, "parametro h"}, {Params{"allowance": "-1"}, "parametro allowance"}, {Params{"minDays": "1"}, "parametro minDays"}, {Params{"alpha": "0.7"}, "parametro alpha"}, {Params{"x": "1"}, `parametro sconosciuto "x"`}} {
 		if _, err := scuolaMethod(s, c.p); err == nil || !contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q", c.p, err, c.want)
+		}
+	}
+}
+
+func TestScuola_AlphaRaisesThreshold(t *testing.T) {
+	s := synthSchool(5, []int{2023}, func(i int, d time.Time) float64 {
+		if d.Year() == 2024 && d.Month() == time.February {
+			return 0.01
+		}
+		return 0
+	})
+	a, _ := scuolaMethod(s, Params{})
+	b, _ := scuolaMethod(s, Params{"alpha": "0.001"})
+	na, nb := 0, 0
+	for i := range a.Alarm {
+		if a.Alarm[i] {
+			na++
+		}
+		if b.Alarm[i] {
+			nb++
+		}
+		if b.Alarm[i] && !a.Alarm[i] {
+			t.Fatalf("row %d alarms with alpha 0.001 and not with 0.01", i)
+		}
+	}
+	if !(nb <= na) || na == 0 {
+		t.Errorf("alpha 0.001: %d alarm days, 0.01: %d", nb, na)
+	}
+	// Until the states part (a positive S freezes the estimates), the same
+	// row has a higher bound with the stricter alpha.
+	for i := range a.Valid {
+		if a.Statistic[i] > 0 || b.Statistic[i] > 0 {
+			break
+		}
+		if a.Valid[i] && !(b.UpperBound[i] > a.UpperBound[i]) {
+			t.Fatalf("row %d: upper bound %v with alpha 0.001, %v with 0.01", i, b.UpperBound[i], a.UpperBound[i])
 		}
 	}
 }
