@@ -163,6 +163,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		return 1 / math.Max(r, 0.5)
 	}
 	zq := NormalQuantile(0.99)
+	hAlpha := p.H * NormalQuantile(1-p.Alpha) / zq
 	relAllow := math.Log1p(p.Allowance)
 
 	var st scuolaState
@@ -202,7 +203,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		sd := math.Sqrt((v + vs) * (1 + 1/st.nL))
 		phi := st.phi()
 		iota := math.Sqrt((1 + phi) / (1 - phi))
-		hEff, jump := p.H*NormalQuantile(1-p.Alpha)/zq, p.Jump
+		hEff, jump := hAlpha, p.Jump
 		if df := st.nV + st.priorV - 1; df < 200 {
 			q := t99[max(int(df), 0)] / zq
 			hEff, jump = hEff*q, jump*q
