@@ -154,14 +154,15 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 	res := newResult(n)
 	res.Anomaly = make([]bool, n)
 	rows := scuolaRows(s)
-	sampVar := func(mu float64, d float64) float64 {
-		r := math.Exp(mu)
+	// sampVarR is the sampling variance of a log rate r on denominator d.
+	sampVarR := func(r float64, d float64) float64 {
 		if hasDen {
 			r = math.Min(r, 0.999)
 			return (1 - r) / (r * d)
 		}
 		return 1 / math.Max(r, 0.5)
 	}
+	sampVar := func(mu float64, d float64) float64 { return sampVarR(math.Exp(mu), d) }
 	zq := NormalQuantile(0.99)
 	hAlpha := p.H * NormalQuantile(1-p.Alpha) / zq
 	relAllow := math.Log1p(p.Allowance)
@@ -191,11 +192,12 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 			continue
 		}
 		mu := st.L + st.effects(wd, post, pre, rw)
+		em := math.Exp(mu)
 		lnAllow := relAllow
 		if hasDen {
-			lnAllow = math.Max(lnAllow, math.Log1p(p.Points/math.Exp(mu)))
+			lnAllow = math.Max(lnAllow, math.Log1p(p.Points/em))
 		}
-		vs := sampVar(mu, rw.den)
+		vs := sampVarR(em, rw.den)
 		v := st.V
 		if st.nV == 0 {
 			v = math.Max(v, 0.01) // a placeholder until the second day
@@ -208,7 +210,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 			q := t99[max(int(df), 0)] / zq
 			hEff, jump = hEff*q, jump*q
 		}
-		res.Expected[t] = math.Max(0, math.Exp(mu)*rw.den-0.5)
+		res.Expected[t] = math.Max(0, em*rw.den-0.5)
 		res.UpperBound[t] = math.Exp(mu+lnAllow+sd*(p.K+iota*(hEff-st.S)))*rw.den - 0.5
 		valid := st.past || st.nL >= float64(p.MinDays)
 		res.Valid[t] = valid
@@ -218,7 +220,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		zc := (r - lnAllow) / sd
 		// Anomaly: an isolated jump after an ordinary day.
 		anomaly := false
-		big := z > jump || (hasDen && z > scuolaElevated && math.Exp(u)-math.Exp(mu) > p.JumpPoints)
+		big := z > jump || (hasDen && z > scuolaElevated && math.Exp(u)-em > p.JumpPoints)
 		if big && (st.run > 0 || !st.prevOK || st.prevZ < scuolaElevated) {
 			st.run++
 			if st.run <= 2 {
