@@ -14,12 +14,12 @@ type ScuolaParams struct {
 	// H is the CUSUM decision interval; with a short baseline it is widened
 	// by the ratio of a Student t to a normal quantile (see Scuola).
 	H float64
-	// Allowance is the relative rise over the expected value that is not
-	// worth an alarm (0.1 = 10%); with denominators the allowance is the
-	// larger of it and Points.
+	// Allowance is the relative rise over the expected count that is not
+	// worth an alarm on a series without denominators (0.13 = 13%, the
+	// 0.4 points of Points at a 3% absence rate).
 	Allowance float64
 	// Points is the absolute rise of the absence rate that is not worth an
-	// alarm when the series has denominators (0.004 = 0.4 percentage
+	// alarm when the series has denominators (Allowance is then unused) (0.004 = 0.4 percentage
 	// points): mild non-influenza bumps (a few tenths of a point) stay below.
 	Points float64
 	// Jump is the z above which a day that follows an ordinary day is a
@@ -45,7 +45,7 @@ type ScuolaParams struct {
 
 // DefaultScuolaParams returns the parameters chosen in docs/detection.md.
 func DefaultScuolaParams() ScuolaParams {
-	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, Alpha: 0.01, MinDays: 5}
+	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.13, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, Alpha: 0.01, MinDays: 5}
 }
 
 // Validate reports unusable parameters.
@@ -109,7 +109,8 @@ const (
 //     sampling variance of the day, (1-r)/(r*den) with a denominator and
 //     1/count without (so a half-reported day has a wider interval), and
 //     1/n the uncertainty of a level estimated from n days;
-//   - evidence: a one-sided CUSUM of z = (u - expected - log(1+Allowance))/sd,
+//   - evidence: a one-sided CUSUM of z = (u - expected - log(1+a))/sd, with
+//     a = Points/expected rate with denominators, Allowance without,
 //     S = max(0, S + (z - K)/iota), with iota = sqrt((1+phi)/(1-phi)) the
 //     long-run sd of an AR(1) with lag-1 correlation phi (estimated): positive
 //     correlation between consecutive days would otherwise make runs of
@@ -195,7 +196,7 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		em := math.Exp(mu)
 		lnAllow := relAllow
 		if hasDen {
-			lnAllow = math.Max(lnAllow, math.Log1p(p.Points/em))
+			lnAllow = math.Log1p(p.Points / em)
 		}
 		vs := sampVarR(em, rw.den)
 		v := st.V

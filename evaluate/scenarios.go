@@ -499,7 +499,8 @@ func ScuolaGrid() []Setting {
 }
 
 // FinalSettings are scored in real time on both sets: "default" (the
-// command's own path), three neighbours of it and the previous default.
+// command's own path), three neighbours of it, the previous default and
+// "default" on counts without denominators.
 func FinalSettings() []Setting {
 	return []Setting{
 		{Method: "default", Params: detect.Params{}},
@@ -507,6 +508,17 @@ func FinalSettings() []Setting {
 		{Method: "scuola", Params: detect.Params{"k": "0.25", "h": "1.5", "points": "0.004"}},
 		{Method: "scuola", Params: detect.Params{"k": "0", "h": "2", "points": "0.004"}},
 		{Method: "dow", Params: detect.Params{"weeks": "8", "alpha": "0.01"}},
+		{Method: "default (counts only)", Params: detect.Params{}, Fn: countsOnly("default")},
+	}
+}
+
+// countsOnly runs a method without the denominator column, as the command
+// does on a `date,count` CSV.
+func countsOnly(method string) detect.Method {
+	m, _ := detect.Lookup(method)
+	return func(s detect.Series, p detect.Params) (detect.Result, error) {
+		s.Denominators = nil
+		return m(s, p)
 	}
 }
 
