@@ -15,8 +15,8 @@ type ScuolaParams struct {
 	// by the ratio of a Student t to a normal quantile (see Scuola).
 	H float64
 	// Allowance is the relative rise over the expected count that is not
-	// worth an alarm on a series without denominators (0.13 = 13%, the
-	// 0.4 points of Points at a 3% absence rate).
+	// worth an alarm on a series without denominators (0.1 = 10%, chosen
+	// on the tuning set run without denominators; docs/detection.md).
 	Allowance float64
 	// Points is the absolute rise of the absence rate that is not worth an
 	// alarm when the series has denominators (Allowance is then unused) (0.004 = 0.4 percentage
@@ -45,7 +45,7 @@ type ScuolaParams struct {
 
 // DefaultScuolaParams returns the parameters chosen in docs/detection.md.
 func DefaultScuolaParams() ScuolaParams {
-	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.13, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, Alpha: 0.01, MinDays: 5}
+	return ScuolaParams{K: 0.25, H: 2, Allowance: 0.1, Points: 0.004, Jump: 4, JumpPoints: 0.02, Gain: 0.03, Alpha: 0.01, MinDays: 5}
 }
 
 // Validate reports unusable parameters.
@@ -84,6 +84,7 @@ const (
 	scuolaMaxPhi    = 0.8   // cap of the AR(1) coefficient
 	scuolaMinVar    = 1e-4  // floor of the extra-binomial log variance (1% sd)
 	scuolaPastYears = 2     // past school years used for the profile
+	scuolaRefRate   = 0.03  // absence rate assumed for counts without denominators
 	scuolaCap       = 1.5   // S is capped at 1.5 thresholds: alarms end soon after the excess does
 )
 
@@ -221,7 +222,13 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 		zc := (r - lnAllow) / sd
 		// Anomaly: an isolated jump after an ordinary day.
 		anomaly := false
-		big := z > jump || (hasDen && z > scuolaElevated && math.Exp(u)-em > p.JumpPoints)
+		// Without denominators the jump is judged relative to the expected
+		// count as if the rate were 3% (the reference rate of Allowance).
+		excess := math.Exp(u) - em
+		if !hasDen {
+			excess = (math.Exp(u)/em - 1) * scuolaRefRate
+		}
+		big := z > jump || (z > scuolaElevated && excess > p.JumpPoints)
 		if big && (st.run > 0 || !st.prevOK || st.prevZ < scuolaElevated) {
 			st.run++
 			if st.run <= 2 {
