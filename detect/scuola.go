@@ -213,7 +213,14 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 			hEff, jump = hEff*q, jump*q
 		}
 		res.Expected[t] = math.Max(0, em*rw.den-0.5)
+		if res.Expected[t] < 1e-9 {
+			res.Expected[t] = 0 // no rounding residue in the output
+		}
 		res.UpperBound[t] = math.Exp(mu+lnAllow+sd*(p.K+iota*(hEff-st.S)))*rw.den - 0.5
+		if hasDen {
+			// No count can exceed the denominator: the bound says "cannot alarm today".
+			res.UpperBound[t] = math.Min(res.UpperBound[t], rw.den)
+		}
 		valid := st.past || st.nL >= float64(p.MinDays)
 		res.Valid[t] = valid
 
