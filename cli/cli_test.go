@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -120,8 +121,11 @@ func TestRun_Serve(t *testing.T) {
 	}
 }
 
-// TestImport_KilledMidway kills (SIGKILL) a real import process while it
-// writes: what is left is either the whole file or nothing.
+// TestImport_KilledMidway kills (SIGKILL) a real import process while its
+// transaction is open and has written (seen from outside: PostgreSQL shows
+// the backend holding a transaction id; SQLite's write lock is held and its
+// WAL has grown by megabytes), then finds nothing of the file; an import run
+// to completion afterwards stores it whole.
 func TestImport_KilledMidway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -142,16 +146,47 @@ func TestImport_KilledMidway(t *testing.T) {
 	os.WriteFile(file, []byte(b.String()), 0o644)
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			dsn := storetest.DSN(t, d)
-			for _, delay := range []time.Duration{300 * time.Millisecond, 900 * time.Millisecond, 2 * time.Second} {
+			var dsn string
+			proved := 0
+			for attempt := 0; attempt < 3 && proved == 0; attempt++ {
+				dsn = storetest.DSN(t, d)
+				// Migrate first: the only writer left is the import.
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				db.Close()
+				inTx := txProbe(t, dsn)
+				if inTx() {
+					t.Fatal("the probe sees a transaction before the import started")
+				}
 				cmd := exec.Command(bin, "import", "--db", dsn, "--anno", "2025/26", file)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(delay)
+				exited := make(chan struct{})
+				go func() { cmd.Wait(); close(exited) }()
+				seen, ended := false, false
+				for deadline := time.Now().Add(2 * time.Minute); !seen && !ended; time.Sleep(2 * time.Millisecond) {
+					select {
+					case <-exited:
+						ended = true
+						continue
+					default:
+					}
+					if time.Now().After(deadline) {
+						cmd.Process.Kill()
+						t.Fatal("the import transaction was never seen open")
+					}
+					seen = inTx()
+				}
 				cmd.Process.Kill()
-				cmd.Wait()
-				db, err := store.Open(context.Background(), dsn)
+				<-exited
+				if !seen {
+					t.Log("the import ended before its transaction was seen open: again")
+					continue
+				}
+				db, err = store.Open(context.Background(), dsn)
 				if err != nil {
 					t.Fatalf("reopen after kill: %v", err)
 				}
@@ -161,13 +196,18 @@ func TestImport_KilledMidway(t *testing.T) {
 				scan(t, q, `SELECT COUNT(*) FROM studenti_mim`, &counts)
 				scan(t, q, `SELECT COUNT(*) FROM plessi`, &plessi)
 				db.Close()
-				t.Logf("killed after %v: %d import runs, %d counts, %d plessi", delay, runs, counts, plessi)
-				if !(runs == 0 && counts == 0 && plessi == 0) && !(runs == 1 && counts == rows && plessi == rows) {
+				t.Logf("killed inside the transaction: %d import runs, %d counts, %d plessi", runs, counts, plessi)
+				switch {
+				case runs == 0 && counts == 0 && plessi == 0:
+					proved++ // the kill landed in the open transaction and nothing survived
+				case runs == 1 && counts == rows && plessi == rows:
+					t.Log("the commit slipped in between the probe and the kill: again")
+				default:
 					t.Fatalf("half an import survived a kill: %d runs, %d counts, %d plessi", runs, counts, plessi)
 				}
-				if runs == 1 {
-					return // committed before the kill: nothing more to learn
-				}
+			}
+			if proved == 0 {
+				t.Fatal("no kill landed inside the open transaction: the test proved nothing")
 			}
 			// Run to completion after the kills: the file goes in whole.
 			if out, err := exec.Command(bin, "import", "--db", dsn, "--anno", "2025/26", file).CombinedOutput(); err != nil {
@@ -184,6 +224,49 @@ func TestImport_KilledMidway(t *testing.T) {
 				t.Fatalf("complete import stored %d of %d", counts, rows)
 			}
 		})
+	}
+}
+
+// txProbe returns a function reporting whether another process holds an
+// open transaction that has written to the database at dsn.
+func txProbe(t *testing.T, dsn string) func() bool {
+	t.Helper()
+	if store.IsPostgres(dsn) {
+		pg, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		return func() bool {
+			var n int
+			err := pg.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`).Scan(&n)
+			return err == nil && n > 0
+		}
+	}
+	// No busy wait: a held write lock answers SQLITE_BUSY at once.
+	lite, err := sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite.SetMaxOpenConns(1)
+	t.Cleanup(func() { lite.Close() })
+	return func() bool {
+		if fi, err := os.Stat(dsn + "-wal"); err != nil || fi.Size() < 1<<20 {
+			return false // nothing much written yet
+		}
+		ctx := context.Background()
+		c, err := lite.Conn(ctx)
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		if _, err := c.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			var coded interface{ Code() int }
+			return errors.As(err, &coded) && coded.Code()&0xff == 5 // SQLITE_BUSY: a writer holds the lock
+		}
+		c.ExecContext(ctx, `ROLLBACK`)
+		return false
 	}
 }
 
