@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/portalescuole/portalescuole/internal/testenv"
 )
 
 // The R comparison: Go writes seeded random series, testdata/compare.R
@@ -194,7 +196,7 @@ func requireR(t testing.TB) {
 		}
 	})
 	if rSkipReason != "" {
-		t.Skip(rSkipReason)
+		testenv.Missing(t, "%s", rSkipReason)
 	}
 }
 

@@ -13,15 +13,17 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/portalescuole/portalescuole/internal/testenv"
 	"github.com/portalescuole/portalescuole/store"
 )
 
 // EnvPostgres names the variable with an administrative PostgreSQL DSN.
 const EnvPostgres = "PORTALE_TEST_POSTGRES"
 
-// Dialects lists the engines available to this test run.
+// Dialects lists the engines of this test run: PostgreSQL too when
+// configured, or in strict mode (CI), where DSN then fails the test.
 func Dialects() []store.Dialect {
-	if os.Getenv(EnvPostgres) != "" {
+	if os.Getenv(EnvPostgres) != "" || testenv.Strict() {
 		return []store.Dialect{store.SQLite, store.Postgres}
 	}
 	return []store.Dialect{store.SQLite}
@@ -57,7 +59,7 @@ func DSN(t testing.TB, d store.Dialect) string {
 	}
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
-		t.Skip("PostgreSQL not configured: set " + EnvPostgres)
+		testenv.Missing(t, "PostgreSQL not configured: set %s", EnvPostgres)
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
