@@ -9,6 +9,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/mail/smtptest"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
@@ -16,7 +17,7 @@ import (
 func TestWorker_Drain(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := mail.NewTestServer(t)
+		srv := smtptest.NewServer(t)
 		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
 			slog.New(slog.DiscardHandler), time.Hour)
 		msgs := []store.OutboxMessage{

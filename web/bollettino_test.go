@@ -13,6 +13,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/internal/testenv"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/mail/smtptest"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -49,7 +50,7 @@ func TestServer_Bollettino(t *testing.T) {
 	}
 
 	// E-mailed to the ATS list with the PDF attached, once per week.
-	smtp := mail.NewTestServer(t)
+	smtp := smtptest.NewServer(t)
 	worker := mail.NewWorker(e.db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: smtp.Port, TLS: "none", From: "portale@ats.example"}),
 		slog.New(slog.DiscardHandler), time.Hour)
 	e.db.Now = func() time.Time { return time.Now().Add(time.Minute) }
