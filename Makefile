@@ -23,9 +23,15 @@ build: assets
 demo: assets
 	$(GO) run ./cmd/portalescuole serve --demo --db data/demo.db
 
+# The packages with goroutines run under the race detector (once: not also
+# without it); the others run normally.
+RACE_PKGS = aggregati allerta carico mail store web
+RACE_RE = /($(shell echo $(RACE_PKGS) | tr ' ' '|'))(/|$$)
+
 test: assets
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race $(addprefix ./,$(addsuffix /...,$(RACE_PKGS)))
+	$(GO) test $$($(GO) list ./... | grep -Ev '$(RACE_RE)')
 
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./...
