@@ -30,7 +30,7 @@ RACE_RE = /($(shell echo $(RACE_PKGS) | tr ' ' '|'))(/|$$)
 
 test: assets
 	$(GO) vet ./...
-	$(GO) test -race $(addprefix ./,$(addsuffix /...,$(RACE_PKGS)))
+	$(GO) test -race -timeout 30m $(addprefix ./,$(addsuffix /...,$(RACE_PKGS)))
 	$(GO) test $$($(GO) list ./... | grep -Ev '$(RACE_RE)')
 
 bench: assets
