@@ -31,7 +31,7 @@ RACE_RE = /($(shell echo $(RACE_PKGS) | tr ' ' '|'))(/|$$)
 test: assets
 	$(GO) vet ./...
 	$(GO) test -race -timeout 30m $(addprefix ./,$(addsuffix /...,$(RACE_PKGS)))
-	$(GO) test $$($(GO) list ./... | grep -Ev '$(RACE_RE)')
+	$(GO) test -timeout 30m $$($(GO) list ./... | grep -Ev '$(RACE_RE)')
 
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -24,6 +25,37 @@ import (
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
+
+// The binary, built once for the tests that run it as a process.
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+	out       []byte
+}
+
+func binary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "portale-cli-test-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "portalescuole")
+		built.out, built.err = exec.Command("go", "build", "-o", built.path, "../cmd/portalescuole").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("build: %v\n%s", built.err, built.out)
+	}
+	return built.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
 
 func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -131,11 +163,7 @@ func TestImport_KilledMidway(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "portalescuole")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/portalescuole")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	var b strings.Builder
 	b.WriteString("CODICESCUOLA,NUMEROSTUDENTI\n")
 	const rows = 150000
@@ -287,11 +315,7 @@ func TestCarico_KillServer(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	const minAck = 40
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "portalescuole")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/portalescuole").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	for _, sig := range []os.Signal{syscall.SIGKILL, syscall.SIGTERM} {
 		for _, d := range storetest.Dialects() {
 			t.Run(sig.String()+"/"+string(d), func(t *testing.T) {
