@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -17,6 +20,48 @@ type Settings struct {
 	URLPortale      string // base URL written in e-mails
 	Finestre        string // reporting windows, e.g. "lun-mer>gio 12:00, gio-sab>lun 12:00"
 	EmailAllerte    string // ATS list for alerts and the bulletin, comma-separated
+	// QuotaIscritti and MinimoPlessi: an aggregate's day enters detection
+	// once its reporting plessi cover at least this share of the pupils of
+	// its sentinel plessi, and number at least MinimoPlessi (decimal and
+	// whole number as text). Until then the day is provisional.
+	QuotaIscritti string
+	MinimoPlessi  string
+	// ChecklistAllerta: what to do with an alert, one step a line.
+	ChecklistAllerta string
+}
+
+// Completezza returns the thresholds for a day to enter aggregate detection,
+// the defaults when the settings do not parse (SaveSettings refuses such
+// values).
+func (s Settings) Completezza() (quota float64, minimo int) {
+	q, m, err := parseCompletezza(s.QuotaIscritti, s.MinimoPlessi)
+	if err != nil {
+		return 0.5, 3
+	}
+	return q, m
+}
+
+func parseCompletezza(quota, minimo string) (float64, int, error) {
+	q, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(quota), ",", ".", 1), 64)
+	if err != nil || q <= 0 || q > 1 {
+		return 0, 0, fmt.Errorf("quota")
+	}
+	m, err := strconv.Atoi(strings.TrimSpace(minimo))
+	if err != nil || m < 1 || m > 1000 {
+		return 0, 0, fmt.Errorf("minimo")
+	}
+	return q, m, nil
+}
+
+// Checklist returns the alert checklist's steps.
+func (s Settings) Checklist() []string {
+	var out []string
+	for _, l := range strings.Split(s.ChecklistAllerta, "\n") {
+		if l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "-•*")); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // FinestreParsed returns the reporting windows, the default when the
@@ -41,6 +86,17 @@ func DefaultSettings() Settings {
 		URLPortale:      "http://localhost:8080",
 		Finestre:        ps.FormatFinestre(ps.FinestreDefault),
 		EmailAllerte:    "sorveglianza@ats-valpadana.example",
+		// Half of the sentinel pupils: a day's rate then rests on most of the
+		// network, and the plessi still missing cannot move it by more than
+		// their share; three plessi at least, so that no aggregate alarms on
+		// one or two schools (their own series watch them).
+		QuotaIscritti: "0,5",
+		MinimoPlessi:  "3",
+		ChecklistAllerta: "Guardare il grafico: l'aumento prosegue o è di un solo giorno?\n" +
+			"Controllare i plessi che contribuiscono di più: un evento locale (sciopero, gita, neve) spiega l'eccesso?\n" +
+			"Sentire i referenti dei plessi principali sui motivi delle assenze (febbre, sintomi respiratori o gastrointestinali)\n" +
+			"Confrontare con InfluNet e con le segnalazioni dei pediatri e dei medici di base\n" +
+			"Decidere: archiviare come falso allarme o confermare e avvisare il Dipartimento di Prevenzione",
 	}
 }
 
@@ -55,6 +111,9 @@ func (s *Settings) fields() map[string]*string {
 		"url_portale":      &s.URLPortale,
 		"finestre":         &s.Finestre,
 		"email_allerte":    &s.EmailAllerte,
+		"quota_iscritti":   &s.QuotaIscritti,
+		"minimo_plessi":    &s.MinimoPlessi,
+		"checklist":        &s.ChecklistAllerta,
 	}
 }
 
@@ -84,6 +143,12 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 	if _, err := ps.ParseFinestre(s.Finestre); err != nil {
 		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"finestre": err.Error()}}
 	}
+	if _, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s.QuotaIscritti), ",", ".", 1), 64); err != nil || !quotaValida(s.QuotaIscritti) {
+		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"quota_iscritti": "err.settings.quota"}}
+	}
+	if _, _, err := parseCompletezza(s.QuotaIscritti, s.MinimoPlessi); err != nil {
+		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"minimo_plessi": "err.settings.minimo"}}
+	}
 	old, err := db.Settings(ctx)
 	if err != nil {
 		return err
@@ -104,4 +169,9 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 		}
 		return nil
 	})
+}
+
+func quotaValida(q string) bool {
+	_, _, err := parseCompletezza(q, "1")
+	return err == nil
 }

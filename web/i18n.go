@@ -105,6 +105,8 @@ var catalog = map[string][2]string{
 
 	// Validation
 	"err.form":                    {"Il modulo contiene errori.", "The form has errors."},
+	"err.settings.quota":          {"Indicare una quota tra 0 e 1, per esempio 0,5.", "Give a share between 0 and 1, for example 0.5."},
+	"err.settings.minimo":         {"Indicare un numero intero di plessi tra 1 e 1000.", "Give a whole number of plessi between 1 and 1000."},
 	"err.anno.required":           {"Indicare l'anno scolastico.", "Enter the school year."},
 	"err.anno.format":             {"Anno scolastico non valido: scrivere ad esempio 2025/26.", "Invalid school year: write e.g. 2025/26."},
 	"err.anno.range":              {"L'anno scolastico è troppo lontano da quello in corso.", "The school year is too far from the current one."},
