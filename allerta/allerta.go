@@ -144,8 +144,8 @@ type Esito struct {
 	Estesi []ps.Segnale // stored episodes that grew
 	// Anomalie counts the data anomalies found (stored once each).
 	Anomalie int
-	Email  int
-	Durata time.Duration
+	Email    int
+	Durata   time.Duration
 	// Tutto is true for a full run (first run, or the register changed),
 	// false for an incremental one.
 	Tutto bool

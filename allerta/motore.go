@@ -159,9 +159,9 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 		return oggi.Sub(g.Al) <= 7*24*time.Hour && !strings.HasPrefix(g.Serie, aggregati.PrefissoPlesso)
 	}
 	type annuncio struct {
-		g        ps.Segnale
-		aumento  bool
-		chiave   string
+		g       ps.Segnale
+		aumento bool
+		chiave  string
 	}
 	var todo []annuncio
 	for _, g := range ep.Nuovi {
@@ -580,4 +580,3 @@ func Settimanali(m Monitorata, dal time.Time, tutte bool) ([]ps.Segnale, error) 
 	}
 	return out, nil
 }
-
