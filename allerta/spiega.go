@@ -25,7 +25,17 @@ type Nominatore struct {
 // Nominatore returns the engine's names: plessi from the aggregates,
 // districts from the store.
 func (m *Motore) Nominatore(ctx context.Context) Nominatore {
-	n := Nominatore{Plesso: m.arch.Nome, Distretti: map[string]string{}}
+	n := Nominatore{Distretti: map[string]string{}}
+	n.Plesso = func(codice string) string {
+		if s := m.arch.Nome(codice); s != "" {
+			return s
+		}
+		// The archive may not be loaded yet (a page before any run).
+		if p, err := m.db.Plesso(ctx, codice); err == nil {
+			return p.Nome
+		}
+		return ""
+	}
 	if ds, err := m.db.Distretti(ctx); err == nil {
 		for _, d := range ds {
 			n.Distretti[d.Codice] = d.Nome
@@ -163,6 +173,17 @@ func testoEpisodio(st store.Settings, g ps.Segnale, aumento bool, arch *aggregat
 type Gruppo struct {
 	Capo  ps.Segnale
 	Figli []ps.Segnale
+}
+
+// Antenati lists a series' ancestors, nearest first.
+func Antenati(nome string, genitore func(string) string) []string {
+	var out []string
+	seen := map[string]bool{nome: true}
+	for p := genitore(nome); p != "" && !seen[p]; p = genitore(p) {
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 // Raggruppa puts each episode under the highest episode of an ancestor

@@ -51,6 +51,10 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		s.fail(w, r, err)
 		return
 	}
+	if _, err := s.aggregati(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	n := s.motore.Nominatore(r.Context())
 	for _, g := range allerta.Raggruppa(d.Segnali, s.motore.Archivio().Genitore) {
 		gr := gruppoAllerte{Capo: s.riga(n, g.Capo)}
@@ -150,22 +154,26 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 	}
 	d := allertaData{S: g, Storia: storia, Stati: next, Utenti: utenti}
+	if _, err := s.aggregati(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	n := s.motore.Nominatore(r.Context())
 	d.Nome, d.Periodo, d.Metodo = n.Nome(g.Serie), allerta.Periodo(*g), allerta.DescriviMetodo(g.Metodo, g.Parametri)
 	if st, err := s.db.Settings(r.Context()); err == nil {
 		d.Checklist = st.Checklist()
 	}
-	// Alerts on the parent and the sub-series of this one, at the same time.
+	// Alerts at the same time on the series containing this one and on
+	// those it contains.
 	if near, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Dal: g.Giorno, Limit: 500}); err == nil {
-		for _, gr := range allerta.Raggruppa(near, s.motore.Archivio().Genitore) {
-			all := append([]ps.Segnale{gr.Capo}, gr.Figli...)
-			if !slices.ContainsFunc(all, func(x ps.Segnale) bool { return x.ID == g.ID }) {
+		gen := s.motore.Archivio().Genitore
+		up := allerta.Antenati(g.Serie, gen)
+		for _, x := range near {
+			if x.ID == g.ID || x.Giorno.After(g.Al) {
 				continue
 			}
-			for _, x := range all {
-				if x.ID != g.ID && !x.Giorno.After(g.Al) {
-					d.Correlate = append(d.Correlate, s.riga(n, x))
-				}
+			if slices.Contains(up, x.Serie) || slices.Contains(allerta.Antenati(x.Serie, gen), g.Serie) {
+				d.Correlate = append(d.Correlate, s.riga(n, x))
 			}
 		}
 	}
