@@ -1,6 +1,8 @@
 package allerta_test
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,32 +79,7 @@ func TestMotore_Episodi(t *testing.T) {
 		}
 		last := arch.Punti(aggregati.Territorio, anno.Inizio(), now)
 		from := last[len(last)-1].Giorno.AddDate(0, 0, 1)
-		report := func(code string) {
-			t.Helper()
-			p, err := db.Plesso(ctx, code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cal, err := db.AnnoCalendario(ctx, p, anno)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var giorni []ps.Giorno
-			for _, d := range cal.GiorniTra(from, now.AddDate(0, 0, -1)) {
-				c, err := db.ConsistenzaInVigore(ctx, code, d)
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := c.Iscritti * 15 / 100
-				giorni = append(giorni, ps.Giorno{Giorno: d, Assenti: &n})
-			}
-			if len(giorni) == 0 {
-				t.Fatalf("no open day for %s from %v", code, from)
-			}
-			if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "api"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		report := func(code string) { t.Helper(); segnala(t, db, code, from, now, 15) }
 		alone := sent[0]
 		t.Run("one sentinel alone", func(t *testing.T) {
 			report(alone)
@@ -145,5 +122,104 @@ func TestMotore_Episodi(t *testing.T) {
 				t.Fatalf("the complete day is still provisional: %+v %v", tr, err)
 			}
 		})
+	})
+}
+
+// segnala reports pct% of a plesso's pupils absent on each of its school
+// days from from to the day before now.
+func segnala(t *testing.T, db *store.DB, code string, from, now time.Time, pct int) {
+	t.Helper()
+	anno := ps.AnnoDi(now)
+	p, err := db.Plesso(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := db.AnnoCalendario(ctx, p, anno)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var giorni []ps.Giorno
+	for _, d := range cal.GiorniTra(from, now.AddDate(0, 0, -1)) {
+		c, err := db.ConsistenzaInVigore(ctx, code, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := c.Iscritti * pct / 100
+		giorni = append(giorni, ps.Giorno{Giorno: d, Assenti: &n})
+	}
+	if len(giorni) == 0 {
+		t.Fatalf("no open day for %s from %v", code, from)
+	}
+	if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "api"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMotore_Email: one e-mail per group of related new episodes (the
+// demo's wave on the territory, its provinces, grades and illness series is
+// one message), one more when the peak rises by a point, none for days
+// that only extend an episode or for a rerun.
+func TestMotore_Email(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+		if err := demo.Seed(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return now }
+		alerts := func() []store.OutboxMessage {
+			all, err := db.OutboxMessages(ctx, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []store.OutboxMessage
+			for _, m := range all {
+				if m.Kind == "allerta.nuova" {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		first := alerts()
+		agg, err := db.Segnali(ctx, store.SegnaleFilter{Tipo: "aggregati", Limit: 1000})
+		if err != nil || len(agg) < 2 {
+			t.Fatalf("aggregate episodes %d %v", len(agg), err)
+		}
+		if len(first) != 1 {
+			t.Fatalf("%d alert e-mails for one wave, want 1", len(first))
+		}
+		for _, g := range agg {
+			if !strings.Contains(first[0].Body, "/ats/allerte/"+strconv.FormatInt(g.ID, 10)+"\n") {
+				t.Errorf("the e-mail does not list episode %d (%s)", g.ID, g.Serie)
+			}
+		}
+		if strings.Contains(first[0].Body, "provincia:") || !strings.Contains(first[0].Body, "Provincia di Cremona") {
+			t.Errorf("series not named in words: %s", first[0].Body)
+		}
+
+		m := allerta.NuovoMotore(db, nil)
+		if _, err := m.Esegui(ctx, ps.SystemActor, now); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(alerts()); n != 1 {
+			t.Fatalf("a rerun queued %d more e-mails", n-1)
+		}
+		sent, _ := db.Sentinelle(ctx, ps.AnnoDi(now))
+		terr := m.Archivio().Punti(aggregati.Territorio, ps.AnnoDi(now).Inizio(), now)
+		from := terr[len(terr)-1].Giorno.AddDate(0, 0, 1)
+		for _, c := range sent {
+			segnala(t, db, c, from, now, 15)
+		}
+		es, err := m.Esegui(ctx, ps.SystemActor, now)
+		if err != nil || len(es.Estesi) == 0 {
+			t.Fatalf("the rise extended nothing: %+v %v", es, err)
+		}
+		after := alerts()
+		if len(after) != 2 || !slices.ContainsFunc(after, func(x store.OutboxMessage) bool { return strings.Contains(x.Subject, "in aumento") }) {
+			var subj []string
+			for _, x := range after {
+				subj = append(subj, x.Subject)
+			}
+			t.Fatalf("after a 15%% peak: %d e-mails %q, want one more announcing the rise", len(after), subj)
+		}
 	})
 }

@@ -148,8 +148,11 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 	return es, nil
 }
 
-// email queues one message per new episode and per escalation (peak at
-// least Escalation above the one last announced), never one per day.
+// email announces each new episode and each escalation (peak at least
+// Escalation above the one last announced), never a day: one message per
+// group of related episodes (a series and those it contains, overlapping
+// in time), so that a wave seen on the territory, its provinces and grades
+// is one e-mail listing them.
 func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (int, error) {
 	st, err := m.db.Settings(ctx)
 	if err != nil {
@@ -158,38 +161,45 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 	recent := func(g ps.Segnale) bool {
 		return oggi.Sub(g.Al) <= 7*24*time.Hour && !strings.HasPrefix(g.Serie, aggregati.PrefissoPlesso)
 	}
-	type annuncio struct {
-		g       ps.Segnale
-		aumento bool
-		chiave  string
-	}
-	var todo []annuncio
+	aumento := map[int64]bool{}
+	var todo []ps.Segnale
 	for _, g := range ep.Nuovi {
 		if recent(g) {
-			todo = append(todo, annuncio{g, false, fmt.Sprintf("allerta.nuova:%d", g.ID)})
+			todo = append(todo, g)
 		}
 	}
 	for _, g := range ep.Estesi {
 		if recent(g) && g.Notificato > 0 && g.Osservato >= g.Notificato+Escalation {
-			todo = append(todo, annuncio{g, true, fmt.Sprintf("allerta.aumento:%d:%d", g.ID, int(math.Round(g.Osservato*1000)))})
+			todo = append(todo, g)
+			aumento[g.ID] = true
 		}
 	}
-	n := 0
-	for _, x := range todo {
-		// The conditional update decides who announces: a concurrent run
-		// that already recorded this peak (or a higher one) wins.
-		ok, err := m.db.SegnaNotificato(ctx, x.g.ID, x.g.Osservato)
+	// The conditional update decides who announces: a concurrent run that
+	// already recorded this peak (or a higher one) wins.
+	var mine []ps.Segnale
+	for _, g := range todo {
+		ok, err := m.db.SegnaNotificato(ctx, g.ID, g.Osservato)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		if !ok {
-			continue
+		if ok {
+			mine = append(mine, g)
 		}
+	}
+	nomi := m.Nominatore(ctx)
+	n := 0
+	for _, gr := range Raggruppa(mine, m.arch.Genitore) {
+		all := append([]ps.Segnale{gr.Capo}, gr.Figli...)
+		keys := make([]string, len(all))
+		for i, g := range all {
+			keys[i] = fmt.Sprintf("%d@%d", g.ID, int(math.Round(g.Osservato*1000)))
+		}
+		sort.Strings(keys)
+		subj, body := testoEpisodi(st, all, aumento, nomi)
 		var msgs []store.OutboxMessage
 		for _, to := range destinatari(st) {
-			subj, body := testoEpisodio(st, x.g, x.aumento, m.arch)
 			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,
-				DedupeKey: x.chiave + ":" + to})
+				DedupeKey: "allerta:" + strings.Join(keys, ",") + ":" + to})
 		}
 		k, err := m.db.Enqueue(ctx, ps.SystemActor, msgs)
 		if err != nil {

@@ -135,27 +135,43 @@ func Periodo(g ps.Segnale) string {
 // Checklist is what to do with an alert when the settings give nothing.
 func Checklist(st store.Settings) []string { return st.Checklist() }
 
-func testoEpisodio(st store.Settings, g ps.Segnale, aumento bool, arch *aggregati.Archivio) (string, string) {
-	nomi := Nominatore{Plesso: arch.Nome, Distretti: map[string]string{}}
+// testoEpisodi writes the e-mail for a group of related episodes, the
+// first being the group's widest series.
+func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, nomi Nominatore) (string, string) {
+	g := eps[0]
 	nome := nomi.Nome(g.Serie)
 	subj := fmt.Sprintf("Portale Scuole – nuova allerta: %s, %s (%s)", nome, g.Giorno.Format("02/01/2006"), Pct(g.Osservato))
-	var b strings.Builder
-	if aumento {
+	if aumento[g.ID] {
 		subj = fmt.Sprintf("Portale Scuole – allerta in aumento: %s, picco %s", nome, Pct(g.Osservato))
-		fmt.Fprintf(&b, "L'allerta su %s, aperta il %s, è in aumento: ora %s, picco %s il %s (annunciato in precedenza: %s).\n\n",
-			nome, g.Giorno.Format("02/01/2006"), Periodo(g), Pct(g.Osservato), g.Picco.Format("02/01/2006"), Pct(g.Notificato))
-	} else {
-		fmt.Fprintf(&b, "Nuova allerta su %s, %s.\n\n", nome, Periodo(g))
 	}
-	fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (limite superiore dell'intervallo %s).\n",
-		g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
-	fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
-	fmt.Fprintf(&b, "%s\n", DescriviMetodo(g.Metodo, g.Parametri))
-	if len(g.Contributi) > 0 {
-		b.WriteString("\nPlessi con l'eccesso maggiore:\n")
-		for _, c := range g.Contributi {
-			fmt.Fprintf(&b, "- %s %s: %d assenti, %.1f attesi\n", c.Plesso, c.Nome, c.Assenti, c.Attesi)
+	if len(eps) > 1 {
+		subj += fmt.Sprintf(" e altre %d serie collegate", len(eps)-1)
+	}
+	var b strings.Builder
+	for i, g := range eps {
+		if i > 0 {
+			b.WriteString("\n----\n\n")
 		}
+		nome := nomi.Nome(g.Serie)
+		if aumento[g.ID] {
+			fmt.Fprintf(&b, "Allerta in aumento su %s, aperta il %s: ora %s, picco %s il %s (annunciato in precedenza: %s).\n",
+				nome, g.Giorno.Format("02/01/2006"), Periodo(g), Pct(g.Osservato), g.Picco.Format("02/01/2006"), Pct(g.Notificato))
+		} else {
+			fmt.Fprintf(&b, "Nuova allerta su %s, %s.\n", nome, Periodo(g))
+		}
+		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (limite superiore dell'intervallo %s).\n",
+			g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
+		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
+		if i == 0 {
+			fmt.Fprintf(&b, "%s\n", DescriviMetodo(g.Metodo, g.Parametri))
+		}
+		if len(g.Contributi) > 0 {
+			b.WriteString("Plessi con l'eccesso maggiore:\n")
+			for _, c := range g.Contributi {
+				fmt.Fprintf(&b, "- %s %s: %d assenti, %.1f attesi\n", c.Plesso, c.Nome, c.Assenti, c.Attesi)
+			}
+		}
+		fmt.Fprintf(&b, "Valutare l'allerta: %s/ats/allerte/%d\n", st.URLPortale, g.ID)
 	}
 	if steps := st.Checklist(); len(steps) > 0 {
 		b.WriteString("\nCosa fare:\n")
@@ -163,7 +179,7 @@ func testoEpisodio(st store.Settings, g ps.Segnale, aumento bool, arch *aggregat
 			fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 		}
 	}
-	fmt.Fprintf(&b, "\nValutare l'allerta: %s/ats/allerte/%d\n\n%s\n", st.URLPortale, g.ID, st.NomeATS)
+	fmt.Fprintf(&b, "\n%s\n", st.NomeATS)
 	return subj, b.String()
 }
 
