@@ -623,8 +623,8 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuovi segnali; totale %s; memoria massima %d MiB\n",
-		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi),
+	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuove allerte (episodi), %d prolungate, %d anomalie dei dati; totale %s; memoria massima %d MiB\n",
+		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi), len(es.Estesi), es.Anomalie,
 		time.Since(t0).Round(time.Millisecond), metriche.PiccoMemoria()>>20)
 	return nil
 }
