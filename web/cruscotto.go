@@ -498,6 +498,8 @@ func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	}
 	name := r.URL.Query().Get("serie")
 	_, ok := allerta.Trova(series, name)
+	// A plesso's own series too: an alert's page draws it.
+	ok = ok || strings.HasPrefix(name, aggregati.PrefissoPlesso)
 	out := tracciaJSON{Nome: name, Giorni: []int64{}}
 	if ok {
 		// The whole school year, or the period asked (an alert's page).
