@@ -329,7 +329,7 @@ var catalog = map[string][2]string{
 	"cruscotto.stima":              {"Stima per il territorio (post-stratificata per provincia e grado) del %s: %s degli alunni assenti (IC 95%% %s – %s), da %d plessi con %s alunni, che coprono il %s degli alunni.", "Territory estimate (post-stratified by province and grade) for %s: %s of pupils absent (95%% CI %s – %s), from %d buildings with %s pupils, covering %s of pupils."},
 	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alerts to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
-	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms."},
+	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi; cerchi grigi: giorni provvisori, non ancora abbastanza plessi per il calcolo.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms; grey circles: provisional days, not yet enough buildings for detection."},
 	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 soppressi)", "CSV for sharing (counts 1–3 suppressed)"},
 	"cruscotto.ultimi":             {"Ultimi giorni", "Latest days"},
 	"cruscotto.allarme":            {"allarme", "alarm"},
