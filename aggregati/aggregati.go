@@ -664,7 +664,7 @@ func (a *Archivio) Punti(nome string, from, to time.Time) []serie.Punto {
 	if !ok {
 		return nil
 	}
-	var out []serie.Punto
+	out := make([]serie.Punto, 0, max(0, min(int(hi-lo)+1, len(s.punti)))*5/7)
 	for d := max(lo, s.inizio); d <= hi && int(d-s.inizio) < len(s.punti); d++ {
 		if p := s.punti[d-s.inizio]; p.plessi > 0 {
 			out = append(out, serie.Punto{Giorno: dayTime(d), Assenti: int(p.assenti), Iscritti: int(p.iscritti), Plessi: int(p.plessi)})

@@ -366,18 +366,18 @@ type Valutazione struct {
 // only the days up to it).
 func (m *Motore) valuta(nome string, primo, oggi time.Time, sg *soglie) (Valutazione, error) {
 	v := Valutazione{Punti: serie.Feriali(m.arch.Punti(nome, primo, oggi))}
-	var eval []serie.Punto
-	var idx []int
+	n := len(v.Punti)
+	// Sized once: a national run evaluates thousands of five-year series.
+	eval, idx := make([]serie.Punto, 0, n), make([]int, 0, n)
+	v.Provvisorio, v.Quota = make([]bool, n), make([]float64, n)
 	for i, p := range v.Punti {
 		ok, q := sg.completo(nome, p)
-		v.Provvisorio = append(v.Provvisorio, !ok)
-		v.Quota = append(v.Quota, q)
+		v.Provvisorio[i], v.Quota[i] = !ok, q
 		if ok {
 			eval = append(eval, p)
 			idx = append(idx, i)
 		}
 	}
-	n := len(v.Punti)
 	v.Expected, v.Upper = make([]float64, n), make([]float64, n)
 	v.Alarm, v.Anomaly = make([]bool, n), make([]bool, n)
 	for i := range n {
