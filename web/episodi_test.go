@@ -101,3 +101,34 @@ func TestServer_AllerteEpisodi(t *testing.T) {
 		})
 	}
 }
+
+// TestServer_SettingsAllerte: the completeness thresholds and the alert
+// checklist are edited on the settings page; a bad value comes back next to
+// its field with the typed values, nothing saved.
+func TestServer_SettingsAllerte(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleAdmin)
+	c := e.loginAs(user, pw)
+	page := c.get("/admin/impostazioni")
+	if page.Status != 200 || !strings.Contains(page.Body, `name="quota_iscritti"`) || !strings.Contains(page.Body, "0,5") {
+		t.Fatalf("settings page: %d", page.Status)
+	}
+	st, _ := e.db.Settings(ctx)
+	form := url.Values{"nome_ats": {st.NomeATS}, "finestre": {st.Finestre}, "quota_iscritti": {"1,5"}, "minimo_plessi": {"3"},
+		"checklist": {"chiamare il plesso\r\ndecidere"}}
+	r := c.post("/admin/impostazioni", form)
+	if r.Status != 422 || !strings.Contains(text(r.Body), "Indicare una quota tra 0 e 1") || !strings.Contains(r.Body, `value="1,5"`) {
+		t.Fatalf("bad share: %d %s", r.Status, text(r.Body))
+	}
+	if got, _ := e.db.Settings(ctx); got.QuotaIscritti != st.QuotaIscritti || got.ChecklistAllerta != st.ChecklistAllerta {
+		t.Fatal("a refused form saved something")
+	}
+	form.Set("quota_iscritti", "0,6")
+	if r := c.post("/admin/impostazioni", form); r.Status != 303 {
+		t.Fatalf("good form: %d %s", r.Status, text(r.Body))
+	}
+	got, _ := e.db.Settings(ctx)
+	if q, m := got.Completezza(); q != 0.6 || m != 3 || strings.Join(got.Checklist(), "|") != "chiamare il plesso|decidere" {
+		t.Fatalf("saved %v %d %q", q, m, got.Checklist())
+	}
+}
