@@ -223,3 +223,45 @@ func TestMotore_Email(t *testing.T) {
 		}
 	})
 }
+
+// TestMotore_Soglie: changing the completeness thresholds in the settings
+// makes the next run examine every series again, with the new thresholds.
+func TestMotore_Soglie(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+		if err := demo.Seed(ctx, db, now); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return now }
+		m := allerta.NuovoMotore(db, nil)
+		if _, err := m.Esegui(ctx, ps.SystemActor, now); err != nil {
+			t.Fatal(err)
+		}
+		if es, err := m.Esegui(ctx, ps.SystemActor, now); err != nil || es.Tutto || es.Serie != 0 {
+			t.Fatalf("a run with nothing new: %+v %v", es, err)
+		}
+		st, _ := db.Settings(ctx)
+		st.MinimoPlessi = "20" // more than the demo's 16 sentinels: capped at the network's size
+		st.QuotaIscritti = "1"
+		if err := db.SaveSettings(ctx, ps.SystemActor, st); err != nil {
+			t.Fatal(err)
+		}
+		es, err := m.Esegui(ctx, ps.SystemActor, now)
+		if err != nil || !es.Tutto || es.Serie == 0 {
+			t.Fatalf("after a change of thresholds: %+v %v", es, err)
+		}
+		tr, err := m.Traccia(ctx, aggregati.Territorio, ps.AnnoDi(now).Inizio(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prov := 0
+		for i := range tr.Giorni {
+			if tr.Provvisorio[i] {
+				prov++
+			}
+		}
+		if prov == 0 || prov == len(tr.Giorni) {
+			t.Fatalf("with every pupil required, %d of %d days provisional", prov, len(tr.Giorni))
+		}
+	})
+}

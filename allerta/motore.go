@@ -61,6 +61,9 @@ type Motore struct {
 
 	mu     sync.Mutex // one run at a time
 	pronto bool       // a full run completed and was stored
+	// soglia is the completeness thresholds of the last run: a change in
+	// the settings makes the next run examine everything again.
+	soglia string
 }
 
 // NuovoMotore returns an engine on db reading arch (a new archive if nil).
@@ -117,9 +120,16 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 	}
 	t1 := time.Now()
 	cambi, tutti := m.arch.PrendiCambi()
-	if !m.pronto {
+	st, err := m.db.Settings(ctx)
+	if err != nil {
+		return Esito{}, err
+	}
+	q, mp := st.Completezza()
+	soglia := fmt.Sprint(q, mp)
+	if !m.pronto || soglia != m.soglia {
 		tutti = true
 	}
+	m.soglia = soglia
 	oggi := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	calc, err := m.Calcola(ctx, cambi, tutti, oggi)
 	if err != nil {
