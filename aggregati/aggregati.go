@@ -117,8 +117,10 @@ type somme struct {
 	punti  []somma
 }
 
+// somma is one day of a series. 32 bits hold any national sum (under 10
+// million pupils) and keep the thousands of five-year series small.
 type somma struct {
-	assenti, iscritti int64
+	assenti, iscritti int32
 	plessi            int32
 }
 
@@ -134,8 +136,8 @@ func (s *somme) add(d int32, assenti, iscritti int64, plessi int32) {
 		s.punti = append(s.punti, make([]somma, i-len(s.punti)+1)...)
 	}
 	p := &s.punti[d-s.inizio]
-	p.assenti += assenti
-	p.iscritti += iscritti
+	p.assenti += int32(assenti)
+	p.iscritti += int32(iscritti)
 	p.plessi += plessi
 }
 
