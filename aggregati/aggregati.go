@@ -91,7 +91,7 @@ type plesso struct {
 	mim            map[ps.AnnoScolastico]int
 	strato         serie.Strato
 	serie          []*somme // the aggregates it belongs to
-	febbre, gastro []*somme // their illness-specific series, same order
+	febbre, gastro []*somme // illness-specific series (not of districts)
 	revs           []ps.Consistenza
 	giorni         []giorno // sorted by day
 }
@@ -284,7 +284,13 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 				x.serie = append(x.serie, get(k[0]+":"+k[1]))
 			}
 		}
+		// Illness-specific series for the territory, provinces and grades:
+		// a district's few sentinels give too few pupils absent for one
+		// reason to make a series of their own.
 		for _, b := range x.serie {
+			if strings.HasPrefix(b.nome, "distretto:") {
+				continue
+			}
 			x.febbre = append(x.febbre, get(PrefissoFebbre+b.nome))
 			x.gastro = append(x.gastro, get(PrefissoGastro+b.nome))
 		}
@@ -445,10 +451,10 @@ func (a *Archivio) Versione() int64 {
 
 // Nomi lists the watched aggregate series that have at least one report:
 // the territory, then provinces, districts and grades, each group sorted,
-// then the fever/respiratory and the gastrointestinal series of each. A
-// series made of the same reporting plessi as one before it (a province
-// with one district, a grade that is the whole network) is the same series:
-// it is left out, so it is watched, drawn and alerted once.
+// then the fever/respiratory and the gastrointestinal series of each but
+// the districts. A series made of the same reporting plessi as one before
+// it (a province with one district, a grade that is the whole network) is
+// the same series: it is left out, so it is watched, drawn and alerted once.
 func (a *Archivio) Nomi() []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
