@@ -574,7 +574,11 @@ func (a *Archivio) Genitore(nome string) string {
 	case "distretto", "plesso":
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		for _, p := range a.plessi {
+		plessi := a.plessi
+		if i, ok := a.indice[v]; ok && k == "plesso" {
+			plessi = a.plessi[i : i+1]
+		}
+		for _, p := range plessi {
 			if (k == "distretto" && p.strato.Distretto == v) || (k == "plesso" && p.codice == v) {
 				if k == "plesso" && p.strato.Distretto != "" {
 					return "distretto:" + p.strato.Distretto

@@ -186,13 +186,17 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 	}
 	// The conditional update decides who announces: a concurrent run that
 	// already recorded this peak (or a higher one) wins.
+	picchi := make(map[int64]float64, len(todo))
+	for _, g := range todo {
+		picchi[g.ID] = g.Osservato
+	}
+	ok, err := m.db.SegnaNotificati(ctx, picchi)
+	if err != nil {
+		return 0, err
+	}
 	var mine []ps.Segnale
 	for _, g := range todo {
-		ok, err := m.db.SegnaNotificato(ctx, g.ID, g.Osservato)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
+		if ok[g.ID] {
 			mine = append(mine, g)
 		}
 	}

@@ -140,12 +140,35 @@ func (db *DB) RegistraEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale)
 // rate, unless a higher one was already recorded (conditional UPDATE: two
 // runs never both announce the same rise).
 func (db *DB) SegnaNotificato(ctx context.Context, id int64, picco float64) (bool, error) {
-	res, err := db.sql.ExecContext(ctx, `UPDATE segnali SET notificato = $1 WHERE id = $2 AND notificato < $1`, picco, id)
-	if err != nil {
-		return false, err
+	ok, err := db.SegnaNotificati(ctx, map[int64]float64{id: picco})
+	return ok[id], err
+}
+
+// SegnaNotificati is SegnaNotificato for many episodes in one transaction;
+// it returns those this call recorded.
+func (db *DB) SegnaNotificati(ctx context.Context, picchi map[int64]float64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(picchi) == 0 {
+		return out, nil
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	err := db.withTx(ctx, func(tx querierTx) error {
+		for id, picco := range picchi {
+			res, err := tx.ExecContext(ctx, `UPDATE segnali SET notificato = $1 WHERE id = $2 AND notificato < $1`, picco, id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out[id] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AggiungiAnomalie stores data anomalies; one already stored for the same
