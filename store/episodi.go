@@ -59,11 +59,13 @@ func (db *DB) RegistraEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale)
 			if e.Picco.IsZero() {
 				e.Picco = e.Giorno
 			}
+			// The earliest overlapping episode grows: late data can bridge two
+			// stored episodes, and extending the later one back to the first
+			// day of the earlier would give two episodes the same first day.
 			var old *ps.Segnale
 			for _, g := range by[chiave{e.Serie, e.Metodo}] {
-				if !g.Giorno.After(e.Al) && !g.Al.Before(e.Giorno) {
+				if !g.Giorno.After(e.Al) && !g.Al.Before(e.Giorno) && (old == nil || g.Giorno.Before(old.Giorno)) {
 					old = g
-					break
 				}
 			}
 			if old == nil {

@@ -44,11 +44,30 @@ func TestDB_RegistraEpisodi(t *testing.T) {
 		if err != nil || len(apart.Nuovi) != 1 {
 			t.Fatalf("a later episode: %+v %v", apart, err)
 		}
+		// Late data bridging two stored episodes grows the earlier one, even
+		// when the later one was stored first (and is read first).
+		mn := func(dal, al string) ps.Segnale {
+			g := ep(dal, al, al, 2, 0.05)
+			g.Serie = "provincia:MN"
+			return g
+		}
+		b, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-18", "2026-11-19")})
+		if err != nil || len(b.Nuovi) != 1 {
+			t.Fatalf("later episode: %+v %v", b, err)
+		}
+		e1, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-10")})
+		if err != nil || len(e1.Nuovi) != 1 {
+			t.Fatalf("earlier episode: %+v %v", e1, err)
+		}
+		bridge, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-19")})
+		if err != nil || len(bridge.Estesi) != 1 || bridge.Estesi[0].ID != e1.Nuovi[0].ID || day(bridge.Estesi[0].Al) != "2026-11-19" {
+			t.Fatalf("bridging two episodes: %+v %v", bridge, err)
+		}
 		hist, err := db.StoriaSegnale(ctx, id)
 		if err != nil || len(hist) != 2 || !strings.Contains(hist[1].Nota, "esteso") || hist[1].A != "" {
 			t.Fatalf("history %+v %v", hist, err)
 		}
-		all, err := db.Segnali(ctx, store.SegnaleFilter{})
+		all, err := db.Segnali(ctx, store.SegnaleFilter{Serie: "provincia:CR"})
 		if err != nil || len(all) != 2 || all[0].ID != apart.Nuovi[0].ID {
 			t.Fatalf("list %+v %v (want the most recently active first)", all, err)
 		}
