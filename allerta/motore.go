@@ -2,6 +2,8 @@ package allerta
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -209,11 +211,15 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 			keys[i] = fmt.Sprintf("%d@%d", g.ID, int(math.Round(g.Osservato*1000)))
 		}
 		sort.Strings(keys)
+		// A national group can hold hundreds of episodes: the key is a hash
+		// of their ids and peaks (an index entry has a size limit).
+		sum := sha256.Sum256([]byte(strings.Join(keys, ",")))
+		chiave := hex.EncodeToString(sum[:16])
 		subj, body := testoEpisodi(st, all, aumento, nomi)
 		var msgs []store.OutboxMessage
 		for _, to := range destinatari(st) {
 			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,
-				DedupeKey: "allerta:" + strings.Join(keys, ",") + ":" + to})
+				DedupeKey: "allerta:" + chiave + ":" + to})
 		}
 		k, err := m.db.Enqueue(ctx, ps.SystemActor, msgs)
 		if err != nil {
