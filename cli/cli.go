@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -527,6 +528,7 @@ func detectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	limitaMemoria() // the first detection run is the national peak
 	fs, dsn := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
 	withDemo := fs.Bool("demo", false, "carica i dati dimostrativi di Cremona e Mantova (una sola volta)")
@@ -635,9 +637,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return hs.Shutdown(sctx)
 }
 
+// limitaMemoria sets a soft memory limit of 768 MiB unless GOMEMLIMIT is
+// given: a national detection run allocates gigabytes over its life but
+// keeps a few hundred megabytes live, and without a limit the collector
+// lets the process grow to twice that.
+func limitaMemoria() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
+}
+
 // rilevaCmd runs a full detection, as the server's first run does, and
 // reports its phases and the process's peak memory.
 func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	limitaMemoria()
 	fs, dsn := newFlags("rileva", stderr)
 	oggi := fs.String("oggi", "", "giorno della rilevazione (predefinito: oggi)")
 	if err := fs.Parse(args); err != nil {
@@ -666,8 +679,8 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuovi segnali; totale %s; memoria massima %d MiB\n",
-		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi),
+	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuove allerte (episodi), %d prolungate, %d anomalie dei dati; totale %s; memoria massima %d MiB\n",
+		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi), len(es.Estesi), es.Anomalie,
 		time.Since(t0).Round(time.Millisecond), metriche.PiccoMemoria()>>20)
 	return nil
 }
