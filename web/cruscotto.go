@@ -664,7 +664,13 @@ type andamento struct {
 	Giorni     []int64    `json:"giorni"`
 	Plesso     []*float64 `json:"plesso"`
 	Territorio []*float64 `json:"territorio"`
+	// SenzaConfronto counts the days without the territory's value.
+	SenzaConfronto int `json:"senza_confronto"`
 }
+
+// minPlessiConfronto is how many reporting plessi a territory day needs to
+// be shown beside a plesso's own rate.
+const minPlessiConfronto = 3
 
 func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 	o := andamento{Giorni: []int64{}}
@@ -672,10 +678,15 @@ func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 	if err != nil {
 		return o, err
 	}
+	// The territory is drawn only on days when it rests on several plessi:
+	// with this plesso alone it would be its own line again, and with one
+	// other it would all but show that school's rate.
 	terr := map[int64]float64{}
 	if m, ok := allerta.Trova(series, "territorio"); ok {
 		for _, p := range m.Punti {
-			terr[p.Giorno.Unix()] = p.Tasso()
+			if p.Plessi >= minPlessiConfronto {
+				terr[p.Giorno.Unix()] = p.Tasso()
+			}
 		}
 	}
 	for _, ob := range obs {
@@ -688,6 +699,7 @@ func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 			o.Territorio = append(o.Territorio, pctPtr(v))
 		} else {
 			o.Territorio = append(o.Territorio, nil)
+			o.SenzaConfronto++
 		}
 	}
 	return o, nil
@@ -708,7 +720,8 @@ func (s *Server) andamentoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	for i := len(o.Giorni) - 1; i >= 0; i-- {
 		rows = append(rows, andamentoRiga{time.Unix(o.Giorni[i], 0).UTC(), o.Plesso[i], o.Territorio[i]})
 	}
-	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", map[string]any{"Plesso": c.plesso, "Righe": rows}))
+	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", map[string]any{"Plesso": c.plesso, "Righe": rows,
+		"SenzaConfronto": o.SenzaConfronto, "MinPlessi": minPlessiConfronto}))
 }
 
 func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
