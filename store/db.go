@@ -46,6 +46,8 @@ type DB struct {
 	dsn     string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// emerg caches the emergency periods (store/emergenza.go).
+	emerg emergCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
