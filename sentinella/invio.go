@@ -83,8 +83,14 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 			sentinel[anno] = isSent
 		}
 		if !isSent {
-			errs[pre+"giorno"] = "il plesso non è sentinella nell'anno scolastico " + anno.String()
-			continue
+			// Outside the sentinel network only a day in emergency mode.
+			if _, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno); err != nil {
+				return nil, err
+			} else if !inEmerg {
+				errs[pre+"giorno"] = "il plesso non è sentinella nell'anno scolastico " + anno.String() +
+					" e il " + g.Giorno.Format("02/01/2006") + " non è in modalità emergenza: non può inserire assenze per questo giorno"
+				continue
+			}
 		}
 		cal, ok := cals[anno]
 		if !ok {
