@@ -113,7 +113,9 @@ func PromemoriaEmergenza(ctx context.Context, db *store.DB, finestre []ps.Finest
 			}
 			for j, per := range c.Periodi {
 				cell := c.Celle[i][j]
-				if cell.Stato != Mancante || !now.Before(per.Scadenza.Add(72*time.Hour)) {
+				// No reminder for a deadline that passed before the period
+				// was started.
+				if cell.Stato != Mancante || !now.Before(per.Scadenza.Add(72*time.Hour)) || per.Scadenza.Before(e.AvviataIl) {
 					continue
 				}
 				subj, body := testoPromemoria(st, p, per, cell, "dopo", loc)
