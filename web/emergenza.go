@@ -53,7 +53,7 @@ type ambitoScelta struct{ Chiave, Nome string }
 // emergenzaGiorno is one day of an emergency period: the plessi due and
 // how they reported.
 type emergenzaGiorno struct {
-	Giorno                           time.Time
+	Giorno                          time.Time
 	Dovuti, InTempo, Ritardo, Manca int
 }
 
