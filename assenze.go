@@ -1,7 +1,6 @@
 package portalescuole
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -68,29 +67,33 @@ const (
 
 // ValidaGiorno checks one day against the enrolment in force (iscritti) and
 // the calendar; it returns errors keyed by field path under prefix (for
-// example "giorni[2].classi[0].assenti"), with Italian messages.
+// example "giorni[2].classi[0].assenti"), whose values are catalogue keys
+// with their arguments (Msg), translated by the web and the CLI.
 func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[string]string {
 	errs := map[string]string{}
 	p := func(f string) string { return prefix + f }
 	if !scolastico {
-		errs[p("giorno")] = "non è un giorno di lezione secondo il calendario scolastico"
-		return errs
+		errs[p("giorno")] = "err.giorno.non_scolastico"
 	}
 	if g.Chiuso {
 		ok := false
 		for _, m := range MotiviChiusura {
 			ok = ok || g.MotivoChiusura == m
 		}
-		if !ok {
-			errs[p("motivo_chiusura")] = "indicare il motivo della chiusura (" + strings.Join(MotiviChiusura, ", ") + ")"
+		switch {
+		case ok:
+		case g.MotivoChiusura == "":
+			errs[p("motivo_chiusura")] = Msg("err.chiusura.manca", strings.Join(MotiviChiusura, ", "))
+		default:
+			errs[p("motivo_chiusura")] = Msg("err.chiusura.motivo", g.MotivoChiusura, strings.Join(MotiviChiusura, ", "))
 		}
 		if g.Assenti != nil || len(g.Classi) > 0 || !g.Motivi.Empty() {
-			errs[p("assenti")] = "un plesso chiuso non ha assenti: lasciare vuoto"
+			errs[p("assenti")] = "err.chiusura.assenti"
 		}
 		return errs
 	}
 	if g.Assenti == nil && len(g.Classi) == 0 {
-		errs[p("assenti")] = "indicare gli assenti (0 se nessuno)"
+		errs[p("assenti")] = "err.assenti.manca"
 		return errs
 	}
 	total := 0
@@ -98,14 +101,14 @@ func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[st
 		total = *g.Assenti
 		switch {
 		case total < 0:
-			errs[p("assenti")] = "il numero non può essere negativo"
+			errs[p("assenti")] = "err.numero.negativo"
 		case iscritti > 0 && total > iscritti:
-			errs[p("assenti")] = fmt.Sprintf("gli assenti (%d) superano gli iscritti in vigore (%d)", total, iscritti)
+			errs[p("assenti")] = Msg("err.assenti.iscritti", total, iscritti)
 		}
 	}
 	validaMotivi(g.Motivi, total, p("motivi."), errs)
 	if len(g.Classi) > MaxClassiGiorno {
-		errs[p("classi")] = fmt.Sprintf("al massimo %d classi", MaxClassiGiorno)
+		errs[p("classi")] = Msg("err.classi.troppe", MaxClassiGiorno)
 		return errs
 	}
 	seen := map[string]bool{}
@@ -115,20 +118,20 @@ func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[st
 		label := strings.TrimSpace(c.Classe)
 		switch {
 		case label == "":
-			errs[cp+"classe"] = "indicare la classe (es. 3A)"
+			errs[cp+"classe"] = "err.classe.manca"
 		case len([]rune(label)) > MaxLabelClasse:
-			errs[cp+"classe"] = fmt.Sprintf("al massimo %d caratteri", MaxLabelClasse)
+			errs[cp+"classe"] = Msg("err.classe.lunga", MaxLabelClasse)
 		case seen[strings.ToUpper(label)]:
-			errs[cp+"classe"] = "classe ripetuta nello stesso giorno"
+			errs[cp+"classe"] = "err.classe.ripetuta"
 		}
 		seen[strings.ToUpper(label)] = true
 		if c.Iscritti < 1 || c.Iscritti > 100 {
-			errs[cp+"iscritti"] = "iscritti della classe tra 1 e 100"
+			errs[cp+"iscritti"] = "err.classe.iscritti"
 		}
 		if c.Assenti < 0 {
-			errs[cp+"assenti"] = "il numero non può essere negativo"
+			errs[cp+"assenti"] = "err.numero.negativo"
 		} else if c.Assenti > c.Iscritti {
-			errs[cp+"assenti"] = "gli assenti superano gli iscritti della classe"
+			errs[cp+"assenti"] = "err.classe.assenti"
 		}
 		validaMotivi(c.Motivi, c.Assenti, cp+"motivi.", errs)
 		sumAssenti += c.Assenti
@@ -136,10 +139,10 @@ func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[st
 	}
 	if len(g.Classi) > 0 {
 		if g.Assenti != nil && sumAssenti != *g.Assenti {
-			errs[p("assenti")] = fmt.Sprintf("il totale del plesso (%d) non coincide con la somma delle classi (%d)", *g.Assenti, sumAssenti)
+			errs[p("assenti")] = Msg("err.assenti.somma_classi", *g.Assenti, sumAssenti)
 		}
 		if iscritti > 0 && sumIscritti > iscritti {
-			errs[p("classi")] = fmt.Sprintf("gli iscritti delle classi (%d) superano quelli del plesso (%d)", sumIscritti, iscritti)
+			errs[p("classi")] = Msg("err.classi.iscritti", sumIscritti, iscritti)
 		}
 	}
 	return errs
@@ -153,7 +156,7 @@ func validaMotivi(m Motivi, assenti int, prefix string, errs map[string]string) 
 			return
 		}
 		if *v < 0 {
-			errs[prefix+name] = "il numero non può essere negativo"
+			errs[prefix+name] = "err.numero.negativo"
 		}
 		sum += *v
 	})
@@ -161,9 +164,9 @@ func validaMotivi(m Motivi, assenti int, prefix string, errs map[string]string) 
 		return
 	}
 	if sum > assenti {
-		errs[prefix[:len(prefix)-1]] = fmt.Sprintf("la somma dei motivi (%d) supera gli assenti (%d)", sum, assenti)
+		errs[prefix[:len(prefix)-1]] = Msg("err.motivi.supera", sum, assenti)
 	} else if all && sum != assenti {
-		errs[prefix[:len(prefix)-1]] = fmt.Sprintf("i quattro motivi sommano %d, gli assenti sono %d", sum, assenti)
+		errs[prefix[:len(prefix)-1]] = Msg("err.motivi.somma", sum, assenti)
 	}
 }
 

@@ -89,18 +89,27 @@ func Generate(n int) string {
 	return string(b)
 }
 
-// MinLength is the shortest password a user may choose.
+// MinLength is the shortest password a user may choose (ASVS 2.1.1),
+// counted with runs of spaces as one.
 const MinLength = 10
 
-// CheckNew returns a message key when a new password is not acceptable.
-func CheckNew(password, username string) string {
+// CheckNew returns a message key when a new password is not acceptable:
+// too short or too long, only spaces, common or breached (Comune), or
+// containing one of personal (the username, the plesso code, the ATS's
+// name). There are no composition rules (ASVS 2.1.9).
+func CheckNew(password string, personal ...string) string {
+	collapsed := strings.Join(strings.Fields(password), " ")
 	switch {
-	case len([]rune(password)) < MinLength:
+	case strings.TrimSpace(password) == "":
+		return "err.password.blank"
+	case len([]rune(collapsed)) < MinLength:
 		return "err.password.short"
 	case len(password) > 200:
 		return "err.password.long"
-	case strings.EqualFold(password, username):
-		return "err.password.username"
+	case contiene(password, personal):
+		return "err.password.personal"
+	case Comune(password):
+		return "err.password.common"
 	}
 	return ""
 }

@@ -53,15 +53,53 @@ func TestGenerate(t *testing.T) {
 }
 
 func TestCheckNew(t *testing.T) {
-	for _, tc := range []struct{ pw, user, want string }{
-		{"short", "u", "err.password.short"},
-		{"segreteria01", "Segreteria01", "err.password.username"},
-		{"una frase lunga", "u", ""},
+	personal := []string{"cree80001r", "CREE80001R", "ATS Val Padana"}
+	for _, tc := range []struct{ pw, want string }{
+		{"short", "err.password.short"},
+		{"          ", "err.password.blank"},
+		{"\t \n  \t   ", "err.password.blank"},
+		{"a         b", "err.password.short"},
+		{"Cree80001R-2026", "err.password.personal"},
+		{"io-amo-la-valpadana", "err.password.personal"},
+		{"padana-2026!!", "err.password.personal"},
+		{"ats val padana", "err.password.personal"},
+		// From the issue, and the usual suspects.
+		{"1234567890", "err.password.common"},
+		{"password123", "err.password.common"},
+		{"Password123!", "err.password.common"},
+		{"P4ssw0rd2024", "err.password.common"},
+		{"qwertyuiop", "err.password.common"},
+		{"poiuytrewq", "err.password.common"},
+		{"asdfghjkl1", "err.password.common"},
+		{"juventus1897", "err.password.common"},
+		{"forzainter!!", "err.password.common"},
+		{"Amore Mio 2024", "err.password.common"},
+		{"tiamo tiamo", "err.password.common"},
+		{"ciaociaociao", "err.password.common"},
+		{"aaaaaaaaaaaa", "err.password.common"},
+		{"abababababab", "err.password.common"},
+		{"0987654321", "err.password.common"},
+		{"01/01/1990", "err.password.common"},
+		{"9876543210", "err.password.common"},
+		{"segreteria01", "err.password.common"},
+		{"scuolaprimaria1", "err.password.common"},
+		// Acceptable: phrases and generated passwords.
+		{"una frase lunga", ""},
+		{"cavallo batteria graffetta", ""},
+		{"nQ7vKp3xTz", ""},
+		{"demo-plesso-2026", ""},
 	} {
-		if got := CheckNew(tc.pw, tc.user); got != tc.want {
+		if got := CheckNew(tc.pw, personal...); got != tc.want {
 			t.Errorf("CheckNew(%q) = %q, want %q", tc.pw, got, tc.want)
 		}
 	}
+	t.Run("generated passwords pass", func(t *testing.T) {
+		for range 2000 {
+			if p := Generate(12); CheckNew(p) != "" {
+				t.Fatalf("generated %q refused: %s", p, CheckNew(p))
+			}
+		}
+	})
 }
 
 func BenchmarkHash(b *testing.B) {

@@ -486,3 +486,25 @@ func BenchmarkRestore(b *testing.B) {
 		})
 	}
 }
+
+// TestBackupSenzaSessioni: sessions (credentials, even hashed) stay out of
+// backups.
+func TestBackupSenzaSessioni(t *testing.T) {
+	db := storetest.New(t, store.SQLite)
+	popola(t, db)
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the test data hold no session (%d, %v)", n, err)
+	}
+	b, sum := dump(t, db)
+	for _, tab := range sum.Tabelle {
+		if tab.Nome == "sessions" {
+			t.Fatalf("the backup holds the sessions table (%d rows)", tab.Righe)
+		}
+	}
+	for _, l := range righe(t, b) {
+		if strings.Contains(l, "sessions") {
+			t.Fatalf("a line of the dump names the sessions: %.200q", l)
+		}
+	}
+}

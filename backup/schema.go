@@ -14,6 +14,11 @@ import (
 // recorded in the header instead.
 const gooseTable = "goose_db_version"
 
+// nonSalvate are tables a backup leaves out: sessions are short-lived
+// credentials (even hashed, they have no place in a file copied off the
+// host), and a restored portal simply asks everyone to sign in again.
+var nonSalvate = []string{"sessions"}
+
 // tipo is a column's dialect-independent kind.
 type tipo string
 
@@ -129,6 +134,7 @@ func leggiSchema(ctx context.Context, q querier, d store.Dialect) ([]*tabella, e
 	if err != nil {
 		return nil, err
 	}
+	tabelle = slices.DeleteFunc(tabelle, func(t *tabella) bool { return slices.Contains(nonSalvate, t.nome) })
 	for _, t := range tabelle {
 		if len(t.colonne) == 0 {
 			return nil, fmt.Errorf("tabella %s senza colonne", t.nome)

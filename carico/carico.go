@@ -181,9 +181,9 @@ type worker struct {
 var transport = &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}
 
 // schoolIP gives each virtual school its own client address, sent as
-// X-Forwarded-For (which the portal trusts from loopback, as from its
-// reverse proxy), so the per-IP login throttle sees many schools, as in
-// production. Addresses are from the benchmarking range 198.18.0.0/15.
+// X-Forwarded-For (which the portal believes when started with
+// --trusted-proxy 127.0.0.1/32, as from its reverse proxy), so the per-IP
+// login throttle sees many schools, as in production. Addresses are from the benchmarking range 198.18.0.0/15.
 type schoolIP string
 
 func (ip schoolIP) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,8 @@ func TestEsegui(t *testing.T) {
 		if err := demo.Seed(ctx, db, now); err != nil {
 			t.Fatal(err)
 		}
-		srv, err := web.New(web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), HashParams: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
+		srv, err := web.New(web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), HashParams: auth.Params{Memory: 1024, Time: 1, Threads: 1},
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 		if err != nil {
 			t.Fatal(err)
 		}

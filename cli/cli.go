@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -161,8 +162,8 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	pw = strings.TrimRight(pw, "\r\n")
-	if k := auth.CheckNew(pw, *username); k != "" {
-		return fmt.Errorf("password non accettata: almeno %d caratteri, diversa dal nome utente", auth.MinLength)
+	if k := auth.CheckNew(pw, *username, *plesso); k != "" {
+		return fmt.Errorf("password non accettata (%s): almeno %d caratteri, non tra le più comuni, senza il nome utente", k, auth.MinLength)
 	}
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
@@ -192,19 +193,9 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// tr gives the CLI's Italian text for the few domain message keys it shows.
-func tr(key string) string {
-	m := map[string]string{
-		"err.user.username": "nome utente non valido", "err.user.role": "ruolo non valido (plesso, istituto, ats, admin)",
-		"err.user.plesso_required": "indicare --plesso", "err.user.istituto_required": "indicare --istituto",
-		"err.notfound.plesso": "plesso non in anagrafe", "err.notfound.istituto": "istituto non in anagrafe",
-		"err.import.anno": "indicare --anno per il file degli studenti", "err.import.fuori_territorio": "nessuna riga delle province del territorio",
-	}
-	if s, ok := m[key]; ok {
-		return s
-	}
-	return key
-}
+// tr gives the Italian text of a domain message key, from the web's
+// catalogue.
+func tr(key string) string { return web.Testo("it", key) }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dsn := newFlags("import", stderr)
@@ -236,11 +227,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer db.Close()
 	if allerta.IsInfluNet(data) {
-		n, err := allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "cli"}, data)
+		rep, err := allerta.ImportInfluNet(ctx, db, ps.Actor{Username: "cli"}, data, store.ImportOptions{Filename: filepath.Base(path), DryRun: *dry})
 		if err != nil {
 			return fmt.Errorf("InfluNet: %w", err)
 		}
-		fmt.Fprintf(stdout, "%s importato (InfluNet): %d settimane\n", filepath.Base(path), n)
+		verb := "importato"
+		if rep.DryRun {
+			verb = "anteprima (nulla salvato)"
+		}
+		fmt.Fprintf(stdout, "%s %s (InfluNet): %d settimane aggiunte, %d modificate\n", filepath.Base(path), verb, len(rep.Added), len(rep.Changed))
 		return nil
 	}
 	province := store.ParseProvince(*prov)
@@ -524,6 +519,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
 	withDemo := fs.Bool("demo", false, "carica i dati dimostrativi di Cremona e Mantova (una sola volta)")
 	cookieSecure := fs.String("cookie-secure", "auto", "cookie di sessione Secure: auto (sì, salvo indirizzo di loopback), true, false")
+	trustedProxy := fs.String("trusted-proxy", os.Getenv("PORTALE_TRUSTED_PROXY"), "proxy inversi fidati, indirizzi o CIDR separati da virgole (es. 127.0.0.1/32): solo da questi si leggono X-Forwarded-For e X-Forwarded-Proto")
 	smtpHost := fs.String("smtp-host", os.Getenv("PORTALE_SMTP_HOST"), "server SMTP per la posta in uscita (vuoto: la posta resta in coda)")
 	smtpPort := fs.Int("smtp-port", 587, "porta SMTP")
 	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
@@ -531,6 +527,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logJSON := fs.Bool("log-json", false, "log in JSON")
 	jobs := fs.Bool("lavori", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	proxies, err := ParseTrustedProxies(*trustedProxy)
+	if err != nil {
 		return err
 	}
 	var h slog.Handler = slog.NewTextHandler(stderr, nil)
@@ -583,7 +583,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("aggregati caricati", "durata", time.Since(t))
 	}()
-	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore})
+	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -658,4 +658,27 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi),
 		time.Since(t0).Round(time.Millisecond), metriche.PiccoMemoria()>>20)
 	return nil
+}
+
+// ParseTrustedProxies reads --trusted-proxy: addresses or CIDR prefixes,
+// separated by commas.
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy: %q non è un indirizzo né un prefisso CIDR", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

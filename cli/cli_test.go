@@ -71,9 +71,9 @@ func TestRun_ImportAndUserAdd(t *testing.T) {
 			}{
 				{"plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "segreteria.cree80001r", "--plesso", "cree80001r"}, 0, "utente segreteria.cree80001r creato"},
 				{"duplicate", "una password lunga\n", []string{"--role", "plesso", "--username", "SEGRETERIA.cree80001r", "--plesso", "CREE80001R"}, 1, "esiste già"},
-				{"unknown plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "x", "--plesso", "ZZEE000000"}, 1, "plesso non in anagrafe"},
-				{"no plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "y"}, 1, "indicare --plesso"},
-				{"bad role", "una password lunga\n", []string{"--role", "preside", "--username", "z"}, 1, "ruolo non valido"},
+				{"unknown plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "x", "--plesso", "ZZEE000000"}, 1, "Plesso non trovato"},
+				{"no plesso", "una password lunga\n", []string{"--role", "plesso", "--username", "y"}, 1, "Indicare il plesso"},
+				{"bad role", "una password lunga\n", []string{"--role", "preside", "--username", "z"}, 1, "Ruolo non valido"},
 				{"short password", "corta\n", []string{"--role", "ats", "--username", "op"}, 1, "password non accettata"},
 				{"ats", "una password lunga", []string{"--role", "ats", "--username", "operatore"}, 0, "creato (ruolo ats)"},
 			} {
@@ -209,7 +209,7 @@ func TestCarico_KillServer(t *testing.T) {
 		for _, d := range storetest.Dialects() {
 			t.Run(sig.String()+"/"+string(d), func(t *testing.T) {
 				dsn := storetest.DSN(t, d)
-				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false")
+				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false", "--trusted-proxy", "127.0.0.1/32")
 				out, _ := srv.StdoutPipe()
 				if err := srv.Start(); err != nil {
 					t.Fatal(err)
@@ -320,5 +320,27 @@ func TestRun_Rileva(t *testing.T) {
 	}
 	if n := nuovi(); n != 0 {
 		t.Fatalf("a rerun stored %d signals", n)
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := cli.ParseTrustedProxies(" 127.0.0.1, 10.0.0.0/8,::1 ,192.168.1.7/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"127.0.0.1/32", "10.0.0.0/8", "::1/128", "192.168.1.0/24"}
+	if len(got) != len(want) {
+		t.Fatalf("%v", got)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("%d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	if _, err := cli.ParseTrustedProxies("proxy.example"); err == nil {
+		t.Error("a host name accepted")
+	}
+	if got, _ := cli.ParseTrustedProxies(""); len(got) != 0 {
+		t.Errorf("empty: %v", got)
 	}
 }

@@ -1,6 +1,7 @@
 package sentinella
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -31,9 +32,16 @@ var Template = []struct{ Col, Desc string }{
 	{"chiusura", "motivo se il plesso era chiuso: sciopero, elezioni, maltempo, altro (facoltativa)"},
 }
 
-// TemplateCSV is an example file, offered for download.
+// TemplateCSV is the template offered for download: the header and
+// commented examples. Lines starting with # are ignored, so the template
+// uploaded unchanged is refused ("no data rows") instead of being saved as
+// real days; the example dates are not dates a plesso could report.
 const TemplateCSV = "data,classe,iscritti,assenti,febbre_respiratori,gastrointestinali,altra_malattia,non_malattia,chiusura\n" +
-	"2026-11-23,1A,22,2,1,0,1,0,\n2026-11-23,1B,21,0,,,,,\n2026-11-24,,,,,,,,sciopero\n"
+	"# Modello: le righe che iniziano con # sono ignorate. Scrivere sotto una riga per classe e giorno,\n" +
+	"# oppure una riga per giorno con la classe vuota per il totale del plesso. Esempi (da non copiare):\n" +
+	"# AAAA-MM-GG,1A,22,2,1,0,1,0,\n" +
+	"# AAAA-MM-GG,1B,21,0,,,,,\n" +
+	"# AAAA-MM-GG,,,,,,,,sciopero\n"
 
 // MaxFileRows bounds an upload: a large plesso over two months.
 const MaxFileRows = 20000
@@ -42,6 +50,10 @@ const MaxFileRows = 20000
 type Riga struct {
 	Giorno ps.Giorno
 	Lines  []int
+	// LineaTotale is the line of the plesso total (0 if none), LineeClassi
+	// the line of each of Giorno.Classi.
+	LineaTotale int
+	LineeClassi []int
 }
 
 // FileError lists a file's problems by line; the file is refused whole.
@@ -49,15 +61,42 @@ type FileError struct{ Errors []string }
 
 func (e *FileError) Error() string { return strings.Join(e.Errors, "; ") }
 
-const maxFileErrors = 50
+// MaxFileErrors bounds the errors listed for one file.
+const MaxFileErrors = 200
 
 // ParseFile reads a CSV (comma or semicolon) or XLSX class-register export
 // into days. It never panics; any bad line refuses the whole file.
 func ParseFile(name string, data []byte) ([]Riga, error) {
+	righe, errs := LeggiFile(name, data)
+	if len(errs) > 0 {
+		return nil, &FileError{errs}
+	}
+	return righe, nil
+}
+
+// LeggiFile reads a file as ParseFile does, but returns both the days read
+// without error and every error of the file (in line order), so that the
+// caller can check those days too and report all problems at once. Days
+// touched by a bad line are left out.
+func LeggiFile(name string, data []byte) ([]Riga, []string) {
+	righe, err := leggi(name, data)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return righe, fe.Errors
+	} else if err != nil {
+		return nil, []string{err.Error()}
+	}
+	return righe, nil
+}
+
+func leggi(name string, data []byte) ([]Riga, error) {
 	var records [][]string
 	var lines []int
 	if isXLSX(name, data) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err := ControllaXLSX(data); err != nil {
+			return nil, err
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzip, UnzipXMLSizeLimit: 8 << 20})
 		if err != nil {
 			return nil, &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
 		}
@@ -66,13 +105,32 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 		if len(sheets) == 0 {
 			return nil, &FileError{[]string{"il file Excel non ha fogli"}}
 		}
-		rows, err := f.GetRows(sheets[0])
+		// Row by row, never more than MaxFileRows: the sheet is not loaded
+		// whole.
+		rows, err := f.Rows(sheets[0])
 		if err != nil {
 			return nil, &FileError{[]string{"il primo foglio non si legge"}}
 		}
-		for i, r := range rows {
+		defer rows.Close()
+		for i := 1; rows.Next(); i++ {
+			if len(records) > MaxFileRows {
+				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+			}
+			r, err := rows.Columns()
+			if err != nil {
+				return nil, &FileError{[]string{"il primo foglio non si legge"}}
+			}
+			if len(r) > maxColonne {
+				r = r[:maxColonne]
+			}
+			if len(r) > 0 && strings.HasPrefix(strings.TrimSpace(r[0]), "#") {
+				continue // a comment, as in the template
+			}
 			records = append(records, r)
-			lines = append(lines, i+1)
+			lines = append(lines, i)
+		}
+		if rows.Error() != nil {
+			return nil, &FileError{[]string{"il primo foglio non si legge"}}
 		}
 	} else {
 		if !utf8.Valid(data) {
@@ -89,6 +147,7 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 			r.Comma = ';'
 		}
 		r.FieldsPerRecord = -1
+		r.Comment = '#' // the template's examples and notes
 		for {
 			rec, err := r.Read()
 			if err == io.EOF {
@@ -102,6 +161,12 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 				}
 				return nil, &FileError{[]string{fmt.Sprintf("riga %d: virgolette non chiuse o riga non leggibile", line)}}
 			}
+			if len(records) > MaxFileRows {
+				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+			}
+			if len(rec) > maxColonne {
+				rec = rec[:maxColonne]
+			}
 			l, _ := r.FieldPos(0)
 			records = append(records, rec)
 			lines = append(lines, l)
@@ -110,15 +175,67 @@ func ParseFile(name string, data []byte) ([]Riga, error) {
 	return parseRecords(records, lines)
 }
 
+// MaxXLSXUnzip bounds the decompressed size of an XLSX upload: a year of
+// a large plesso's classes is a few MB of XML.
+const MaxXLSXUnzip = 32 << 20
+
+// maxRapporto bounds the compression ratio of a part of an XLSX larger than
+// 1 MB: spreadsheets compress about 10:1, zip bombs 1000:1.
+const maxRapporto = 200
+
+// maxColonne bounds the cells read per row: the template has 9 columns.
+const maxColonne = 64
+
+// ControllaXLSX refuses a zip bomb before it is opened: it reads the
+// central directory only, and refuses a total decompressed size above
+// MaxXLSXUnzip or a part compressed more than maxRapporto:1. The sizes
+// declared there also bound the decompression (archive/zip fails a part
+// that inflates beyond its declared size).
+func ControllaXLSX(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > MaxXLSXUnzip || f.UncompressedSize64 > MaxXLSXUnzip {
+			return &FileError{[]string{fmt.Sprintf("il file Excel, decompresso, supera %d MB: non è un registro di classe; caricare solo il foglio delle assenze, o un CSV", MaxXLSXUnzip>>20)}}
+		}
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > maxRapporto*max(f.CompressedSize64, 1) {
+			return &FileError{[]string{fmt.Sprintf("il file Excel ha una compressione anomala (%s): rifiutato; salvarlo di nuovo come .xlsx o come CSV", f.Name)}}
+		}
+	}
+	// The declared sizes are now known to be small: inflate every part once,
+	// without keeping it, to refuse one that lies about its size or is
+	// corrupt (archive/zip stops at the declared size plus one byte).
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err == nil {
+			_, err = io.Copy(io.Discard, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+			if cerr := rc.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return &FileError{[]string{"il file Excel è danneggiato o non è un vero .xlsx: salvarlo di nuovo come .xlsx o come CSV"}}
+		}
+	}
+	return nil
+}
+
 func isXLSX(name string, data []byte) bool {
 	return strings.HasSuffix(strings.ToLower(name), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04"))
 }
 
 func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	fe := &FileError{}
+	more := 0
 	add := func(line int, format string, args ...any) {
-		if len(fe.Errors) < maxFileErrors {
+		if len(fe.Errors) < MaxFileErrors {
 			fe.Errors = append(fe.Errors, fmt.Sprintf("riga %d: ", line)+fmt.Sprintf(format, args...))
+		} else {
+			more++
 		}
 	}
 	if len(records) == 0 {
@@ -128,10 +245,14 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	for i, h := range records[0] {
 		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 	}
+	var missing []string
 	for _, req := range []string{"data", "assenti"} {
 		if _, ok := col[req]; !ok {
-			return nil, &FileError{[]string{"riga 1: manca la colonna «" + req + "» (vedi il modello)"}}
+			missing = append(missing, "riga 1: manca la colonna «"+req+"» (vedi il modello)")
 		}
+	}
+	if missing != nil {
+		return nil, &FileError{missing}
 	}
 	get := func(rec []string, name string) string {
 		i, ok := col[name]
@@ -160,6 +281,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
 	}
 	byDay := map[string]int{}
+	bad := map[int]bool{} // days with a bad line: left out of the result
 	var out []Riga
 	for k, rec := range records[1:] {
 		line := lines[k+1]
@@ -176,7 +298,13 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 			d, err = time.Parse("02/01/2006", ds)
 		}
 		if err != nil {
-			add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+			if ds == "" {
+				add(line, "manca la data (AAAA-MM-GG o GG/MM/AAAA)")
+			} else {
+				add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+			}
+			// The rest of the line is still checked, for a complete list.
+			num(line, rec, "assenti", false)
 			continue
 		}
 		key := d.Format(ps.DateLayout)
@@ -190,6 +318,9 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		out[idx].Lines = append(out[idx].Lines, line)
 		if chiusura := strings.ToLower(get(rec, "chiusura")); chiusura != "" {
 			g.Chiuso, g.MotivoChiusura = true, chiusura
+			if out[idx].LineaTotale == 0 {
+				out[idx].LineaTotale = line
+			}
 			continue
 		}
 		var m ps.Motivi
@@ -205,27 +336,40 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		assenti, ok1 := num(line, rec, "assenti", true)
 		classe := get(rec, "classe")
 		if classe == "" {
-			if !ok1 || !okAll {
-				continue
-			}
-			if g.Assenti != nil {
+			switch {
+			case g.Assenti != nil:
 				add(line, "totale del plesso ripetuto per il %s", key)
-				continue
+				bad[idx] = true
+			case !ok1 || !okAll:
+				bad[idx] = true
+			default:
+				g.Assenti, g.Motivi = assenti, m
+				out[idx].LineaTotale = line
 			}
-			g.Assenti, g.Motivi = assenti, m
 			continue
 		}
 		iscritti, ok2 := num(line, rec, "iscritti", true)
 		if !ok1 || !ok2 || !okAll {
+			bad[idx] = true
 			continue
 		}
 		g.Classi = append(g.Classi, ps.AssenzaClasse{Classe: classe, Iscritti: *iscritti, Assenti: *assenti, Motivi: m})
+		out[idx].LineeClassi = append(out[idx].LineeClassi, line)
+	}
+	if more > 0 {
+		fe.Errors = append(fe.Errors, fmt.Sprintf("… e altri %d errori", more))
 	}
 	if len(fe.Errors) > 0 {
-		return nil, fe
+		good := out[:0]
+		for i, r := range out {
+			if !bad[i] {
+				good = append(good, r)
+			}
+		}
+		return good, fe
 	}
 	if len(out) == 0 {
-		return nil, &FileError{[]string{"il file non contiene righe di dati"}}
+		return nil, &FileError{[]string{"il file non contiene righe di dati (le righe che iniziano con # sono ignorate)"}}
 	}
 	return out, nil
 }

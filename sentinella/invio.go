@@ -45,11 +45,11 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 	}
 	errs := map[string]string{}
 	if len(giorni) == 0 {
-		errs["giorni"] = "nessun giorno da salvare"
+		errs["giorni"] = "err.giorni.nessuno"
 		return errs, nil
 	}
 	if len(giorni) > MaxGiorni {
-		errs["giorni"] = "troppi giorni in un invio (massimo " + strconv.Itoa(MaxGiorni) + ")"
+		errs["giorni"] = ps.Msg("err.giorni.troppi", MaxGiorni)
 		return errs, nil
 	}
 	cals := map[ps.AnnoScolastico]calendario.Anno{}
@@ -61,44 +61,52 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 		g.Normalize()
 		pre := prefix(i)
 		if g.Giorno.IsZero() {
-			errs[pre+"giorno"] = "data mancante o non valida (AAAA-MM-GG)"
+			errs[pre+"giorno"] = "err.giorno.data"
 			continue
 		}
 		if j, dup := seen[g.Giorno.Format(ps.DateLayout)]; dup {
-			errs[pre+"giorno"] = "giorno ripetuto nello stesso invio (vedi giorni[" + strconv.Itoa(j) + "])"
+			errs[pre+"giorno"] = ps.Msg("err.giorno.ripetuto", j)
 			continue
 		}
 		seen[g.Giorno.Format(ps.DateLayout)] = i
-		if g.Giorno.After(today) {
-			errs[pre+"giorno"] = "non si possono inserire giorni futuri"
-			continue
-		}
+		// A day refused by date still has its figures checked, so that a
+		// file's errors all come at once.
+		dayErr := ""
+		scolastico := true
 		anno := ps.AnnoDi(g.Giorno)
-		isSent, known := sentinel[anno]
-		if !known {
-			var err error
-			if isSent, err = db.Sentinella(ctx, p.Codice, anno); err != nil {
-				return nil, err
+		if g.Giorno.After(today) {
+			dayErr = "err.giorno.futuro"
+		} else {
+			isSent, known := sentinel[anno]
+			if !known {
+				var err error
+				if isSent, err = db.Sentinella(ctx, p.Codice, anno); err != nil {
+					return nil, err
+				}
+				sentinel[anno] = isSent
 			}
-			sentinel[anno] = isSent
-		}
-		if !isSent {
-			// Outside the sentinel network only a day in emergency mode.
-			if _, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno); err != nil {
-				return nil, err
-			} else if !inEmerg {
-				errs[pre+"giorno"] = "il plesso non è sentinella nell'anno scolastico " + anno.String() +
-					" e il " + g.Giorno.Format("02/01/2006") + " non è in modalità emergenza: non può inserire assenze per questo giorno"
-				continue
+			if !isSent {
+				// Outside the sentinel network only a day in emergency mode
+				// (store.PuoSegnalare, with the sentinel flag cached per year).
+				_, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno)
+				if err != nil {
+					return nil, err
+				}
+				isSent = inEmerg
 			}
-		}
-		cal, ok := cals[anno]
-		if !ok {
-			var err error
-			if cal, err = db.AnnoCalendario(ctx, p, anno); err != nil {
-				return nil, err
+			if !isSent {
+				dayErr = ps.Msg("err.giorno.non_abilitato", anno.String(), g.Giorno.Format("02/01/2006"))
+			} else {
+				cal, ok := cals[anno]
+				if !ok {
+					var err error
+					if cal, err = db.AnnoCalendario(ctx, p, anno); err != nil {
+						return nil, err
+					}
+					cals[anno] = cal
+				}
+				scolastico = cal.GiornoScolastico(g.Giorno)
 			}
-			cals[anno] = cal
 		}
 		iscritti := 0
 		if c, err := db.ConsistenzaInVigore(ctx, p.Codice, g.Giorno); err == nil {
@@ -106,8 +114,11 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 		} else if ps.ErrorCode(err) != ps.ENotFound {
 			return nil, err
 		}
-		for k, v := range ps.ValidaGiorno(*g, iscritti, cal.GiornoScolastico(g.Giorno), pre) {
+		for k, v := range ps.ValidaGiorno(*g, iscritti, scolastico, pre) {
 			errs[k] = v
+		}
+		if dayErr != "" {
+			errs[pre+"giorno"] = dayErr
 		}
 	}
 	return errs, nil

@@ -3,6 +3,7 @@ package sentinella
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,9 @@ func TestParseFile(t *testing.T) {
 		days       int
 		err        string
 	}{
-		{"template", TemplateCSV, 2, ""},
+		{"template unchanged", TemplateCSV, 0, "non contiene righe di dati"},
+		{"template filled in", strings.NewReplacer("# AAAA-MM-GG,1A", "2026-11-23,1A", "# AAAA-MM-GG,1B", "2026-11-23,1B", "# AAAA-MM-GG,,", "2026-11-24,,").Replace(TemplateCSV), 2, ""},
+		{"comment lines", "data,assenti\n# 2026-11-23,3\n2026-11-24,4\n", 1, ""},
 		{"semicolon, Italian dates, total row", "data;classe;iscritti;assenti\n23/11/2026;;;7\n24/11/2026;2A;20;1\n", 2, ""},
 		{"missing column", "data,classe\n2026-11-23,1A\n", 0, "manca la colonna «assenti»"},
 		{"bad date", "data,assenti\n2026-13-01,3\n", 0, "riga 2: data"},
@@ -49,12 +52,42 @@ func TestParseFile(t *testing.T) {
 			}
 		})
 	}
-	righe, _ := ParseFile("x.csv", []byte(TemplateCSV))
-	if g := righe[0].Giorno; len(g.Classi) != 2 || g.Classi[0].Motivi.Febbre == nil || *g.Classi[0].Motivi.Febbre != 1 || righe[0].LinesText() != "righe 2, 3" {
+	filled := strings.NewReplacer("# AAAA-MM-GG,1A", "2026-11-23,1A", "# AAAA-MM-GG,1B", "2026-11-23,1B", "# AAAA-MM-GG,,", "2026-11-24,,").Replace(TemplateCSV)
+	righe, _ := ParseFile("x.csv", []byte(filled))
+	if g := righe[0].Giorno; len(g.Classi) != 2 || g.Classi[0].Motivi.Febbre == nil || *g.Classi[0].Motivi.Febbre != 1 || righe[0].LinesText() != "righe 4, 5" ||
+		!slices.Equal(righe[0].LineeClassi, []int{4, 5}) {
 		t.Fatalf("template day %+v %s", g, righe[0].LinesText())
 	}
 	if g := righe[1].Giorno; !g.Chiuso || g.MotivoChiusura != "sciopero" {
 		t.Fatalf("closure %+v", g)
+	}
+}
+
+// Every bad line and field of a file is reported at once, and the days
+// read without error come back for the caller's checks.
+func TestLeggiFile_AllErrors(t *testing.T) {
+	data := "data,classe,iscritti,assenti,febbre_respiratori\n" +
+		"2026-13-01,1A,20,x,\n" + // line 2: date and assenti
+		"2026-11-23,1A,venti,tre,-1\n" + // line 3: three fields
+		"2026-11-23,1B,20,2,\n" + // line 4: good, but its day has a bad line
+		"2026-11-24,1A,20,2,1\n" + // line 5: good day
+		"2026-11-25,,,,\n" // line 6: total without assenti
+	righe, errs := LeggiFile("x.csv", []byte(data))
+	want := []string{"riga 2: data", "riga 2: «assenti»", "riga 3: «febbre_respiratori»", "riga 3: «assenti»", "riga 3: «iscritti»", "riga 6: manca «assenti»"}
+	if len(errs) != len(want) {
+		t.Fatalf("%d errors, want %d: %q", len(errs), len(want), errs)
+	}
+	for _, w := range want {
+		found := false
+		for _, e := range errs {
+			found = found || strings.HasPrefix(e, w)
+		}
+		if !found {
+			t.Errorf("missing %q in %q", w, errs)
+		}
+	}
+	if len(righe) != 1 || righe[0].Giorno.Giorno.Format(ps.DateLayout) != "2026-11-24" {
+		t.Fatalf("good days %+v", righe)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -20,13 +21,35 @@ func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity s
 			return fmt.Errorf("audit %s: %w", action, err)
 		}
 		d = string(b)
+		if len(d) > MaxAuditDetail {
+			// Still JSON, and says it was cut.
+			b, _ := json.Marshal(map[string]any{"troncato": len(d), "inizio": cut(d, MaxAuditDetail/2)})
+			d = string(b)
+		}
 	}
 	if _, err := q.ExecContext(ctx,
 		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ts(db.Now()), a.UserID, a.Username, a.IP, action, entity, d); err != nil {
-		return fmt.Errorf("audit %s %s: %w", action, entity, err)
+		ts(db.Now()), a.UserID, cut(a.Username, MaxAuditField), cut(a.IP, MaxAuditField), cut(action, MaxAuditField),
+		cut(entity, MaxAuditField), d); err != nil {
+		return fmt.Errorf("audit %s %s: %w", cut(action, MaxAuditField), cut(entity, MaxAuditField), err)
 	}
 	return nil
+}
+
+// Bounds of an audit row, so that a request cannot make it huge (a path or
+// username of a megabyte): names and entities are cut at MaxAuditField
+// characters, the detail at MaxAuditDetail bytes of JSON.
+const (
+	MaxAuditField  = 200
+	MaxAuditDetail = 16 << 10
+)
+
+// cut shortens s to at most n runes, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // Audit records an event that is not itself a write of this package (for

@@ -97,18 +97,85 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 		if o.DryRun {
 			return errDryRun
 		}
-		b, err := json.Marshal(rep)
+		return db.recordImport(ctx, tx, a, rep)
+	})
+	if errors.Is(err, errDryRun) {
+		return rep, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// recordImport writes the import_runs row and the audit line of an applied
+// import, in its transaction.
+func (db *DB) recordImport(ctx context.Context, tx querierTx, a ps.Actor, rep *ImportReport) error {
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO import_runs (at, username, kind, filename, sha256, added, changed, retired, report)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, ts(db.Now()), a.Username, rep.Kind, rep.Filename, rep.SHA256,
+		len(rep.Added), len(rep.Changed), len(rep.Retired), string(b)).Scan(&rep.ID); err != nil {
+		return fmt.Errorf("record import run: %w", err)
+	}
+	return db.audit(ctx, tx, a, "import.commit", fmt.Sprintf("import:%d", rep.ID), map[string]any{
+		"kind": rep.Kind, "file": rep.Filename, "sha256": rep.SHA256,
+		"added": len(rep.Added), "changed": len(rep.Changed), "retired": len(rep.Retired)})
+}
+
+// KindInfluNet names InfluNet imports in import_runs.
+const KindInfluNet = "influnet"
+
+// ImportInfluNet stores InfluNet weeks as an import: the report lists the
+// weeks added and changed, the run is recorded in import_runs, and a dry run
+// (o.DryRun) computes the report and stores nothing. data is the file, for
+// its checksum.
+func (db *DB) ImportInfluNet(ctx context.Context, a ps.Actor, data []byte, weeks []InfluNetSettimana, o ImportOptions) (*ImportReport, error) {
+	sum := sha256.Sum256(data)
+	rep := &ImportReport{Kind: KindInfluNet, Filename: o.Filename, SHA256: hex.EncodeToString(sum[:]), DryRun: o.DryRun,
+		Added: []Change{}, Changed: []Change{}, Retired: []Change{}}
+	err := db.withTx(ctx, func(tx querierTx) error {
+		if err := db.serialize(ctx, tx, "import"); err != nil {
+			return err
+		}
+		old := map[string]InfluNetSettimana{}
+		stored, err := queryAll(ctx, tx, func(s scanner) (w InfluNetSettimana, err error) {
+			return w, s.Scan(&w.Settimana, &w.Stagione, &w.Incidenza)
+		}, `SELECT settimana, stagione, incidenza FROM influnet`)
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO import_runs (at, username, kind, filename, sha256, added, changed, retired, report)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, ts(db.Now()), a.Username, rep.Kind, rep.Filename, rep.SHA256,
-			len(rep.Added), len(rep.Changed), len(rep.Retired), string(b)).Scan(&rep.ID); err != nil {
-			return fmt.Errorf("record import run: %w", err)
+		for _, w := range stored {
+			old[w.Settimana] = w
 		}
-		return db.audit(ctx, tx, a, "import.commit", fmt.Sprintf("import:%d", rep.ID), map[string]any{
-			"kind": rep.Kind, "file": rep.Filename, "sha256": rep.SHA256,
-			"added": len(rep.Added), "changed": len(rep.Changed), "retired": len(rep.Retired)})
+		for _, w := range weeks {
+			prev, ok := old[w.Settimana]
+			switch {
+			case !ok:
+				rep.Added = append(rep.Added, Change{Key: w.Settimana, Fields: map[string][2]any{"incidenza": {nil, w.Incidenza}}})
+			case prev.Incidenza != w.Incidenza || prev.Stagione != w.Stagione:
+				ch := Change{Key: w.Settimana, Fields: map[string][2]any{}}
+				diff(ch.Fields, "incidenza", prev.Incidenza, w.Incidenza)
+				diff(ch.Fields, "stagione", prev.Stagione, w.Stagione)
+				rep.Changed = append(rep.Changed, ch)
+			default:
+				continue
+			}
+			old[w.Settimana] = w
+			if o.DryRun {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO influnet (settimana, stagione, incidenza) VALUES ($1, $2, $3)
+				ON CONFLICT (settimana) DO UPDATE SET stagione = excluded.stagione, incidenza = excluded.incidenza`, w.Settimana, w.Stagione, w.Incidenza); err != nil {
+				return err
+			}
+		}
+		if o.DryRun {
+			return errDryRun
+		}
+		return db.recordImport(ctx, tx, a, rep)
 	})
 	if errors.Is(err, errDryRun) {
 		return rep, nil

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -10,13 +12,22 @@ import (
 // the wall clock, as scs does when it sets expiries, not DB.Now.
 type SessionStore struct{ db *DB }
 
+// sessionKey is what the table keeps of a session token: its SHA-256, as
+// for API tokens, so that a copy of the table (a leaked dump, a replica)
+// opens no session. The token has 256 random bits: no salt or slow hash is
+// needed.
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
 // Sessions returns the scs store backed by db.
 func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
 
 // Find returns the data of an unexpired session.
 func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.db.sql.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, ts(time.Now())).Scan(&b)
+	err := s.db.sql.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, sessionKey(token), ts(time.Now())).Scan(&b)
 	if isNoRows(err) {
 		return nil, false, nil
 	} else if err != nil {
@@ -28,13 +39,13 @@ func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 // Commit adds or replaces a session.
 func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
 	_, err := s.db.sql.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, ts(expiry))
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, sessionKey(token), b, ts(expiry))
 	return err
 }
 
 // Delete removes a session.
 func (s *SessionStore) Delete(token string) error {
-	_, err := s.db.sql.Exec(`DELETE FROM sessions WHERE token = $1`, token)
+	_, err := s.db.sql.Exec(`DELETE FROM sessions WHERE token = $1`, sessionKey(token))
 	return err
 }
 

@@ -3,6 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -87,8 +92,8 @@ func (db *DB) settings(ctx context.Context, q querier) (Settings, error) {
 // have committed, so each audit line starts from the value it replaced and
 // the same change saved twice at once is stored and audited once.
 func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
-	if _, err := ps.ParseFinestre(s.Finestre); err != nil {
-		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"finestre": err.Error()}}
+	if f := s.Valida(); len(f) > 0 {
+		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: f}
 	}
 	return db.withTx(ctx, func(tx querierTx) error {
 		if err := db.serialize(ctx, tx, "settings"); err != nil {
@@ -113,4 +118,99 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 		}
 		return nil
 	})
+}
+
+// Province are the siglas of the 107 Italian provinces and metropolitan
+// cities.
+var Province = strings.Fields(`AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CL CN CO
+	CR CS CT CZ EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU OR PA
+	PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU SV TA TE TN TO TP TR TS TV
+	UD VA VB VC VE VI VR VT VV`)
+
+// Valida checks every setting by its type and returns the errors by field
+// (Italian messages), all at once. Settings end up in page headers, e-mail
+// headers and links: none may hold a line break or other control
+// character, texts no markup, URLs only http(s).
+func (s Settings) Valida() map[string]string {
+	f := map[string]string{}
+	testo := func(k, v string, max int, required bool) bool {
+		switch {
+		case required && v == "":
+			f[k] = "Campo obbligatorio."
+		case hasControl(v):
+			f[k] = "Non sono ammessi a capo né caratteri di controllo."
+		case strings.ContainsAny(v, "<>"):
+			f[k] = "Non sono ammessi i caratteri < e >."
+		case len([]rune(v)) > max:
+			f[k] = "Testo troppo lungo."
+		default:
+			return true
+		}
+		return false
+	}
+	testo("nome_ats", s.NomeATS, 100, true)
+	testo("orari_assistenza", s.OrariAssistenza, 200, false)
+	if testo("email_assistenza", s.EmailAssistenza, 254, false) && s.EmailAssistenza != "" && !indirizzoSemplice(s.EmailAssistenza) {
+		f["email_assistenza"] = "Indirizzo e-mail non valido (es. assistenza@ats.example)."
+	}
+	// The sender may carry a display name (Portale Scuole <portale@…>):
+	// the parser, not the markup rule, decides.
+	if s.MittenteEmail == "" {
+		f["mittente_email"] = "Campo obbligatorio."
+	} else if hasControl(s.MittenteEmail) {
+		f["mittente_email"] = "Non sono ammessi a capo né caratteri di controllo."
+	} else {
+		if _, err := mail.ParseAddress(s.MittenteEmail); err != nil || len(s.MittenteEmail) > 254 {
+			f["mittente_email"] = "Indirizzo e-mail non valido (es. portale@ats.example oppure Portale Scuole <portale@ats.example>)."
+		}
+	}
+	if testo("email_allerte", s.EmailAllerte, 2000, false) && strings.TrimSpace(s.EmailAllerte) != "" {
+		for _, e := range strings.Split(s.EmailAllerte, ",") {
+			if !indirizzoSemplice(strings.TrimSpace(e)) {
+				f["email_allerte"] = "Indirizzo non valido: " + strings.TrimSpace(e) + " (indirizzi separati da virgola)."
+				break
+			}
+		}
+	}
+	if testo("numero_verde", s.NumeroVerde, 30, false) {
+		for _, r := range s.NumeroVerde {
+			if !(r >= '0' && r <= '9' || r == ' ' || r == '+') {
+				f["numero_verde"] = "Solo cifre, spazi e +."
+				break
+			}
+		}
+	}
+	if testo("url_portale", s.URLPortale, 500, true) {
+		u, err := url.Parse(s.URLPortale)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.ContainsAny(s.URLPortale, `\"' `) {
+			f["url_portale"] = "Indirizzo non valido: deve iniziare con https:// (o http://) seguito dal nome del server."
+		}
+	}
+	if testo("province", s.Province, 400, false) {
+		for _, p := range strings.Split(s.Province, ",") {
+			if p = strings.TrimSpace(p); p != "" && !slices.Contains(Province, strings.ToUpper(p)) {
+				f["province"] = "Sigla di provincia sconosciuta: " + p + " (sigle separate da virgola, es. CR,MN)."
+				break
+			}
+		}
+	}
+	// The windows' syntax uses ">"; they are parsed, never shown as typed.
+	if hasControl(s.Finestre) {
+		f["finestre"] = "Non sono ammessi a capo né caratteri di controllo."
+	} else {
+		if _, err := ps.ParseFinestre(s.Finestre); err != nil {
+			f["finestre"] = err.Error()
+		}
+	}
+	return f
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// indirizzoSemplice accepts a bare e-mail address, nothing around it.
+func indirizzoSemplice(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".")
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -268,21 +269,18 @@ func TestDB_Users(t *testing.T) {
 		}
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		for i := 1; i <= store.MaxFailedLogins; i++ {
-			until, err := db.RecordLogin(ctx, ps.Actor{IP: "127.0.0.1"}, "cree80001r", u.ID, false, "password")
-			if err != nil {
+		for i := 1; i <= 8; i++ {
+			if err := db.RecordLogin(ctx, ps.Actor{IP: "127.0.0.1"}, "cree80001r", u.ID, false, "password"); err != nil {
 				t.Fatal(err)
 			}
-			if locked := !until.IsZero(); locked != (i == store.MaxFailedLogins) {
-				t.Fatalf("attempt %d: locked=%v", i, locked)
-			}
 		}
+		// Failures never lock the account: anyone could lock a school out.
 		got, _ := db.UserByUsername(ctx, "CREE80001R")
-		if !got.LockedUntil.After(now) {
-			t.Fatalf("not locked: %+v", got)
+		if got.LockedUntil.After(now) {
+			t.Fatalf("locked: %+v", got)
 		}
 		entries, total, _ := db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Username: "cree80001r"})
-		if total != store.MaxFailedLogins || len(entries) != total {
+		if total != 8 || len(entries) != total {
 			t.Fatalf("audited failures %d", total)
 		}
 	})
@@ -356,6 +354,60 @@ func TestDB_Osservazioni(t *testing.T) {
 		pop, err := db.Popolazione(ctx, 2026)
 		if err != nil || pop["CR|primaria"] < 5000 {
 			t.Fatalf("population %+v %v", pop, err)
+		}
+	})
+}
+
+// TestSessionStore_Hash: the table keeps a hash of each session token, never
+// the token; the token still finds its session.
+func TestSessionStore_Hash(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		const token = "un-token-di-sessione-segreto"
+		st := db.Sessions()
+		if err := st.Commit(token, []byte("dati"), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := st.Find(token)
+		if err != nil || !ok || string(b) != "dati" {
+			t.Fatalf("find: %q %v %v", b, ok, err)
+		}
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT token FROM sessions`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(stored, token) || len(stored) != 64 {
+			t.Fatalf("stored key %q", stored)
+		}
+		// A copy of the table opens nothing: its key is not a token.
+		if _, ok, _ := st.Find(stored); ok {
+			t.Fatal("the stored key works as a token")
+		}
+		if err := st.Delete(token); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := st.Find(token); ok {
+			t.Fatal("deleted session found")
+		}
+	})
+}
+
+// TestDB_AuditBounds: an audit row stays small whatever the caller passes.
+func TestDB_AuditBounds(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		huge := strings.Repeat("A", 900_000)
+		if err := db.Audit(ctx, ps.Actor{Username: huge, IP: huge}, "login.fail", "user:"+huge, map[string]string{"path": huge}); err != nil {
+			t.Fatal(err)
+		}
+		entries, _, err := db.FindAudit(ctx, ps.AuditFilter{Action: "login.fail", Limit: 1})
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%v %v", entries, err)
+		}
+		e := entries[0]
+		if n := len(e.Username) + len(e.IP) + len(e.Entity) + len(e.Detail); n > 2*store.MaxAuditDetail {
+			t.Fatalf("an audit row of %d bytes", n)
+		}
+		if !json.Valid([]byte(e.Detail)) || !strings.Contains(e.Detail, "troncato") {
+			t.Fatalf("detail %.100q", e.Detail)
 		}
 	})
 }

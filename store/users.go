@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -107,40 +106,19 @@ func (db *DB) Users(ctx context.Context, role ps.Role) ([]ps.User, error) {
 	return queryAll(ctx, db.sql, scanUser, q+` ORDER BY username`, args...)
 }
 
-// Lockout policy: after MaxFailedLogins consecutive failures the account is
-// locked for LockoutDuration.
-const (
-	MaxFailedLogins = 5
-	LockoutDuration = 15 * time.Minute
-)
-
-// RecordLogin audits a login attempt and keeps the failure counter: success
-// resets it; the MaxFailedLogins-th failure locks the account. It returns the
-// lock expiry when the account is (now) locked.
-func (db *DB) RecordLogin(ctx context.Context, a ps.Actor, username string, userID int64, ok bool, reason string) (time.Time, error) {
-	var lockedUntil time.Time
-	err := db.withTx(ctx, func(tx querierTx) error {
+// RecordLogin audits a login attempt. Accounts are never locked here: a
+// lock that anyone can trigger would be a weapon against the schools (their
+// usernames are public codes); the web layer slows down failures per
+// address instead. A success clears the legacy lock columns.
+func (db *DB) RecordLogin(ctx context.Context, a ps.Actor, username string, userID int64, ok bool, reason string) error {
+	return db.withTx(ctx, func(tx querierTx) error {
 		action := "login.ok"
 		if !ok {
 			action = "login.fail"
 		}
-		if userID != 0 {
-			if ok {
-				if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = $1`, userID); err != nil {
-					return err
-				}
-			} else if reason == "password" {
-				var n int
-				if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n); err != nil {
-					return err
-				}
-				if n >= MaxFailedLogins {
-					lockedUntil = db.Now().Add(LockoutDuration).UTC()
-					if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2`, ts(lockedUntil), userID); err != nil {
-						return err
-					}
-					reason = "password, account bloccato"
-				}
+		if userID != 0 && ok {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = $1`, userID); err != nil {
+				return err
 			}
 		}
 		a.UserID = userID
@@ -151,7 +129,6 @@ func (db *DB) RecordLogin(ctx context.Context, a ps.Actor, username string, user
 		}
 		return db.audit(ctx, tx, a, action, "user:"+a.Username, detail)
 	})
-	return lockedUntil, err
 }
 
 // SetPassword stores a new hash. mustChange forces a change at next login

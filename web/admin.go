@@ -61,13 +61,15 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	if allerta.IsInfluNet(data) {
-		n, err := allerta.ImportaInfluNet(r.Context(), s.db, actor(r, c.user), data)
+		rep, err := allerta.ImportInfluNet(r.Context(), s.db, actor(r, c.user), data,
+			store.ImportOptions{Filename: fh.Filename, DryRun: r.FormValue("dry") == "1"})
 		if err != nil {
 			fail(http.StatusUnprocessableEntity, "InfluNet: "+err.Error())
 			return
 		}
-		s.sessions.Put(r.Context(), "flash", tr(c.lang, "admin.import.influnet", n))
-		http.Redirect(w, r, "/ats/import", http.StatusSeeOther)
+		d.Report = rep
+		d.History, _ = s.db.ImportRuns(r.Context(), 20)
+		s.render(w, r, http.StatusOK, "import", s.newPage(r, c, "admin.import", d))
 		return
 	}
 	st, _ := s.db.Settings(r.Context())
@@ -149,6 +151,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
 }
 
+var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte"}
+
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
 		s.fail(w, r, err)
@@ -165,16 +169,12 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
 	}
-	if st.NomeATS == "" {
-		p := s.newPage(r, c, "admin.settings", st)
-		p.setErrors(map[string]string{"nome_ats": "Indicare il nome dell'ATS."}, nil, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
-		return
-	}
+	// Every field is checked by its type, and all errors are shown at once,
+	// each next to its field (store.Settings.Valida).
 	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {
 		if f := ps.FieldErrors(err); f != nil {
 			p := s.newPage(r, c, "admin.settings", st)
-			p.setErrors(f, nil, nil)
+			p.setErrors(f, settingsOrder, nil)
 			s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
 			return
 		}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,22 +53,54 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// apiAuth resolves the bearer token into the plesso it belongs to.
+// bearer returns the token of an Authorization header; the scheme is
+// case-insensitive (RFC 9110 §11.1).
+func bearer(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// tooMany answers 429 in JSON with the wait.
+func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
+	writeJSON(w, http.StatusTooManyRequests, apiError{Errore: fmt.Sprintf(msg, secondi(wait))})
+}
+
+// apiAuth resolves the bearer token into the plesso it belongs to. Bad
+// tokens are slowed down per address (growing delays) and their audit rows
+// bounded; each good token has its own request rate.
 func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	tok, ok := bearer(r.Header.Get("Authorization"))
+	if !ok {
 		writeJSON(w, http.StatusUnauthorized, apiError{Errore: "manca l'intestazione Authorization: Bearer <token>"})
 		return false
 	}
-	t, err := s.db.TokenPlesso(r.Context(), strings.TrimSpace(tok))
+	a := actor(r, nil)
+	addr := addrKey(a.IP)
+	now := s.now()
+	if wait := s.apiFail.wait(addr, now); wait > 0 {
+		tooMany(w, wait, "troppi tentativi con token non validi da questo indirizzo: riprovare tra %d secondi")
+		return false
+	}
+	t, err := s.db.TokenPlesso(r.Context(), tok)
 	if err != nil {
 		if ps.ErrorCode(err) == ps.ENotFound {
-			s.db.RecordLogin(r.Context(), actor(r, nil), "api-token", 0, false, "token sconosciuto o revocato")
+			s.apiFail.fail(addr, now)
+			a.Username = "api-token"
+			s.auditLimited(r, a, "login.fail", "user:api-token", map[string]string{"motivo": "token sconosciuto o revocato"})
 			writeJSON(w, http.StatusUnauthorized, apiError{Errore: "token non valido o revocato"})
 		} else {
 			s.fail(w, r, err)
 		}
+		return false
+	}
+	if !s.tokenRate.allow(t.Prefisso, now) {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, apiError{Errore: "troppe richieste con questo token: rallentare e riprovare tra qualche secondo"})
 		return false
 	}
 	if t.Plesso == "" {
@@ -80,6 +115,12 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 	c.plesso = p
 	c.user = &ps.User{Username: "api:" + t.Prefisso, Role: ps.RolePlesso, Plesso: p.Codice}
 	return true
+}
+
+// jsonBody reports whether a request's body is declared as JSON.
+func jsonBody(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -105,37 +146,27 @@ func (s *Server) apiPlesso(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 }
 
 func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	// The days are decoded one by one, so that an error names its day:
+	// giorni[3].assenti.
 	var in apiAssenze
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		var ute *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &mbe):
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Errore: "corpo della richiesta troppo grande (massimo 1 MiB)"})
-		case errors.As(err, &ute):
-			path := ute.Field
-			if path == "" {
-				path = "(radice)"
-			}
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: "tipo non valido", Campi: map[string]string{path: fmt.Sprintf("atteso %s, trovato %s", ute.Type, ute.Value)}})
-		case errors.As(err, &se):
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: fmt.Sprintf("JSON non valido alla posizione %d", se.Offset)})
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: "campo sconosciuto: " + strings.TrimPrefix(err.Error(), "json: unknown field ")})
-		case err == io.EOF:
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: "corpo vuoto: inviare {\"giorni\": [...]}"})
-		default:
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: "JSON non valido: " + err.Error()})
-		}
+	var raw struct {
+		Plesso string            `json:"plesso,omitempty"`
+		Giorni []json.RawMessage `json:"giorni"`
+	}
+	if !decodeJSON(w, r.Body, &raw, "") {
 		return
+	}
+	in.Plesso = raw.Plesso
+	in.Giorni = make([]apiGiorno, len(raw.Giorni))
+	for i, g := range raw.Giorni {
+		if !decodeJSON(w, bytes.NewReader(g), &in.Giorni[i], fmt.Sprintf("giorni[%d]", i)) {
+			return
+		}
 	}
 	if in.Plesso != "" && ps.NormalizeCodice(in.Plesso) != c.plesso.Codice {
 		// A token writes only its own plesso.
-		s.db.Audit(r.Context(), actor(r, c.user), "access.denied", "plesso:"+ps.NormalizeCodice(in.Plesso), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
-		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + ps.NormalizeCodice(in.Plesso)})
+		s.auditLimited(r, actor(r, c.user), "access.denied", "plesso:"+truncate(ps.NormalizeCodice(in.Plesso), 100), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
+		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + truncate(ps.NormalizeCodice(in.Plesso), 100)})
 		return
 	}
 	campi := map[string]string{}
@@ -148,6 +179,17 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		giorni[i] = ps.Giorno{Giorno: d, Chiuso: g.Chiuso, MotivoChiusura: g.MotivoChiusura, Assenti: g.Assenti, Motivi: g.Motivi, Classi: g.Classi}
 	}
 	if len(campi) > 0 {
+		// Every error at once: the other days' rules too.
+		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, nil)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range verrs {
+			if _, ok := campi[k]; !ok {
+				campi[k] = tr(langIT, v)
+			}
+		}
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
 		return
 	}
@@ -157,10 +199,54 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	if len(verrs) > 0 {
+		for k, v := range verrs {
+			verrs[k] = tr(langIT, v)
+		}
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: verrs})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"nuovi": res.Nuovi, "corretti": res.Corretti, "invariati": res.Invariati})
+}
+
+// decodeJSON decodes one JSON value, answering 400 or 413 with the field
+// path (under prefix) when it cannot.
+func decodeJSON(w http.ResponseWriter, body io.Reader, v any, prefix string) bool {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return true
+	}
+	path := func(f string) string {
+		switch {
+		case prefix == "" && f == "":
+			return "(radice)"
+		case f == "":
+			return prefix
+		case prefix == "":
+			return f
+		}
+		return prefix + "." + f
+	}
+	var mbe *http.MaxBytesError
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &mbe):
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Errore: "corpo della richiesta troppo grande (massimo 1 MiB)"})
+	case errors.As(err, &ute):
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "tipo non valido", Campi: map[string]string{path(ute.Field): fmt.Sprintf("atteso %s, trovato %s", ute.Type, ute.Value)}})
+	case errors.As(err, &se):
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: fmt.Sprintf("JSON non valido alla posizione %d", se.Offset)})
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "campo sconosciuto: " + path(f), Campi: map[string]string{path(f): "campo sconosciuto"}})
+	case err == io.EOF:
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "corpo vuoto: inviare {\"giorni\": [...]}"})
+	default:
+		writeJSON(w, http.StatusBadRequest, apiError{Errore: "JSON non valido: " + err.Error()})
+	}
+	return false
 }
 
 func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {

@@ -229,15 +229,10 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if len(giorni) == 0 && len(errs) == 0 {
 		errs["g0.assenti"] = "nessun giorno compilato: indicare gli assenti (0 se nessuno) o la chiusura"
 	}
-	if len(errs) == 0 {
-		res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "modulo",
-			func(j int) string { return fmt.Sprintf("g%d.", index[j]) })
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// Field paths of Invia count non-empty class rows: point them back at
-		// the row of the form.
+	prefix := func(j int) string { return fmt.Sprintf("g%d.", index[j]) }
+	// Field paths of Invia count non-empty class rows: point them back at
+	// the row of the form.
+	remap := func(verrs map[string]string) map[string]string {
 		remapped := map[string]string{}
 		for k, v := range verrs {
 			var i, j int
@@ -247,7 +242,33 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			}
 			remapped[k] = v
 		}
-		verrs = remapped
+		return remapped
+	}
+	if len(errs) > 0 && len(giorni) > 0 {
+		// Every error at once: the rules of the days whose fields read.
+		bad := map[string]bool{}
+		for k := range errs {
+			day, _, _ := strings.Cut(k, ".")
+			bad[day] = true
+		}
+		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, prefix)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range remap(verrs) {
+			if day, _, _ := strings.Cut(k, "."); !bad[day] {
+				errs[k] = v
+			}
+		}
+	}
+	if len(errs) == 0 {
+		res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "modulo", prefix)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		verrs = remap(verrs)
 		if len(verrs) == 0 {
 			s.sessions.Put(r.Context(), "flash", tr(c.lang, "assenze.saved", res.Nuovi, res.Corretti, res.Invariati))
 			http.Redirect(w, r, "/plesso/"+c.plesso.Codice+"/assenze", http.StatusSeeOther)

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,10 +21,18 @@ type fileData struct {
 	Plesso   *ps.Plesso
 	Template []struct{ Col, Desc string }
 	Errors   []string
-	Righe    []sentinella.Riga
+	Righe    []rigaAnteprima
+	Cambiati int // days already reported that the file changes
 	Nome     string
 	Dati     string // the file, base64, carried to the confirmation
 	SHA      string
+}
+
+// rigaAnteprima is a day of the preview with what is stored now.
+type rigaAnteprima struct {
+	sentinella.Riga
+	Attuale *ps.Rilevazione
+	Stato   string // "nuovo", "modificato", "invariato"
 }
 
 // maxRegistroFile bounds a class-register file.
@@ -90,32 +100,41 @@ func (s *Server) fileUpload(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	}
 	sum := sha256.Sum256(data)
 	d.SHA = hex.EncodeToString(sum[:8])
-	righe, err := sentinella.ParseFile(d.Nome, data)
-	var fe *sentinella.FileError
-	if errors.As(err, &fe) {
-		d.Errors = fe.Errors
-		s.db.Audit(r.Context(), actor(r, c.user), "assenze.file.reject", "plesso:"+c.plesso.Codice, map[string]any{"file": d.Nome, "errori": len(fe.Errors)})
+	// Every error of the file at once: the lines that do not read, and the
+	// rules of the days that do.
+	righe, perrs := sentinella.LeggiFile(d.Nome, data)
+	errs := s.validaFile(r, c, righe)
+	if len(perrs) > 0 || len(errs) > 0 {
+		d.Errors = ordinaErrori(append(perrs, errs...))
+		s.db.Audit(r.Context(), actor(r, c.user), "assenze.file.reject", "plesso:"+c.plesso.Codice, map[string]any{"file": d.Nome, "errori": len(d.Errors)})
 		again(http.StatusUnprocessableEntity)
 		return
-	} else if err != nil {
+	}
+	prev, err := s.anteprima(r, c, righe)
+	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	d.Righe = prev
+	for _, p := range prev {
+		if p.Stato == "modificato" {
+			d.Cambiati++
+		}
+	}
+	d.Dati = base64.StdEncoding.EncodeToString(data)
+	if r.FormValue("conferma") != "1" {
+		again(http.StatusOK) // the preview: nothing saved
+		return
+	}
+	if d.Cambiati > 0 && r.FormValue("sovrascrivi") != "1" {
+		// Days already reported are replaced only on an explicit request.
+		d.Errors = []string{tr(c.lang, "file.sovrascrivi.err")}
+		again(http.StatusUnprocessableEntity)
 		return
 	}
 	giorni := make([]ps.Giorno, len(righe))
 	for i, rg := range righe {
 		giorni[i] = rg.Giorno
-	}
-	if r.FormValue("conferma") != "1" {
-		// Preview: the commit's checks, nothing saved.
-		if errs := s.validaFile(r, c, righe); len(errs) > 0 {
-			d.Errors = errs
-			again(http.StatusUnprocessableEntity)
-			return
-		}
-		d.Righe = righe
-		d.Dati = base64.StdEncoding.EncodeToString(data)
-		again(http.StatusOK)
-		return
 	}
 	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "file", func(i int) string { return strconv.Itoa(i) + "|" })
 	if err != nil {
@@ -123,7 +142,8 @@ func (s *Server) fileUpload(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	if len(verrs) > 0 {
-		d.Errors = fileErrors(righe, verrs)
+		d.Righe = nil
+		d.Errors = fileErrors(c.lang, righe, verrs)
 		again(http.StatusUnprocessableEntity)
 		return
 	}
@@ -131,8 +151,12 @@ func (s *Server) fileUpload(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	http.Redirect(w, r, "/plesso/"+c.plesso.Codice+"/assenze", http.StatusSeeOther)
 }
 
-// validaFile runs the same checks as Invia, without saving, for the preview.
+// validaFile runs the same checks as Invia on the days read, without
+// saving; it normalises them in place (the preview shows the totals).
 func (s *Server) validaFile(r *http.Request, c *reqCtx, righe []sentinella.Riga) []string {
+	if len(righe) == 0 {
+		return nil
+	}
 	giorni := make([]ps.Giorno, len(righe))
 	for i, rg := range righe {
 		giorni[i] = rg.Giorno
@@ -141,21 +165,131 @@ func (s *Server) validaFile(r *http.Request, c *reqCtx, righe []sentinella.Riga)
 	if err != nil {
 		return []string{tr(c.lang, "err.internal")}
 	}
-	return fileErrors(righe, errs)
+	for i := range righe {
+		righe[i].Giorno = giorni[i]
+	}
+	return fileErrors(c.lang, righe, errs)
 }
 
-// fileErrors turns "i|campo" paths into "riga N (data): campo: messaggio".
-func fileErrors(righe []sentinella.Riga, errs map[string]string) []string {
+// anteprima pairs each day of the file with what is stored now.
+func (s *Server) anteprima(r *http.Request, c *reqCtx, righe []sentinella.Riga) ([]rigaAnteprima, error) {
+	from, to := righe[0].Giorno.Giorno, righe[0].Giorno.Giorno
+	for _, rg := range righe {
+		if d := rg.Giorno.Giorno; d.Before(from) {
+			from = d
+		} else if d.After(to) {
+			to = d
+		}
+	}
+	stored, err := s.db.Rilevazioni(r.Context(), c.plesso.Codice, from, to)
+	if err != nil {
+		return nil, err
+	}
+	byDay := map[string]*ps.Rilevazione{}
+	for i := range stored {
+		byDay[stored[i].Giorno.Giorno.Format(ps.DateLayout)] = &stored[i]
+	}
+	out := make([]rigaAnteprima, len(righe))
+	for i, rg := range righe {
+		st := byDay[rg.Giorno.Giorno.Format(ps.DateLayout)]
+		out[i] = rigaAnteprima{Riga: rg, Attuale: st, Stato: "nuovo"}
+		switch {
+		case sentinella.Cambia(st, rg.Giorno):
+			out[i].Stato = "modificato"
+		case st != nil:
+			out[i].Stato = "invariato"
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Giorno.Giorno.Before(out[j].Giorno.Giorno) })
+	return out, nil
+}
+
+// fileErrors turns "i|campo" paths into "riga N (data), classe 1A, colonna
+// «assenti»: messaggio", naming the file's lines and columns, not the
+// internal field paths.
+func fileErrors(lang string, righe []sentinella.Riga, errs map[string]string) []string {
 	var out []string
 	for k, v := range errs {
+		msg := tr(lang, v)
 		idx, field, _ := strings.Cut(k, "|")
 		i, err := strconv.Atoi(idx)
 		if err != nil || i >= len(righe) {
-			out = append(out, v)
+			out = append(out, msg)
 			continue
 		}
-		out = append(out, righe[i].LinesText()+" ("+righe[i].Giorno.Giorno.Format("02/01/2006")+"), "+field+": "+v)
+		rg := righe[i]
+		lines := rg.Lines
+		var where []string
+		if strings.HasPrefix(field, "classi[") {
+			j, _ := strconv.Atoi(field[len("classi["):strings.Index(field, "]")])
+			rest := field[strings.Index(field, "]")+1:]
+			rest = strings.TrimPrefix(rest, ".")
+			if j < len(rg.LineeClassi) {
+				lines = []int{rg.LineeClassi[j]}
+			}
+			if j < len(rg.Giorno.Classi) {
+				where = append(where, tr(lang, "file.classe", rg.Giorno.Classi[j].Classe))
+			}
+			field = rest
+		} else if rg.LineaTotale > 0 && field != "giorno" && field != "classi" {
+			lines = []int{rg.LineaTotale}
+		}
+		if col := colonnaFile(lang, field); col != "" {
+			where = append(where, col)
+		}
+		head := righeText(lang, lines) + " (" + rg.Giorno.Giorno.Format("02/01/2006") + ")"
+		if len(where) > 0 {
+			head += ", " + strings.Join(where, ", ")
+		}
+		out = append(out, head+": "+msg)
 	}
-	sort.Strings(out)
-	return out
+	return ordinaErrori(out)
+}
+
+// colonnaFile names a field of a day as a column of the file.
+func colonnaFile(lang, field string) string {
+	switch {
+	case field == "giorno":
+		return tr(lang, "file.campo.data")
+	case field == "motivo_chiusura":
+		return tr(lang, "file.campo.chiusura")
+	case field == "motivi":
+		return tr(lang, "file.campo.motivi")
+	case strings.HasPrefix(field, "motivi."):
+		return tr(lang, "file.campo.colonna", strings.TrimPrefix(field, "motivi."))
+	case field == "assenti", field == "iscritti", field == "classe", field == "classi":
+		return tr(lang, "file.campo."+field)
+	}
+	return ""
+}
+
+func righeText(lang string, lines []int) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = strconv.Itoa(l)
+	}
+	if len(parts) == 1 {
+		return tr(lang, "file.riga", parts[0])
+	}
+	return tr(lang, "file.righe", strings.Join(parts, ", "))
+}
+
+var primoNumero = regexp.MustCompile(`[0-9]+`)
+
+// ordinaErrori sorts messages by their first line number.
+func ordinaErrori(errs []string) []string {
+	line := func(s string) int {
+		if strings.HasPrefix(s, "…") {
+			return math.MaxInt // "… and N more" closes the list
+		}
+		n, _ := strconv.Atoi(primoNumero.FindString(s))
+		return n
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		if a, b := line(errs[i]), line(errs[j]); a != b {
+			return a < b
+		}
+		return errs[i] < errs[j]
+	})
+	return errs
 }

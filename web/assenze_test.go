@@ -298,8 +298,8 @@ func TestAPI_Assenze(t *testing.T) {
 		Campi  map[string]string `json:"campi"`
 	}
 	json.Unmarshal([]byte(r.Body), &ae)
-	if r.Status != 422 || ae.Campi["giorni[1].giorno"] == "" {
-		t.Fatalf("bad date: %d %s", r.Status, r.Body)
+	if r.Status != 422 || ae.Campi["giorni[1].giorno"] == "" || !strings.Contains(ae.Campi["giorni[0].classi[0].assenti"], "superano") {
+		t.Fatalf("bad date, with the other day's error at once: %d %s", r.Status, r.Body)
 	}
 	r = apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{
 		map[string]any{"giorno": "2026-11-24", "classi": []any{map[string]any{"classe": "1A", "iscritti": 20, "assenti": 30}}}}})
@@ -310,7 +310,7 @@ func TestAPI_Assenze(t *testing.T) {
 	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{day}, "extra": 1}); r.Status != 400 || !strings.Contains(r.Body, "extra") {
 		t.Fatalf("unknown field: %d %s", r.Status, r.Body)
 	}
-	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{map[string]any{"giorno": "2026-11-23", "assenti": "nove"}}}); r.Status != 400 || !strings.Contains(r.Body, "giorni.assenti") {
+	if r := apiDo(e, "POST", "/api/v1/assenze", tokA, map[string]any{"giorni": []any{map[string]any{"giorno": "2026-11-23", "assenti": "nove"}}}); r.Status != 400 || !strings.Contains(r.Body, "giorni[0].assenti") {
 		t.Fatalf("type error: %d %s", r.Status, r.Body)
 	}
 	got := apiDo(e, "GET", "/api/v1/assenze?dal=2026-11-23&al=2026-11-23", tokA, nil)

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,8 +87,10 @@ func filtraStato(rows []ps.Adempimento, stato string) []ps.Adempimento {
 }
 
 type adempimentiData struct {
-	Q           adempimentiQuery
-	QS          string
+	Q adempimentiQuery
+	// Export links with the page's filters, built with url.Values and
+	// passed as a URL so the template does not escape the query again.
+	CSV, XLSX   template.URL
 	Anni        []ps.AnnoScolastico
 	Province    []string
 	Distretti   []ps.Distretto
@@ -112,7 +114,8 @@ func (s *Server) adempimenti(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	rows := filtraStato(sel, q.Stato)
-	d := adempimentiData{Q: q, QS: q.Encode(), Gradi: []ps.Grado{ps.Primaria, ps.Secondaria1, ps.Secondaria2}}
+	qs := q.Encode()
+	d := adempimentiData{Q: q, CSV: template.URL("/ats/adempimenti.csv?" + qs), XLSX: template.URL("/ats/adempimenti.xlsx?" + qs), Gradi: []ps.Grado{ps.Primaria, ps.Secondaria1, ps.Secondaria2}}
 	cur := ps.AnnoDi(s.now())
 	d.Anni = []ps.AnnoScolastico{cur + 1, cur, cur - 1, cur - 2}
 	d.Province, _ = s.db.Province(r.Context())
@@ -188,7 +191,7 @@ func (s *Server) adempimentiCSV(w http.ResponseWriter, r *http.Request, c *reqCt
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="adempimenti-%d.csv"`, int(q.Anno)))
 	w.Write([]byte("\ufeff")) // lets Excel read UTF-8
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write(exportHeader)
 	for _, a := range rows {
 		cw.Write(exportRow(q, a))

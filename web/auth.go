@@ -1,16 +1,52 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"strconv"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/store"
 )
 
-// dummyHash is verified when the username is unknown, so that the answer
-// takes as long as for a real account and does not reveal which exist.
-var dummyHash, _ = auth.Hash("portale-scuole-dummy", auth.DefaultParams)
+// passwordStamp identifies the password a session was opened with: the
+// session keeps it, and authorize ends any session whose stamp no longer
+// matches the account's (the password was changed or reset). Each hash has
+// its own salt, so every new password gets a new stamp.
+func passwordStamp(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+// secondi rounds a wait up to whole seconds, for messages and Retry-After.
+func secondi(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
+// attesa writes a wait for people: seconds up to two minutes, then minutes.
+func attesa(lang string, d time.Duration) string {
+	n := secondi(d)
+	if n < 120 {
+		if lang == langEN {
+			return strconv.Itoa(n) + " seconds"
+		}
+		return strconv.Itoa(n) + " secondi"
+	}
+	m := (n + 59) / 60
+	if lang == langEN {
+		return strconv.Itoa(m) + " minutes"
+	}
+	return strconv.Itoa(m) + " minuti"
+}
+
+// loginEntity is the audit entity of a login attempt, bounded: usernames
+// are at most 64 characters, so a longer one is an attack and its
+// beginning is enough to recognise it.
+func loginEntity(username string) string {
+	return "user:" + truncate(store.NormalizeUsername(username), 100)
+}
 
 type loginData struct {
 	Username string
@@ -41,9 +77,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	}
 	a := actor(r, nil)
 	now := s.now()
-	if !s.limiters.allow(a.IP, now) {
-		s.db.RecordLogin(r.Context(), a, username, 0, false, "limite per IP")
-		again(http.StatusTooManyRequests, "login.throttled")
+	if !s.limiters.allow(addrKey(a.IP), now) {
+		s.auditLimited(r, a, "login.fail", loginEntity(username), map[string]string{"motivo": "limite per IP"})
+		again(http.StatusTooManyRequests, "login.throttled.ip")
+		return
+	}
+	// Throttling comes before the account is looked up, so that it reads the
+	// same for accounts that exist and that do not; it slows only the
+	// address that failed, never the account's owner elsewhere.
+	addr := addrKey(a.IP)
+	pair := store.NormalizeUsername(username) + "\x00" + addr
+	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now)); wait > 0 {
+		metriche.Login.WithLabelValues("rifiutato").Inc()
+		d.Error = tr(c.lang, "login.throttled", attesa(c.lang, wait))
+		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
+		s.render(w, r, http.StatusTooManyRequests, "login", s.newPage(r, c, "login.title", d))
 		return
 	}
 	u, err := s.db.UserByUsername(r.Context(), username)
@@ -51,7 +99,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, err)
 		return
 	}
-	hash := dummyHash
+	hash := s.dummyHash
 	if u != nil {
 		hash = u.PasswordHash
 	}
@@ -59,35 +107,34 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(password, hash) }); err != nil {
 		return // client gone
 	}
-	switch {
-	case u == nil:
-		s.db.RecordLogin(r.Context(), a, username, 0, false, "utente sconosciuto")
-		again(http.StatusUnauthorized, "login.failed")
-		return
-	case u.LockedUntil.After(now):
-		// Locked accounts are refused even with the right password.
-		s.db.RecordLogin(r.Context(), a, username, u.ID, false, "account bloccato")
-		again(http.StatusTooManyRequests, "login.locked")
-		return
-	case u.Disabled:
-		s.db.RecordLogin(r.Context(), a, username, u.ID, false, "utenza disattivata")
-		again(http.StatusForbidden, "login.disabled")
-		return
-	case !ok:
-		until, err := s.db.RecordLogin(r.Context(), a, username, u.ID, false, "password")
-		if err != nil {
-			s.fail(w, r, err)
-			return
+	if u == nil || u.Disabled || !ok {
+		// Unknown, disabled and wrong read alike: same status, message and
+		// hash work; only the audit tells them apart.
+		reason := "password"
+		var uid int64
+		switch {
+		case u == nil:
+			reason = "utente sconosciuto"
+		case u.Disabled:
+			reason, uid = "utenza disattivata", u.ID
+		default:
+			uid = u.ID
 		}
-		if !until.IsZero() {
-			again(http.StatusTooManyRequests, "login.locked")
+		s.loginPair.fail(pair, now)
+		s.loginAddr.fail(addr, now)
+		// Audited the same way for all (the same database work, so no
+		// timing difference); the throttles above bound how many rows an
+		// address can cause, and the store cuts long usernames.
+		if err := s.db.RecordLogin(r.Context(), a, truncate(username, 100), uid, false, reason); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		again(http.StatusUnauthorized, "login.failed")
 		return
 	}
+	s.loginPair.reset(pair)
 	metriche.Login.WithLabelValues("ok").Inc()
-	if _, err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
+	if err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -97,6 +144,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	s.sessions.Put(r.Context(), "uid", u.ID)
+	s.sessions.Put(r.Context(), "pw", passwordStamp(u.PasswordHash))
 	if u.MustChange {
 		http.Redirect(w, r, "/password", http.StatusSeeOther)
 		return
@@ -124,14 +172,32 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	cur, nw, conf := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	fields := map[string]string{}
-	var ok bool
-	if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(cur, c.user.PasswordHash) }); err != nil {
-		return
+	args := map[string][]any{}
+	// Wrong guesses of the current password (a session left open on a
+	// shared PC) are slowed down per user.
+	key := strconv.FormatInt(c.user.ID, 10)
+	now := s.now()
+	status := http.StatusUnprocessableEntity
+	if wait := s.pwCurrent.wait(key, now); wait > 0 {
+		fields["current"] = "err.password.throttled"
+		args["current"] = []any{attesa(c.lang, wait)}
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
+	} else {
+		var ok bool
+		if err := s.hash(r.Context(), func() { ok, _ = auth.Verify(cur, c.user.PasswordHash) }); err != nil {
+			return
+		}
+		if !ok {
+			fields["current"] = "err.password.current"
+			s.pwCurrent.fail(key, now)
+			s.db.Audit(r.Context(), actor(r, c.user), "password.fail", "user:"+c.user.Username, nil)
+		} else {
+			s.pwCurrent.reset(key)
+		}
 	}
-	if !ok {
-		fields["current"] = "err.password.current"
-	}
-	if k := auth.CheckNew(nw, c.user.Username); k != "" {
+	st, _ := s.db.Settings(r.Context())
+	if k := auth.CheckNew(nw, c.user.Username, c.user.Plesso, st.NomeATS); k != "" {
 		fields["new"] = k
 	} else if nw == cur {
 		fields["new"] = "err.password.same"
@@ -141,8 +207,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if len(fields) > 0 {
 		p := s.newPage(r, c, "password.title", nil)
-		p.setErrors(fields, []string{"current", "new", "confirm"}, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "password", p)
+		p.setErrors(fields, []string{"current", "new", "confirm"}, args)
+		s.render(w, r, status, "password", p)
 		return
 	}
 	var hash string
@@ -158,7 +224,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.fail(w, r, err)
 		return
 	}
+	// Every other session of the user ends (its stamp no longer matches);
+	// this one continues under a new token and the new stamp.
 	s.sessions.RenewToken(r.Context())
+	s.sessions.Put(r.Context(), "pw", passwordStamp(hash))
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "password.changed"))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -42,6 +42,7 @@ func init() {
 		"err.emergenza.frequenza":    {"Frequenza non valida.", "Invalid frequency."},
 		"err.emergenza.dal":          {"Data non valida (AAAA-MM-GG).", "Invalid date (YYYY-MM-DD)."},
 		"err.emergenza.attiva":       {"Per questo ambito la modalità emergenza è già in corso.", "Emergency mode is already in force for this scope."},
+		"err.giorno.non_abilitato":   {"il plesso non è sentinella nell'anno scolastico %s e il %s non è in modalità emergenza: non può inserire assenze per questo giorno", "the building is not a sentinel in school year %s and %s is not in emergency mode: it cannot report absences for this day"},
 		"err.notfound.emergenza":     {"Per questo ambito non c'è una modalità emergenza in corso.", "There is no emergency mode in force for this scope."},
 	} {
 		catalog[k] = v

@@ -54,7 +54,7 @@ func newEnv(t *testing.T, d store.Dialect, mut ...func(*web.Config)) *env {
 	}
 	db.Now = func() time.Time { return today }
 	cfg := web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }, HashParams: fastHash,
-		LoginBurst: 1000, LoginRate: 1000}
+		LoginBurst: 1000, LoginRate: 1000, APIBurst: 1000, APIRate: 1000}
 	for _, m := range mut {
 		m(&cfg)
 	}
@@ -71,6 +71,9 @@ func newEnv(t *testing.T, d store.Dialect, mut ...func(*web.Config)) *env {
 type client struct {
 	e *env
 	h *http.Client
+	// xff, when set, is sent as X-Forwarded-For (a client behind a trusted
+	// proxy, see newEnv's TrustedProxies).
+	xff string
 }
 
 func (e *env) client() *client {
@@ -87,6 +90,9 @@ type resp struct {
 
 func (c *client) do(req *http.Request) resp {
 	c.e.t.Helper()
+	if c.xff != "" {
+		req.Header.Set("X-Forwarded-For", c.xff)
+	}
 	res, err := c.h.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)

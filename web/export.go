@@ -1,16 +1,19 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
+	"github.com/portalescuole/portalescuole/riservatezza"
+	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -31,6 +34,83 @@ func conteggio(n int, ext bool) any {
 		return "<4"
 	}
 	return n
+}
+
+// Suppression of a cell in the external exports.
+const (
+	pubblico    = iota
+	primaria    // a count of 1–3: "<4"
+	complemento // hidden so that subtraction cannot give back a primary one
+)
+
+// riservato is what an external export writes for a count complementarily
+// suppressed: it may be any number, so not "<4".
+const riservato = "riservato"
+
+// cellaEsterna writes a count of an external export by its suppression.
+func cellaEsterna(n int, stato int8) any {
+	switch stato {
+	case primaria:
+		return "<4"
+	case complemento:
+		return riservato
+	}
+	return n
+}
+
+// proteggiEsterno decides, day by day, which counts the external exports
+// suppress. Each day's table holds every plesso's absent pupils and the
+// watched aggregates (territory, provinces, districts, grades) as totals of
+// their plessi, and is protected as a whole (riservatezza.Proteggi): the
+// series export and the per-plesso export, taken together, give back no
+// suppressed count. Keys are "giorno|plesso:CODICE" and "giorno|serie:NOME".
+func proteggiEsterno(obs []serie.Osservazione) map[string]int8 {
+	byDay := map[string][]serie.Osservazione{}
+	for _, o := range obs {
+		d := o.Giorno.Format(ps.DateLayout)
+		byDay[d] = append(byDay[d], o)
+	}
+	out := map[string]int8{}
+	for d, day := range byDay {
+		var t riservatezza.Tabella
+		keys := make([]string, 0, len(day))
+		groups := map[string][]int{}
+		var names []string
+		for _, o := range day {
+			i := len(t.Valori)
+			t.Valori = append(t.Valori, o.Assenti)
+			keys = append(keys, d+"|plesso:"+o.Plesso)
+			for _, g := range []string{aggregati.Territorio, "provincia:" + o.Strato.Provincia, "distretto:" + o.Strato.Distretto, "grado:" + o.Strato.Grado} {
+				if strings.HasSuffix(g, ":") {
+					continue // no district or grade: no such series
+				}
+				if _, ok := groups[g]; !ok {
+					names = append(names, g)
+				}
+				groups[g] = append(groups[g], i)
+			}
+		}
+		sort.Strings(names)
+		for _, g := range names {
+			sum := 0
+			for _, i := range groups[g] {
+				sum += t.Valori[i]
+			}
+			t.Vincoli = append(t.Vincoli, riservatezza.Vincolo{Totale: len(t.Valori), Parti: groups[g]})
+			t.Valori = append(t.Valori, sum)
+			keys = append(keys, d+"|serie:"+g)
+		}
+		prim := riservatezza.Primarie(t, riservatezza.Esterno)
+		for i, x := range riservatezza.Proteggi(t, riservatezza.Esterno) {
+			switch {
+			case prim[i]:
+				out[keys[i]] = primaria
+			case x:
+				out[keys[i]] = complemento
+			}
+		}
+	}
+	return out
 }
 
 // scrivi writes the table as CSV or XLSX by the path's extension, and
@@ -71,7 +151,7 @@ func (s *Server) scrivi(w http.ResponseWriter, r *http.Request, c *reqCtx, t tab
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 	w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write(t.header)
 	for _, row := range t.rows {
 		rec := make([]string, len(row))
@@ -92,7 +172,7 @@ func round6(x float64) float64 { return float64(int64(x*1e6+0.5)) / 1e6 }
 
 // exportSerie: a watched series, day by day (aggregates of many plessi).
 func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	_, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	obs, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,12 +189,23 @@ func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	ext := esterno(r)
+	var prot map[string]int8
+	if ext {
+		prot = proteggiEsterno(obs)
+	}
 	t := tabella{nome: "serie-" + strings.ReplaceAll(name, ":", "-"), header: []string{"giorno", "plessi", "iscritti", "assenti", "tasso", "atteso", "soglia", "allarme"}}
 	for i, g := range tr.Giorni {
 		ass := m.Punti[i].Assenti
-		row := []any{g.Format(ps.DateLayout), tr.Plessi[i], tr.Iscritti[i], conteggio(ass, ext), round6(tr.Tasso[i]), "", "", "0"}
-		if ext && ass >= 1 && ass <= 3 {
-			row[4] = "" // the rate would reveal the suppressed count
+		row := []any{g.Format(ps.DateLayout), tr.Plessi[i], tr.Iscritti[i], ass, round6(tr.Tasso[i]), "", "", "0"}
+		if ext {
+			st, ok := prot[g.Format(ps.DateLayout)+"|serie:"+name]
+			if !ok && ass >= 1 && ass <= 3 {
+				st = primaria // a day outside the observations: the rule alone
+			}
+			if st != pubblico {
+				row[3] = cellaEsterna(ass, st)
+				row[4] = "" // the rate would reveal the suppressed count
+			}
 		}
 		if v := tr.Atteso[i]; v == v {
 			row[5] = round6(v)
@@ -138,20 +229,31 @@ func (s *Server) exportAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	ext := esterno(r)
+	var prot map[string]int8
+	if ext {
+		prot = proteggiEsterno(obs)
+	}
 	t := tabella{nome: "assenze", header: []string{"giorno", "plesso", "provincia", "distretto", "grado", "iscritti", "assenti", "assenti_malattia"}}
 	for _, o := range obs {
 		mal := any("")
 		if o.Malattia >= 0 {
+			// No total of illness absence is published: the rule alone.
 			mal = conteggio(o.Malattia, ext)
 		}
+		ass := any(o.Assenti)
+		if ext {
+			ass = cellaEsterna(o.Assenti, prot[o.Giorno.Format(ps.DateLayout)+"|plesso:"+o.Plesso])
+		}
 		t.rows = append(t.rows, []any{o.Giorno.Format(ps.DateLayout), o.Plesso, o.Strato.Provincia, o.Strato.Distretto, o.Strato.Grado,
-			o.Iscritti, conteggio(o.Assenti, ext), mal})
+			o.Iscritti, ass, mal})
 	}
 	s.scrivi(w, r, c, t)
 }
 
 func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Limit: 5000})
+	// The list's filters, so that the page's export links download what it shows.
+	q := r.URL.Query()
+	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: q.Get("stato"), Tipo: q.Get("tipo"), Limit: 5000})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+
+	ps "github.com/portalescuole/portalescuole"
 )
 
 // Languages: Italian first, English available.
@@ -45,29 +47,31 @@ var catalog = map[string][2]string{
 	"app.loggedas":              {"Accesso come", "Signed in as"},
 
 	// Login and password
-	"login.title":           {"Accesso al Portale Scuole", "Sign in to Portale Scuole"},
-	"login.intro":           {"Accedere con le credenziali del plesso scolastico.", "Sign in with your school building's credentials."},
-	"login.username":        {"Nome utente", "Username"},
-	"login.password":        {"Password", "Password"},
-	"login.submit":          {"Accedi", "Sign in"},
-	"login.failed":          {"Nome utente o password non corretti.", "Wrong username or password."},
-	"login.locked":          {"Troppi tentativi non riusciti: l'accesso è bloccato per 15 minuti. Per aiuto contattare l'assistenza.", "Too many failed attempts: sign-in is locked for 15 minutes. Contact the help desk if needed."},
-	"login.throttled":       {"Troppi tentativi da questo indirizzo: riprovare tra qualche minuto.", "Too many attempts from this address: try again in a few minutes."},
-	"login.disabled":        {"Utenza disattivata: contattare l'assistenza.", "Account disabled: contact the help desk."},
-	"password.title":        {"Cambio password", "Change password"},
-	"password.forced":       {"Al primo accesso, o dopo un ripristino, è necessario scegliere una nuova password.", "At first sign-in, or after a reset, you must choose a new password."},
-	"password.current":      {"Password attuale", "Current password"},
-	"password.new":          {"Nuova password", "New password"},
-	"password.new.help":     {"Almeno 10 caratteri. Una frase di più parole è facile da ricordare.", "At least 10 characters. A phrase of several words is easy to remember."},
-	"password.confirm":      {"Ripetere la nuova password", "Repeat the new password"},
-	"password.submit":       {"Salva la nuova password", "Save the new password"},
-	"password.changed":      {"Password cambiata.", "Password changed."},
-	"err.password.short":    {"La password deve avere almeno 10 caratteri.", "The password must have at least 10 characters."},
-	"err.password.long":     {"La password è troppo lunga.", "The password is too long."},
-	"err.password.username": {"La password non può essere uguale al nome utente.", "The password cannot equal the username."},
-	"err.password.mismatch": {"Le due password non coincidono.", "The two passwords differ."},
-	"err.password.current":  {"La password attuale non è corretta.", "The current password is wrong."},
-	"err.password.same":     {"La nuova password deve essere diversa dalla precedente.", "The new password must differ from the old one."},
+	"login.title":            {"Accesso al Portale Scuole", "Sign in to Portale Scuole"},
+	"login.intro":            {"Accedere con le credenziali del plesso scolastico.", "Sign in with your school building's credentials."},
+	"login.username":         {"Nome utente", "Username"},
+	"login.password":         {"Password", "Password"},
+	"login.submit":           {"Accedi", "Sign in"},
+	"login.failed":           {"Nome utente o password non corretti.", "Wrong username or password."},
+	"login.throttled":        {"Troppi tentativi non riusciti da questo indirizzo: riprovare tra %s.", "Too many failed attempts from this address: try again in %s."},
+	"login.throttled.ip":     {"Troppi tentativi da questo indirizzo: riprovare tra qualche minuto.", "Too many attempts from this address: try again in a few minutes."},
+	"password.title":         {"Cambio password", "Change password"},
+	"password.forced":        {"Al primo accesso, o dopo un ripristino, è necessario scegliere una nuova password.", "At first sign-in, or after a reset, you must choose a new password."},
+	"password.current":       {"Password attuale", "Current password"},
+	"password.new":           {"Nuova password", "New password"},
+	"password.new.help":      {"Almeno 10 caratteri, né comune né con il nome utente. Una frase di più parole è facile da ricordare.", "At least 10 characters, not a common one nor containing the username. A phrase of several words is easy to remember."},
+	"password.confirm":       {"Ripetere la nuova password", "Repeat the new password"},
+	"password.submit":        {"Salva la nuova password", "Save the new password"},
+	"password.changed":       {"Password cambiata.", "Password changed."},
+	"err.password.short":     {"La password deve avere almeno 10 caratteri.", "The password must have at least 10 characters."},
+	"err.password.long":      {"La password è troppo lunga.", "The password is too long."},
+	"err.password.personal":  {"La password non può contenere il nome utente, il codice del plesso o il nome dell'ATS.", "The password cannot contain the username, the school code or the health authority's name."},
+	"err.password.common":    {"Questa password è tra le più usate o già diffuse in rete: sceglierne un'altra, per esempio una frase di tre o quattro parole.", "This password is among the most used or already leaked: choose another, for example a phrase of three or four words."},
+	"err.password.blank":     {"La password non può essere fatta solo di spazi.", "The password cannot be only spaces."},
+	"err.password.throttled": {"Troppi tentativi con la password attuale sbagliata: riprovare tra %s.", "Too many wrong attempts at the current password: try again in %s."},
+	"err.password.mismatch":  {"Le due password non coincidono.", "The two passwords differ."},
+	"err.password.current":   {"La password attuale non è corretta.", "The current password is wrong."},
+	"err.password.same":      {"La nuova password deve essere diversa dalla precedente.", "The new password must differ from the old one."},
 
 	// Plesso
 	"plesso.title":                 {"Plesso", "School building"},
@@ -136,6 +140,7 @@ var catalog = map[string][2]string{
 	"err.notfound.outbox":         {"Messaggio non trovato o non reinviabile.", "Message not found or not resendable."},
 	"err.notfound.serie":          {"Serie non trovata: i nomi delle serie sono quelli del cruscotto (ad esempio territorio, provincia:CR).", "Series not found: series names are those of the dashboard (e.g. territorio, provincia:CR)."},
 	"err.notfound.page":           {"Pagina non trovata.", "Page not found."},
+	"err.method":                  {"Questa pagina non accetta questo tipo di richiesta.", "This page does not accept this kind of request."},
 	"err.user.exists":             {"Esiste già un utente con questo nome.", "A user with this name already exists."},
 	"err.user.username":           {"Nome utente non valido.", "Invalid username."},
 	"err.user.role":               {"Ruolo non valido.", "Invalid role."},
@@ -351,7 +356,7 @@ var catalog = map[string][2]string{
 	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alerts to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
 	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms."},
-	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 soppressi)", "CSV for sharing (counts 1–3 suppressed)"},
+	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 e complementari soppressi)", "CSV for sharing (counts 1–3 and complements suppressed)"},
 	"cruscotto.ultimi":             {"Ultimi giorni", "Latest days"},
 	"cruscotto.allarme":            {"allarme", "alarm"},
 	"cruscotto.anni":               {"Quest'anno, l'anno precedente e InfluNet", "This year, last year and InfluNet"},
@@ -396,6 +401,9 @@ var catalog = map[string][2]string{
 // tr translates key into lang, formatting args; unknown keys are returned
 // as they are (texts from the domain that are not keys).
 func tr(lang, key string, args ...any) string {
+	if len(args) == 0 {
+		key, args = ps.SplitMsg(key) // a key with its arguments, from ps.Msg
+	}
 	s := key
 	if m, ok := catalog[key]; ok {
 		s = m[0]

@@ -28,6 +28,12 @@ func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: no directory listing.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if fi, err := fs.Stat(sub, strings.TrimSuffix(name, "/")); name == "" || strings.HasSuffix(name, "/") || err != nil || fi.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		// Vendor files change only with package.json; a day of caching
 		// spares old PCs on slow school networks.
 		w.Header().Set("Cache-Control", "public, max-age=86400")
@@ -300,6 +306,9 @@ func status(code string) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// isAPI reports whether a request is for the JSON API.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 // fail is the one error writer: the status from the error's code, the
 // message (and field messages) from the catalogue in the request's

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -143,8 +144,13 @@ func (s *Server) authorize(rt Route) http.Handler {
 		c := &reqCtx{lang: langOf(r)}
 		if uid := s.sessions.GetInt64(r.Context(), "uid"); uid != 0 {
 			u, err := s.db.UserByID(r.Context(), uid)
-			if err == nil && !u.Disabled {
+			switch {
+			case err == nil && !u.Disabled && s.sessions.GetString(r.Context(), "pw") == passwordStamp(u.PasswordHash):
 				c.user = u
+			case err == nil || ps.ErrorCode(err) == ps.ENotFound:
+				// The password changed (or was reset) since this session
+				// began, or the account is gone or disabled: the session ends.
+				s.sessions.Destroy(r.Context())
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))
@@ -156,8 +162,12 @@ func (s *Server) authorize(rt Route) http.Handler {
 			if !s.apiAuth(w, r, c) {
 				return
 			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && !jsonBody(r) {
+				writeJSON(w, http.StatusUnsupportedMediaType, apiError{Errore: "il corpo deve essere JSON (Content-Type: application/json)"})
+				return
+			}
 			if !slices.Contains(rt.Roles, c.user.Role) {
-				s.db.Audit(r.Context(), actor(r, c.user), "access.denied", r.URL.Path, map[string]string{"method": r.Method})
+				s.auditLimited(r, actor(r, c.user), "access.denied", truncate(r.URL.Path, 200), map[string]string{"method": r.Method})
 				writeJSON(w, http.StatusForbidden, apiError{Errore: "questo token non dà accesso a " + r.URL.Path})
 				return
 			}
@@ -166,7 +176,7 @@ func (s *Server) authorize(rt Route) http.Handler {
 		}
 		if c.user == nil {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 				return
 			}
 			s.fail(w, r, &ps.Error{Code: ps.EUnauthorized, Message: "login.title"})
@@ -202,13 +212,28 @@ func (s *Server) authorize(rt Route) http.Handler {
 }
 
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, c *reqCtx, what string) {
-	s.db.Audit(r.Context(), actor(r, c.user), "access.denied", what, map[string]string{"method": r.Method, "path": r.URL.Path})
+	// Repeated refusals from one address are aggregated (auditLimited), and
+	// what the client chose is cut short.
+	s.auditLimited(r, actor(r, c.user), "access.denied", truncate(what, 100), map[string]string{"method": truncate(r.Method, 20), "path": truncate(r.URL.Path, 200)})
 	s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: "err.forbidden"})
 }
 
-// safeNext keeps only local paths, so /login?next= cannot redirect away.
+// safeNext keeps only what is still a same-origin path after a browser's
+// URL clean-up, so /login?next= and /lingua cannot redirect away. Browsers
+// drop TAB, CR and LF anywhere and read a backslash as a slash, so
+// "/<TAB>/evil.example" and "/\\evil.example" become "//evil.example", another
+// origin: any control character or backslash is refused outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2000 {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || r == '\uFFFD' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

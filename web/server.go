@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -45,8 +46,14 @@ type Config struct {
 	// LoginRate and LoginBurst throttle login attempts per client IP.
 	LoginRate  rate.Limit
 	LoginBurst int
+	// APIRate and APIBurst bound the requests of each API token.
+	APIRate  rate.Limit
+	APIBurst int
 	// Wake, when set, is called after e-mails are queued (the mail worker).
 	Wake func()
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; from any other peer they are ignored.
+	TrustedProxies []netip.Prefix
 	// Motore is the detection engine and its in-memory aggregates, shared
 	// with the server's background loop; nil makes one.
 	Motore *allerta.Motore
@@ -61,9 +68,21 @@ type Server struct {
 	sessions *scs.SessionManager
 	pages    *pages
 	hashSem  chan struct{}
-	limiters *ipLimiters
-	routes   []Route
-	handler  http.Handler
+	// dummyHash is verified when the username is unknown, with the costs
+	// of real accounts, so that the answer takes as long as for one and
+	// does not reveal which exist.
+	dummyHash string
+	limiters  *ipLimiters
+	// Growing delays after failed logins: per (account, address), per
+	// address, and per user for the current password on /password.
+	loginPair, loginAddr, pwCurrent *throttle
+	// apiFail slows down bad bearer tokens per address.
+	apiFail *throttle
+	// tokenRate bounds each API token's requests.
+	tokenRate *ipLimiters
+	repeats   auditRepeats
+	routes    []Route
+	handler   http.Handler
 	// serieCache keeps the dashboard's series until the data change.
 	motore      *allerta.Motore
 	serieCache  serieCache
@@ -92,6 +111,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginBurst == 0 {
 		cfg.LoginBurst = 10
 	}
+	if cfg.APIRate == 0 {
+		cfg.APIRate = 5
+	}
+	if cfg.APIBurst == 0 {
+		cfg.APIBurst = 60
+	}
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -118,6 +143,17 @@ func New(cfg Config) (*Server, error) {
 		pages:    pg,
 		hashSem:  make(chan struct{}, cfg.HashConcurrency),
 		limiters: &ipLimiters{m: map[string]*ipLimiter{}, r: cfg.LoginRate, b: cfg.LoginBurst},
+		// Five free tries per account and address, then 30 s, 1 min, 2 min …
+		// up to 15 min; an address gets 20 free failures over all accounts.
+		loginPair: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
+		loginAddr: newThrottle(20, 30*time.Second, 15*time.Minute, time.Hour),
+		pwCurrent: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
+		apiFail:   newThrottle(10, 5*time.Second, 15*time.Minute, time.Hour),
+		tokenRate: &ipLimiters{m: map[string]*ipLimiter{}, r: cfg.APIRate, b: cfg.APIBurst},
+	}
+	s.dummyHash, err = auth.Hash(auth.Generate(16), cfg.HashParams)
+	if err != nil {
+		return nil, err
 	}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
@@ -129,6 +165,20 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /favicon.ico", favicon())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// "/" matches every method, so the mux never answers 405 itself:
+		// a known path asked with another method is found here.
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			if isAPI(r) {
+				writeJSON(w, http.StatusMethodNotAllowed, apiError{Errore: "metodo " + r.Method + " non ammesso: usare " + strings.Join(allow, ", ")})
+				return
+			}
+			c := &reqCtx{lang: langOf(r)}
+			p := s.newPage(r, c, "err.title", nil)
+			p.Data = tr(c.lang, "err.method")
+			s.render(w, r, http.StatusMethodNotAllowed, "error", p)
+			return
+		}
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
 	})
 	cop := http.NewCrossOriginProtection()
@@ -141,8 +191,28 @@ func New(cfg Config) (*Server, error) {
 	h = limitBody(h)
 	h = securityHeaders(h)
 	h = s.recoverer(h)
+	h = s.clientInfo(h)
 	s.handler = h
 	return s, nil
+}
+
+// allowed lists the methods the route table serves for r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == r.Method || (m == http.MethodGet && r.Method == http.MethodHead) {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pat := mux.Handler(probe); pat != "" && pat != "/" {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.
@@ -177,7 +247,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.TLS != nil {
+		// Direct TLS, or HTTPS at a trusted proxy (X-Forwarded-Proto).
+		if isHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
@@ -209,6 +280,10 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic", "path", r.URL.Path, "value", v)
+				if isAPI(r) {
+					writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+					return
+				}
 				http.Error(w, "errore interno", http.StatusInternalServerError)
 			}
 		}()
@@ -216,19 +291,90 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address; behind a reverse proxy, deployments put the
-// portal on loopback and the proxy sets X-Forwarded-For, trusted only then.
-func clientIP(r *http.Request) string {
+// reqInfo is who the client is, as far as the portal can tell: its
+// address and whether it reached the portal over HTTPS.
+type reqInfo struct {
+	ip    string
+	https bool
+}
+
+type infoKey struct{}
+
+// clientInfo resolves the client's address and scheme once per request.
+// Forwarded headers are believed only from a configured trusted proxy, and
+// X-Forwarded-For is read from the right: each trusted proxy appends the
+// address it saw, so the right-most address that is not a trusted proxy is
+// the client; what is left of it was written by the client itself.
+func (s *Server) clientInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := reqInfo{ip: peerIP(r), https: r.TLS != nil}
+		if s.trusted(info.ip) {
+			var hops []string
+			for _, v := range r.Header.Values("X-Forwarded-For") {
+				hops = append(hops, strings.Split(v, ",")...)
+			}
+			for i := len(hops) - 1; i >= 0; i-- {
+				a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+				if err != nil {
+					break // garbage: keep the last hop we could read
+				}
+				info.ip = a.Unmap().String()
+				if !s.trusted(info.ip) {
+					break
+				}
+			}
+			if v := r.Header.Values("X-Forwarded-Proto"); len(v) > 0 {
+				last := v[len(v)-1]
+				if i := strings.LastIndexByte(last, ','); i >= 0 {
+					last = last[i+1:]
+				}
+				info.https = strings.EqualFold(strings.TrimSpace(last), "https")
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+	})
+}
+
+func (s *Server) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerIP is the address of the TCP peer, whatever the headers say.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
-		}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.Unmap().String()
 	}
 	return host
+}
+
+// clientIP is the client's address (see clientInfo).
+func clientIP(r *http.Request) string {
+	if info, ok := r.Context().Value(infoKey{}).(reqInfo); ok {
+		return info.ip
+	}
+	return peerIP(r)
+}
+
+// isHTTPS reports whether the client reached the portal over HTTPS.
+func isHTTPS(r *http.Request) bool {
+	if info, ok := r.Context().Value(infoKey{}).(reqInfo); ok {
+		return info.https
+	}
+	return r.TLS != nil
 }
 
 type ipLimiter struct {
@@ -236,7 +382,8 @@ type ipLimiter struct {
 	seen time.Time
 }
 
-// ipLimiters throttles login attempts per client IP, forgetting idle ones.
+// ipLimiters throttles login attempts per client IP (and API requests per
+// token), forgetting idle ones.
 type ipLimiters struct {
 	mu sync.Mutex
 	m  map[string]*ipLimiter
@@ -325,12 +472,13 @@ func misura(route string, next http.Handler) http.Handler {
 
 // metrics serves Prometheus metrics to loopback clients only: behind a
 // reverse proxy the scraper runs on the host; the proxy must not forward
-// /metrics.
+// /metrics. The check is on the TCP peer itself, and a request carrying
+// forwarded headers (relayed by a proxy, trusted or not) is refused.
 func (s *Server) metrics() http.Handler {
 	h := promhttp.HandlerFor(metriche.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" {
+		ip, err := netip.ParseAddr(peerIP(r))
+		if err != nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || clientIP(r) != ip.String() {
 			http.Error(w, "metriche disponibili solo in locale", http.StatusForbidden)
 			return
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -199,7 +198,7 @@ func (s *Server) credenziali(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
+	cw := newCSV(&buf)
 	cw.Write([]string{"codice", "nome", "comune", "email", "indirizzo_portale", "nome_utente", "password_iniziale"})
 	for i, p := range senza {
 		cw.Write([]string{p.Codice, p.Nome, p.ComuneNome, p.Email, st.URLPortale, users[i].Username, passwords[i]})
