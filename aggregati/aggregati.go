@@ -29,6 +29,13 @@ const (
 	Territorio = "territorio"
 	// PrefissoPlesso names a plesso's own series: "plesso:CREE80102B".
 	PrefissoPlesso = "plesso:"
+	// PrefissoSentinella names the sentinel-only twin of an aggregate:
+	// "sentinella:territorio", "sentinella:provincia:CR". Outside emergency
+	// mode it equals the aggregate; in emergency mode the aggregate has
+	// every reporting plesso and the twin keeps the sentinel network's
+	// series comparable with the years before. Twins are read by name
+	// (Punti); Nomi and the detection engine's changes leave them out.
+	PrefissoSentinella = "sentinella:"
 )
 
 // slackPostgres is how many ids a refresh re-reads below the last one seen
@@ -68,6 +75,8 @@ type plesso struct {
 	mim           map[ps.AnnoScolastico]int
 	strato        serie.Strato
 	serie         []*somme // the aggregates it belongs to
+	gemelle       []*somme // their sentinel-only twins, same order
+	sentinella    map[ps.AnnoScolastico]bool
 	revs          []ps.Consistenza
 	giorni        []giorno // sorted by day
 }
@@ -138,6 +147,11 @@ func (a *Archivio) Aggiorna(ctx context.Context) (Cambi, error) {
 	if err != nil {
 		return nil, err
 	}
+	fs, err := a.db.FirmaSentinelle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	firma += "|" + fs
 	a.mu.RLock()
 	rebuild := a.plessi == nil || firma != a.firma
 	wmA, wmC := a.wmA, a.wmC
@@ -256,8 +270,24 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 				x.serie = append(x.serie, get(k[0]+":"+k[1]))
 			}
 		}
+		for _, s := range x.serie {
+			x.gemelle = append(x.gemelle, get(PrefissoSentinella+s.nome))
+		}
 		n.indice[p.Codice] = len(n.plessi)
 		n.plessi = append(n.plessi, x)
+	}
+	sent, err := a.db.SentinelleTutte(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range sent {
+		if i, ok := n.indice[s.Plesso]; ok {
+			p := n.plessi[i]
+			if p.sentinella == nil {
+				p.sentinella = map[ps.AnnoScolastico]bool{}
+			}
+			p.sentinella[s.Anno] = true
+		}
 	}
 	cons, err := a.db.ConsistenzeDopo(ctx, 0)
 	if err != nil {
@@ -307,6 +337,11 @@ func (p *plesso) conta(g giorno, sign int64) {
 	}
 	for _, s := range p.serie {
 		s.add(g.d, sign*int64(g.assenti), sign*int64(g.iscritti), int32(sign))
+	}
+	if p.sentinella[ps.AnnoDi(dayTime(g.d))] {
+		for _, s := range p.gemelle {
+			s.add(g.d, sign*int64(g.assenti), sign*int64(g.iscritti), int32(sign))
+		}
 	}
 }
 
@@ -402,7 +437,7 @@ func (a *Archivio) Nomi() []string {
 	defer a.mu.RUnlock()
 	var out []string
 	for nome, s := range a.serie {
-		if nome != Territorio && !s.vuota() {
+		if nome != Territorio && !s.vuota() && !strings.HasPrefix(nome, PrefissoSentinella) {
 			out = append(out, nome)
 		}
 	}
@@ -496,7 +531,8 @@ func (a *Archivio) Giorno(nome string, d time.Time) []serie.Osservazione {
 	var out []serie.Osservazione
 	for _, i := range a.giorni[dn] {
 		p := a.plessi[i]
-		if want != nil && !slices.Contains(p.serie, want) {
+		if want != nil && !slices.Contains(p.serie, want) &&
+			!(slices.Contains(p.gemelle, want) && p.sentinella[ps.AnnoDi(d)]) {
 			continue
 		}
 		if o, ok := p.osservazione(dn); ok {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -403,7 +404,7 @@ func TestRestoreRifiuta(t *testing.T) {
 
 		empty := storetest.New(t, db.Dialect())
 		lines := righe(t, b)
-		lines[0] = strings.Replace(lines[0], `"migrazione":4`, `"migrazione":99`, 1)
+		lines[0] = regexp.MustCompile(`"migrazione":\d+`).ReplaceAllString(lines[0], `"migrazione":99`)
 		_, err = backup.Restore(ctx, empty, bytes.NewReader(comprimi(t, lines)))
 		if !errors.Is(err, backup.ErrMigrazione) {
 			t.Fatalf("other schema version: %v", err)

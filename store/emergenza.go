@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -351,4 +352,36 @@ func (db *DB) PuoSegnalareCodice(ctx context.Context, codice string, d time.Time
 		}
 	}
 	return false, nil
+}
+
+// bumpSentinelle counts a change of sentinel designations, so that the
+// in-memory aggregates rebuild their sentinel-only series.
+func bumpSentinelle(ctx context.Context, tx querierTx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO contatori (nome, n) VALUES ('sentinelle', 1)
+		ON CONFLICT (nome) DO UPDATE SET n = contatori.n + 1`)
+	return err
+}
+
+// FirmaSentinelle changes whenever a sentinel designation changes (with
+// the rows, for data written by bulk loaders that bypass SetSentinella).
+func (db *DB) FirmaSentinelle(ctx context.Context) (string, error) {
+	var n, righe int64
+	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE((SELECT n FROM contatori WHERE nome = 'sentinelle'), 0), (SELECT COUNT(*) FROM sentinelle)`).Scan(&n, &righe)
+	return fmt.Sprintf("%d/%d", n, righe), err
+}
+
+// SentinellaAnno is one sentinel designation.
+type SentinellaAnno struct {
+	Plesso string
+	Anno   ps.AnnoScolastico
+}
+
+// SentinelleTutte lists every designation of every year.
+func (db *DB) SentinelleTutte(ctx context.Context) ([]SentinellaAnno, error) {
+	return queryAll(ctx, db.sql, func(s scanner) (r SentinellaAnno, err error) {
+		var anno int
+		err = s.Scan(&r.Plesso, &anno)
+		r.Anno = ps.AnnoScolastico(anno)
+		return r, err
+	}, `SELECT plesso, anno FROM sentinelle`)
 }

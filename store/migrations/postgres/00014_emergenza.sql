@@ -18,5 +18,13 @@ CREATE TABLE emergenze (
 -- At most one open period per scope.
 CREATE UNIQUE INDEX emergenze_aperta ON emergenze (ambito) WHERE chiusa_il = '';
 
+-- Change counters read by the in-memory aggregates to know when to
+-- rebuild (sentinelle: bumped by every change of a sentinel designation).
+CREATE TABLE contatori (
+    nome TEXT PRIMARY KEY,
+    n    BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE contatori;
 DROP TABLE emergenze;
