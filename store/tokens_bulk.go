@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
+	"sync"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -43,4 +45,93 @@ func (db *DB) CreaTokens(ctx context.Context, a ps.Actor, plessi []string, nome 
 		}
 	}
 	return out, nil
+}
+
+// usiToken defers the "last used" stamps of API tokens: in emergency mode
+// every token of the territory is used for the first time in the same
+// morning, and stamping it in its own transaction doubled the writes of
+// each submission. Stamps are written together, in one transaction, at
+// most every usiIntervallo, and on Close.
+type usiToken struct {
+	mu     sync.Mutex
+	m      map[string]map[int64]time.Time // table → id → last use
+	stop   chan struct{}
+	done   chan struct{}
+	chiuso bool
+}
+
+const usiIntervallo = 2 * time.Second
+
+// segnaUso records a token's use, to be written by the flusher.
+func (db *DB) segnaUso(table string, id int64, at time.Time) {
+	u := &db.usi
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.chiuso {
+		return
+	}
+	if u.m == nil {
+		u.m = map[string]map[int64]time.Time{}
+	}
+	if u.m[table] == nil {
+		u.m[table] = map[int64]time.Time{}
+	}
+	u.m[table][id] = at
+	if u.stop == nil {
+		u.stop, u.done = make(chan struct{}), make(chan struct{})
+		go db.scriviUsi()
+	}
+}
+
+func (db *DB) scriviUsi() {
+	defer close(db.usi.done)
+	t := time.NewTicker(usiIntervallo)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.usi.stop:
+			db.flushUsi()
+			return
+		case <-t.C:
+			db.flushUsi()
+		}
+	}
+}
+
+// flushUsi writes the pending stamps in one transaction (best effort: a
+// lost stamp only makes a token's last use look older).
+func (db *DB) flushUsi() {
+	u := &db.usi
+	u.mu.Lock()
+	m := u.m
+	u.m = nil
+	u.mu.Unlock()
+	if len(m) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db.withTx(ctx, func(tx querierTx) error {
+		for table, ids := range m {
+			for id, at := range ids {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET usato_il = $1 WHERE id = $2 AND usato_il < $1`, ts(at), id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// chiudiUsi writes the pending stamps and stops the flusher.
+func (db *DB) chiudiUsi() {
+	u := &db.usi
+	u.mu.Lock()
+	u.chiuso = true
+	stop, done := u.stop, u.done
+	u.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
 }
