@@ -70,6 +70,9 @@ func popola(t testing.TB, db *store.DB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.AggiungiAnomalie(ctx, a, []ps.Anomalia{{Serie: "plesso:" + plesso, Giorno: demoNow, Osservato: 0.5, Atteso: 1.0 / 3, Metodo: "prova", Plessi: 1}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SetOverride(ctx, a, store.Override{Giorno: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Provincia: "MN", Scuola: false, Motivo: "Sant'Anselmo"}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -272,9 +275,12 @@ func TestBackupConsistente(t *testing.T) {
 			werr    error
 			wg      sync.WaitGroup
 		)
+		started := make(chan struct{}) // closed after the writer's 5th commit
+		exited := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(exited)
 			a := ps.Actor{Username: "concorrente"}
 			d := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			for i := 0; wctx.Err() == nil; i++ {
@@ -285,12 +291,19 @@ func TestBackupConsistente(t *testing.T) {
 					}
 					return
 				}
-				written.Add(1)
+				if written.Add(1) == 5 {
+					close(started)
+				}
 			}
 		}()
 		// Let the writer get going.
-		for written.Load() < 5 {
-			time.Sleep(time.Millisecond)
+		select {
+		case <-started:
+		case <-exited:
+			t.Fatalf("the writer stopped before its 5th commit: %v", werr)
+		case <-time.After(time.Minute):
+			stop()
+			t.Fatal("the writer committed fewer than 5 transactions in a minute")
 		}
 		during := int64(0)
 		for range 6 {

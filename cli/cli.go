@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,7 +50,7 @@ Uso:
   portalescuole user add --role plesso|istituto|ats|admin --username NOME [--plesso CODICE] [--istituto CODICE] [--email E] [--db ...]
                          (la password è letta dallo standard input)
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
-  portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|default [--param chiave=valore ...]
+  portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|scuola|default [--param chiave=valore ...]
                          (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
   portalescuole generate --plessi 40000 --years 5 --db ... [--seed 1] [--quota 0.05]   (dati sintetici nazionali, database vuoto)
   portalescuole backup  --db ... --out FILE.jsonl.gz   (copia online e coerente, SQLite o PostgreSQL)
@@ -286,34 +287,9 @@ func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, l
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		st, err := db.Settings(ctx)
-		if err == nil {
-			var n int
-			n, err = sentinella.Promemoria(ctx, db, st.FinestreParsed(), time.Now(), rome)
-			// Detection reruns on whatever arrived (closed windows, late data):
-			// signals are unique per series, day and method.
-			if err == nil {
-				var es allerta.Esito
-				es, err = motore.Esegui(ctx, ps.SystemActor, time.Now())
-				n += es.Email
-				if err == nil && len(es.Nuovi) > 0 {
-					log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "completa", es.Tutto, "durata", es.Durata)
-				}
-			}
-			if err == nil && time.Now().In(rome).Hour() >= 8 {
-				var d int
-				d, err = allerta.Riepilogo(ctx, db, time.Now(), rome)
-				n += d
-				// The weekly bulletin of the last complete week goes out on
-				// Monday morning (once: dedupe key per week and recipient).
-				if err == nil && time.Now().In(rome).Weekday() == time.Monday {
-					d, err = allerta.InviaBollettino(ctx, db, time.Now().AddDate(0, 0, -7), time.Now(), rome)
-					n += d
-				}
-			}
-			if n > 0 && wake != nil {
-				wake()
-			}
+		n, err := eseguiLavori(ctx, db, motore, log, time.Now(), rome)
+		if n > 0 && wake != nil {
+			wake()
 		}
 		if err != nil && ctx.Err() == nil {
 			log.Warn("promemoria assenze", "err", err)
@@ -324,6 +300,65 @@ func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, l
 		case <-t.C:
 		}
 	}
+}
+
+// lavori are the periodic jobs due at one tick.
+type lavori struct {
+	Promemoria, Rilevazione, Riepilogo, Bollettino bool
+}
+
+// lavoriDovuti decides what is due at now (loc is the ATS's time zone):
+// reminders and detection at every tick, the daily digest from 8:00, the
+// weekly bulletin on Monday from 8:00. Each job dedupes its own e-mails
+// (per day, week, recipient), so a later tick of the same day adds nothing.
+func lavoriDovuti(now time.Time, loc *time.Location) lavori {
+	l := now.In(loc)
+	morning := l.Hour() >= 8
+	return lavori{Promemoria: true, Rilevazione: true, Riepilogo: morning, Bollettino: morning && l.Weekday() == time.Monday}
+}
+
+// eseguiLavori runs the jobs due at now and returns the e-mails queued.
+func eseguiLavori(ctx context.Context, db *store.DB, motore *allerta.Motore, log *slog.Logger, now time.Time, loc *time.Location) (int, error) {
+	due := lavoriDovuti(now, loc)
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if due.Promemoria {
+		if n, err = sentinella.Promemoria(ctx, db, st.FinestreParsed(), now, loc); err != nil {
+			return n, err
+		}
+	}
+	// Detection reruns on whatever arrived (closed windows, late data):
+	// signals are unique per series, day and method.
+	if due.Rilevazione {
+		es, err := motore.Esegui(ctx, ps.SystemActor, now)
+		n += es.Email
+		if err != nil {
+			return n, err
+		}
+		if len(es.Nuovi) > 0 {
+			log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "completa", es.Tutto, "durata", es.Durata)
+		}
+	}
+	if due.Riepilogo {
+		d, err := allerta.Riepilogo(ctx, db, now, loc)
+		n += d
+		if err != nil {
+			return n, err
+		}
+	}
+	// The weekly bulletin of the last complete week goes out on Monday
+	// morning (once: dedupe key per week and recipient).
+	if due.Bollettino {
+		d, err := allerta.InviaBollettino(ctx, db, now.AddDate(0, 0, -7), now, loc)
+		n += d
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -515,6 +550,7 @@ func detectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	limitaMemoria() // the first detection run is the national peak
 	fs, dsn := newFlags("serve", stderr)
 	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
 	withDemo := fs.Bool("demo", false, "carica i dati dimostrativi di Cremona e Mantova (una sola volta)")
@@ -623,9 +659,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return hs.Shutdown(sctx)
 }
 
+// limitaMemoria sets a soft memory limit of 768 MiB unless GOMEMLIMIT is
+// given: a national detection run allocates gigabytes over its life but
+// keeps a few hundred megabytes live, and without a limit the collector
+// lets the process grow to twice that.
+func limitaMemoria() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
+}
+
 // rilevaCmd runs a full detection, as the server's first run does, and
 // reports its phases and the process's peak memory.
 func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	limitaMemoria()
 	fs, dsn := newFlags("rileva", stderr)
 	oggi := fs.String("oggi", "", "giorno della rilevazione (predefinito: oggi)")
 	if err := fs.Parse(args); err != nil {
@@ -654,8 +701,8 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuovi segnali; totale %s; memoria massima %d MiB\n",
-		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi),
+	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuove allerte (episodi), %d prolungate, %d anomalie dei dati; totale %s; memoria massima %d MiB\n",
+		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi), len(es.Estesi), es.Anomalie,
 		time.Since(t0).Round(time.Millisecond), metriche.PiccoMemoria()>>20)
 	return nil
 }

@@ -247,14 +247,17 @@ func TestRun_EveryMethod(t *testing.T) {
 		if m == "default" {
 			continue // an alias, checked by TestRun_DefaultIsAlias
 		}
-		if !mine {
-			// Registered elsewhere (farrington): it may reject a short daily
-			// series, but a success must be well-formed.
-			if err != nil {
-				t.Logf("%s: %v (not checked here)", m, err)
-				continue
+		if m == "farrington" {
+			// Weekly only: a daily series is refused (its weekly output is
+			// checked by TestRun_FarringtonWeekly).
+			if err == nil || !strings.Contains(err.Error(), "settimane consecutive") {
+				t.Errorf("%s on a daily series: err %v, want the consecutive-weeks refusal", m, err)
 			}
-			k = -1
+			continue
+		}
+		if !mine {
+			t.Errorf("%s: registered but not covered by this test", m)
+			continue
 		} else if err != nil {
 			t.Errorf("%s: %v", m, err)
 			continue
@@ -298,21 +301,35 @@ func TestRun_EveryMethod(t *testing.T) {
 
 func TestRun_DefaultIsAlias(t *testing.T) {
 	in, _ := runTestInput()
-	var a, b bytes.Buffer
-	// The alias adds its parameters (weeks=8, alpha=0.01); those given win.
-	if err := Run("default", []string{"weeks=3"}, strings.NewReader(in), &a); err != nil {
-		t.Fatal(err)
+	run := func(m string, p []string) string {
+		var out bytes.Buffer
+		if err := Run(m, p, strings.NewReader(in), &out); err != nil {
+			t.Fatalf("%s %v: %v", m, p, err)
+		}
+		return out.String()
 	}
-	if err := Run(defaultMethod, []string{"weeks=3", "alpha=" + defaultParams["alpha"]}, strings.NewReader(in), &b); err != nil {
-		t.Fatal(err)
+	// The alias adds its parameters; those given on the command line win.
+	with := func(extra ...string) []string {
+		var p []string
+		for k, v := range defaultParams {
+			over := false
+			for _, e := range extra {
+				over = over || strings.HasPrefix(e, k+"=")
+			}
+			if !over {
+				p = append(p, k+"="+v)
+			}
+		}
+		return append(p, extra...)
 	}
-	if a.String() != b.String() {
-		t.Error("default differs from " + defaultMethod)
+	if run("default", nil) != run(defaultMethod, with()) {
+		t.Error("default differs from " + defaultMethod + " with its parameters")
 	}
-	var c bytes.Buffer
-	Run(defaultMethod, []string{"weeks=3"}, strings.NewReader(in), &c)
-	if c.String() == a.String() {
-		t.Error("default's alpha had no effect: the test cannot tell the alias from the method")
+	if run("default", []string{"h=9"}) != run(defaultMethod, with("h=9")) {
+		t.Error("a parameter given to default is not passed on")
+	}
+	if run("default", []string{"h=9"}) == run("default", nil) {
+		t.Error("h had no effect: the test cannot tell whether parameters are passed on")
 	}
 }
 
@@ -470,4 +487,49 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatalf("round trip changed the series")
 		}
 	})
+}
+
+// TestRun_FarringtonWeekly: Farrington through the CSV contract on six
+// years of weekly counts with a final burst: one row per week, the first
+// years empty (no reference), the burst alarmed.
+func TestRun_FarringtonWeekly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("date,count\n")
+	d := csvTestDate("2019-09-02")
+	const weeks = 6 * 52
+	for i := 0; i < weeks; i++ {
+		c := 40 + (i*7)%13
+		if i >= weeks-3 {
+			c = 150 + 20*(i-weeks+3)
+		}
+		b.WriteString(d.Format("2006-01-02") + "," + csvFloat(float64(c)) + "\n")
+		d = d.AddDate(0, 0, 7)
+	}
+	var out bytes.Buffer
+	if err := Run("farrington", nil, strings.NewReader(b.String()), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if lines[0] != "date,count,expected,upperbound,alarm" || len(lines) != weeks+1 {
+		t.Fatalf("header %q, %d rows; want %d", lines[0], len(lines)-1, weeks)
+	}
+	evaluated, alarms := 0, 0
+	for i, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) != 5 || (f[4] != "" && f[4] != "0" && f[4] != "1") {
+			t.Fatalf("row %d: %q", i, l)
+		}
+		if f[4] != "" {
+			evaluated++
+			if i < 52 {
+				t.Errorf("row %d evaluated without a year of history: %q", i, l)
+			}
+		}
+		if f[4] == "1" && i >= weeks-3 {
+			alarms++
+		}
+	}
+	if evaluated < 40 || alarms == 0 {
+		t.Fatalf("%d rows evaluated, %d alarms on the final burst", evaluated, alarms)
+	}
 }

@@ -168,6 +168,10 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
+		QuotaIscritti:   strings.TrimSpace(r.PostFormValue("quota_iscritti")),
+		MinimoPlessi:    strings.TrimSpace(r.PostFormValue("minimo_plessi")),
+		// Line endings normalised: the form sends CRLF.
+		ChecklistAllerta: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("checklist"), "\r\n", "\n")),
 	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).

@@ -27,6 +27,10 @@
   };
   var kinds = {
     serie: function (el, j, small) {
+      // Provisional days (not yet enough of the network behind them) are
+      // drawn apart, as hollow grey circles without a line.
+      var prov = (j.provvisorio || []).map(function (q, i) { return q == null ? null : j.tasso[i]; });
+      while (prov.length < j.giorni.length) prov.push(null);
       return [{
         width: width(el), height: small ? 160 : 300,
         scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
@@ -34,10 +38,11 @@
           { label: "assenti", stroke: "#0066cc", width: 2, value: pct },
           { label: "atteso", stroke: "#5d7083", dash: [6, 4], width: 1.5, value: pct },
           { label: "soglia", stroke: "#cc7a00", width: 1.5, value: pct },
-          { label: "allarme", stroke: "#a61c00", paths: square, points: { show: false }, value: pct }],
+          { label: "allarme", stroke: "#a61c00", paths: square, points: { show: false }, value: pct },
+          { label: "provvisorio (dati incompleti)", stroke: "#767676", paths: function () { return null; }, points: { show: true, size: 9, fill: "#fff" }, value: pct }],
         axes: [dayAxis, { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } }],
         legend: { show: !small }
-      }, [j.giorni, j.tasso, j.atteso, j.soglia, j.allarme]];
+      }, [j.giorni, j.tasso, j.atteso, j.soglia, j.allarme, prov]];
     },
     settimane: function (el, j) {
       return [{
