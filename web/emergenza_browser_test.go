@@ -29,7 +29,7 @@ func TestBrowser_Emergenza(t *testing.T) {
 		t.Helper()
 		step("dashboard", chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")))
 		txt := b.text("stima")
-		m := regexp.MustCompile(`da (\d+) plessi che coprono il ([\d,]+)`).FindStringSubmatch(txt)
+		m := regexp.MustCompile(`da (\d+) plessi.*?coprono il ([\d,]+)`).FindStringSubmatch(txt)
 		if m == nil || !strings.Contains(txt, giornoTest(last).Format("02/01/2006")) {
 			t.Fatalf("estimate of %s: %q", last, txt)
 		}
