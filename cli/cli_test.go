@@ -460,7 +460,7 @@ func TestRun_Rileva(t *testing.T) {
 	}
 	db.Close()
 	nuovi := func() int {
-		code, out, errs := run(t, "", "rileva", "--db", dsn, "--oggi", "2026-11-26")
+		code, out, errs := run(t, "", "scan", "--db", dsn, "--oggi", "2026-11-26")
 		var n int
 		i := strings.Index(out, " nuove allerte")
 		if code != 0 || i < 0 || !strings.Contains(out, "memoria massima") {

@@ -211,7 +211,7 @@ func TestBrowser_AssenzeEntry(t *testing.T) {
 			document.getElementById("g2.motivo_chiusura").value = "sciopero";`),
 		chromedp.Click(chromedp.ID("btn-salva-assenze")), chromedp.WaitVisible(chromedp.ID("flash")))
 	flash, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("flash")))
-	if !strings.Contains(flash, "3 giorni nuovi") {
+	if !strings.Contains(flash, "Giorni nuovi: 3;") {
 		t.Fatalf("confirmation %q", flash)
 	}
 	if d := e.stored(otherPlesso, "2026-11-23"); d == nil || *d.Assenti != 7 {
@@ -245,6 +245,13 @@ func TestBrowser_Cruscotto(t *testing.T) {
 		t.Fatalf("map has %d municipalities", n)
 	}
 	b.check("cruscotto")
+	// On a phone the page fits the screen: charts, map and tables included.
+	step("phone", chromedp.EmulateViewport(360, 740), chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll(".chart[data-kind]").length === document.querySelectorAll(".chart[data-drawn]").length`))
+	if w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 360 {
+		t.Errorf("the dashboard is %d px wide at 360 px (%v)", w, err)
+	}
+	step("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")))
 	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-nuove a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
 	for _, st := range []string{"in valutazione", "confermato"} {
 		step("to "+st,

@@ -563,7 +563,8 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 	form := func(mod map[string]string) url.Values {
 		v := url.Values{"nome_ats": {good.NomeATS}, "email_assistenza": {good.EmailAssistenza}, "numero_verde": {good.NumeroVerde},
 			"orari_assistenza": {good.OrariAssistenza}, "province": {good.Province}, "mittente_email": {good.MittenteEmail},
-			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte}}
+			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte},
+			"quota_iscritti": {good.QuotaIscritti}, "minimo_plessi": {good.MinimoPlessi}, "checklist": {good.ChecklistAllerta}}
 		for k, x := range mod {
 			v.Set(k, x)
 		}
