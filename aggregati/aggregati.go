@@ -30,6 +30,13 @@ const (
 	Territorio = "territorio"
 	// PrefissoPlesso names a plesso's own series: "plesso:CREE80102B".
 	PrefissoPlesso = "plesso:"
+	// PrefissoSentinella names the sentinel-only twin of an aggregate:
+	// "sentinella:territorio", "sentinella:provincia:CR". Outside emergency
+	// mode it equals the aggregate; in emergency mode the aggregate has
+	// every reporting plesso and the twin keeps the sentinel network's
+	// series comparable with the years before. Twins are read by name
+	// (Punti); Nomi and the detection engine's changes leave them out.
+	PrefissoSentinella = "sentinella:"
 	// PrefissoFebbre and PrefissoGastro name the illness-specific series of
 	// an aggregate: "febbre/provincia:CR" counts the pupils absent for fever
 	// or respiratory illness over the pupils of the plessi that gave that
@@ -92,6 +99,8 @@ type plesso struct {
 	strato         serie.Strato
 	serie          []*somme // the aggregates it belongs to
 	febbre, gastro []*somme // illness-specific series (not of districts)
+	gemelle        []*somme // sentinel-only twins of serie, same order
+	sentinella     map[ps.AnnoScolastico]bool
 	revs           []ps.Consistenza
 	giorni         []giorno // sorted by day
 }
@@ -166,6 +175,11 @@ func (a *Archivio) Aggiorna(ctx context.Context) (Cambi, error) {
 	if err != nil {
 		return nil, err
 	}
+	fs, err := a.db.FirmaSentinelle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	firma += "|" + fs
 	a.mu.RLock()
 	rebuild := a.plessi == nil || firma != a.firma
 	wmA, wmC := a.wmA, a.wmC
@@ -284,6 +298,9 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 				x.serie = append(x.serie, get(k[0]+":"+k[1]))
 			}
 		}
+		for _, s := range x.serie {
+			x.gemelle = append(x.gemelle, get(PrefissoSentinella+s.nome))
+		}
 		// Illness-specific series for the territory, provinces and grades:
 		// a district's few sentinels give too few pupils absent for one
 		// reason to make a series of their own.
@@ -296,6 +313,19 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 		}
 		n.indice[p.Codice] = len(n.plessi)
 		n.plessi = append(n.plessi, x)
+	}
+	sent, err := a.db.SentinelleTutte(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range sent {
+		if i, ok := n.indice[s.Plesso]; ok {
+			p := n.plessi[i]
+			if p.sentinella == nil {
+				p.sentinella = map[ps.AnnoScolastico]bool{}
+			}
+			p.sentinella[s.Anno] = true
+		}
 	}
 	cons, err := a.db.ConsistenzeDopo(ctx, 0)
 	if err != nil {
@@ -345,6 +375,11 @@ func (p *plesso) conta(g giorno, sign int64) {
 	}
 	for _, s := range p.serie {
 		s.add(g.d, sign*int64(g.assenti), sign*int64(g.iscritti), int32(sign))
+	}
+	if p.sentinella[ps.AnnoDi(dayTime(g.d))] {
+		for _, s := range p.gemelle {
+			s.add(g.d, sign*int64(g.assenti), sign*int64(g.iscritti), int32(sign))
+		}
 	}
 	if g.febbre >= 0 {
 		for _, s := range p.febbre {
@@ -460,7 +495,7 @@ func (a *Archivio) Nomi() []string {
 	defer a.mu.RUnlock()
 	var base []string
 	for nome, s := range a.serie {
-		if b, _ := Base(nome); b == nome && nome != Territorio && !s.vuota() {
+		if b, _ := Base(nome); b == nome && nome != Territorio && !s.vuota() && !strings.HasPrefix(nome, PrefissoSentinella) {
 			base = append(base, nome)
 		}
 	}
@@ -704,7 +739,8 @@ func (a *Archivio) Giorno(nome string, d time.Time) []serie.Osservazione {
 	var out []serie.Osservazione
 	for _, i := range a.giorni[dn] {
 		p := a.plessi[i]
-		if want != nil && !slices.Contains(p.serie, want) {
+		if want != nil && !slices.Contains(p.serie, want) &&
+			!(slices.Contains(p.gemelle, want) && p.sentinella[ps.AnnoDi(d)]) {
 			continue
 		}
 		if o, ok := p.osservazione(dn); ok {

@@ -51,6 +51,16 @@ func popola(t testing.TB, db *store.DB) {
 	if _, err := db.SalvaGiorni(ctx, a, plesso, giorni, "api"); err != nil {
 		t.Fatal(err)
 	}
+	// An emergency period, closed (every column set), and one open.
+	if _, err := db.AvviaEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), "", "09:30"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ChiudiEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AvviaEmergenza(ctx, a, "grado:primaria", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), "finestre", "12:00"); err != nil {
+		t.Fatal(err)
+	}
 	every := make([]byte, 256)
 	for i := range every {
 		every[i] = byte(i)

@@ -173,6 +173,9 @@ type Opzioni struct {
 	// Confermata, if set, is called (from the workers' goroutines) after
 	// each acknowledged write: a test can act after N of them.
 	Confermata func(Scrittura)
+	// UnaVolta: each plesso submits its first day once, in order (the
+	// emergency mix); a worker stops when its plessi are done.
+	UnaVolta bool
 }
 
 type worker struct {
@@ -186,6 +189,8 @@ type worker struct {
 	res    map[string]*Statistica
 	writes []Scrittura
 	errs   []string
+	cursor int  // next plesso to submit (UnaVolta)
+	finito bool // UnaVolta: every plesso submitted
 }
 
 // transport is shared by every virtual client: connections are reused as
@@ -230,8 +235,10 @@ func Esegui(ctx context.Context, prep *Preparazione, o Opzioni) (*Esito, error) 
 			w.plessi = append(w.plessi, prep.Plessi[j])
 		}
 		w.client = newClient(i)
-		if err := login(w.client, o.URL, w.plessi[0].Username); err != nil {
-			return nil, fmt.Errorf("login %s: %w", w.plessi[0].Username, err)
+		if w.plessi[0].Username != "" {
+			if err := login(w.client, o.URL, w.plessi[0].Username); err != nil {
+				return nil, fmt.Errorf("login %s: %w", w.plessi[0].Username, err)
+			}
 		}
 		w.ats = newClient(i)
 		if err := login(w.ats, o.URL, prep.ATSUser); err != nil {
@@ -264,7 +271,7 @@ func Esegui(ctx context.Context, prep *Preparazione, o Opzioni) (*Esito, error) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && !w.finito {
 				if budget != nil {
 					if _, ok := <-budget; !ok {
 						return
@@ -357,6 +364,14 @@ func (w *worker) op(ctx context.Context, kind string) {
 	client := w.client
 	switch kind {
 	case OpAPI:
+		if w.o.UnaVolta {
+			if w.cursor >= len(w.plessi) {
+				w.finito = true
+				return
+			}
+			p, day = w.plessi[w.cursor], w.plessi[w.cursor].Giorni[0]
+			w.cursor++
+		}
 		v := w.value(p, day)
 		body, _ := json.Marshal(map[string]any{"giorni": []any{map[string]any{"giorno": day.Format(ps.DateLayout), "assenti": v}}})
 		req, _ = http.NewRequestWithContext(ctx, "POST", w.o.URL+"/api/v1/assenze", bytes.NewReader(body))

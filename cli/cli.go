@@ -34,6 +34,8 @@ Uso:
                          (carico sul server in esecuzione; poi verifica nel database ogni scrittura confermata)
   portalescuole scan    --db ... [--oggi AAAA-MM-GG]
                          (rilevazione completa: ogni aggregato e ogni plesso, tutti gli anni; tempi e memoria)
+  portalescuole emergency start|stop|status --db ... [--scope provincia:CR] [--from AAAA-MM-GG] [--deadline 10:00]
+                         (modalità emergenza: tutti i plessi dell'ambito inseriscono le assenze ogni giorno)
   portalescuole evaluate [--nsim 40] [--doc docs/detection.md] [--csv FILE]  (qualità dei rilevatori su stagioni simulate)
 
 I comandi hanno nomi inglesi; i vecchi nomi "carico" (= load) e "rileva" (= scan) restano validi.
@@ -74,6 +76,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = caricoCmd(ctx, args[1:], stdout, stderr)
 	case "scan", "rileva":
 		err = rilevaCmd(ctx, args[1:], stdout, stderr)
+	case "emergency":
+		err = emergencyCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -20,6 +20,7 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	conc := fs.Int("concorrenza", 32, "client simultanei")
 	nPlessi := fs.Int("plessi", 200, "plessi sentinella usati")
 	mixFlag := fs.String("mix", "", "proporzioni, es. api=55,modulo=25,iscritti=5,cruscotto=5,login=10 (predefinito)")
+	emerg := fs.Bool("emergenza", false, "modalità emergenza: ogni plesso (--plessi 40000) invia oggi una volta via API, un decimo delle richieste sul cruscotto")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,17 +44,34 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			mix[k] = n
 		}
 	}
-	prep, err := carico.Prepara(ctx, db, *nPlessi, time.Now())
+	prepara := carico.Prepara
+	if *emerg {
+		prepara = carico.PreparaEmergenza
+		if mix == nil {
+			mix = carico.MixEmergenza
+		}
+	}
+	t0 := time.Now()
+	prep, err := prepara(ctx, db, *nPlessi, time.Now())
 	if err != nil {
 		return err
 	}
+	if *emerg {
+		fmt.Fprintf(stdout, "preparazione: %s\n", time.Since(t0).Round(time.Millisecond))
+	}
 	fmt.Fprintf(stdout, "carico su %s: %d plessi, %d client, %s\n", *base, len(prep.Plessi), *conc, *durata)
-	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano())})
+	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano()), UnaVolta: *emerg})
 	if err != nil {
 		return err
 	}
 	carico.Rapporto(stdout, es)
-	found, missing, err := carico.Verifica(ctx, db, es.Scritture)
+	verifica := carico.Verifica
+	if *emerg {
+		verifica = func(ctx context.Context, db *store.DB, w []carico.Scrittura) (int, []carico.Scrittura, error) {
+			return carico.VerificaGiorno(ctx, db, w, prep.Plessi[0].Giorni[0])
+		}
+	}
+	found, missing, err := verifica(ctx, db, es.Scritture)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,11 @@ func Carica(ctx context.Context, db *store.DB, finestre []ps.Finestra, from, to,
 			plessi = append(plessi, p)
 		}
 	}
-	periodi := ps.Periodi(finestre, from, to, loc)
+	return caricaPlessi(ctx, db, plessi, ps.Periodi(finestre, from, to, loc), from, to, now)
+}
+
+// caricaPlessi computes the grid of given plessi over given windows.
+func caricaPlessi(ctx context.Context, db *store.DB, plessi []ps.Plesso, periodi []ps.Periodo, from, to, now time.Time) (Completezza, error) {
 	if len(periodi) > 0 {
 		from = periodi[0].Dal
 		to = periodi[len(periodi)-1].Al
@@ -148,6 +152,12 @@ func Carica(ctx context.Context, db *store.DB, finestre []ps.Finestra, from, to,
 // it to those still missing days. Dedupe keys make each reminder go once.
 func Promemoria(ctx context.Context, db *store.DB, finestre []ps.Finestra, now time.Time, loc *time.Location) (int, error) {
 	today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, time.UTC)
+	// Emergency scopes: instructions when one starts, a reminder after each
+	// daily deadline.
+	ne, err := PromemoriaEmergenza(ctx, db, finestre, now, loc)
+	if err != nil {
+		return 0, err
+	}
 	c, err := Carica(ctx, db, finestre, today.AddDate(0, 0, -10), today, now, loc)
 	if err != nil {
 		return 0, err
@@ -186,9 +196,10 @@ func Promemoria(ctx context.Context, db *store.DB, finestre []ps.Finestra, now t
 		}
 	}
 	if len(msgs) == 0 {
-		return 0, nil
+		return ne, nil
 	}
-	return db.Enqueue(ctx, ps.SystemActor, msgs)
+	n, err := db.Enqueue(ctx, ps.SystemActor, msgs)
+	return n + ne, err
 }
 
 func testoPromemoria(st store.Settings, p ps.Plesso, per ps.Periodo, cell Cella, kind string, loc *time.Location) (string, string) {

@@ -86,7 +86,16 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 				sentinel[anno] = isSent
 			}
 			if !isSent {
-				dayErr = ps.Msg("err.giorno.non_sentinella", anno.String())
+				// Outside the sentinel network only a day in emergency mode
+				// (store.PuoSegnalare, with the sentinel flag cached per year).
+				_, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno)
+				if err != nil {
+					return nil, err
+				}
+				isSent = inEmerg
+			}
+			if !isSent {
+				dayErr = ps.Msg("err.giorno.non_abilitato", anno.String(), g.Giorno.Format("02/01/2006"))
 			} else {
 				cal, ok := cals[anno]
 				if !ok {

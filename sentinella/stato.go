@@ -22,6 +22,12 @@ func StatoPlesso(ctx context.Context, db *store.DB, p *ps.Plesso, finestre []ps.
 	local := now.In(loc)
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	periodi := ps.Periodi(finestre, today.AddDate(0, 0, -14), today.AddDate(0, 0, 7), loc)
+	return statoPeriodi(ctx, db, p, periodi, now)
+}
+
+// statoPeriodi is StatoPlesso over given windows (the sentinel windows, or
+// the daily ones of an emergency).
+func statoPeriodi(ctx context.Context, db *store.DB, p *ps.Plesso, periodi []ps.Periodo, now time.Time) (ultima, corrente *Finestra, err error) {
 	if len(periodi) == 0 {
 		return nil, nil, nil
 	}

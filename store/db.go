@@ -46,6 +46,10 @@ type DB struct {
 	dsn     string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// emerg caches the emergency periods (store/emergenza.go).
+	emerg emergCache
+	// usi defers the tokens' last-use stamps (store/tokens_bulk.go).
+	usi usiToken
 }
 
 // sqliteSynchronous is FULL: in WAL mode every commit syncs the WAL before
@@ -123,7 +127,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.chiudiUsi()
+	return db.sql.Close()
+}
 
 // segnaposto is the i-th (1-based) placeholder of a generated multi-row
 // statement: "$i" on PostgreSQL, "?" on SQLite, whose parser looks each

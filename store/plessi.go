@@ -148,6 +148,9 @@ func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno
 		if err != nil {
 			return err
 		}
+		if err := bumpSentinelle(ctx, tx); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, a, "sentinella.set", "plesso:"+plesso, map[string]any{"anno": anno.String(), "sentinella": on})
 	})
 }

@@ -95,10 +95,11 @@ func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 	}
 	// The last use is recorded at most once a minute: a vendor pushing
 	// every day of every class must not add a write to each request.
+	// The stamp is written in the background with others (tokens_bulk.go).
 	if now := db.Now(); now.Sub(t.UsatoIl) > time.Minute {
-		_, err = db.sql.ExecContext(ctx, `UPDATE `+tokenTable(t.Plesso)+` SET usato_il = $1 WHERE id = $2`, ts(now), t.ID)
+		db.segnaUso(tokenTable(t.Plesso), t.ID, now)
 	}
-	return t, err
+	return t, nil
 }
 
 // Tokens lists a plesso's tokens (the ATS's with plesso ""), revoked ones

@@ -135,7 +135,14 @@ func (s *Server) apiPlesso(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"codice": c.plesso.Codice, "nome": c.plesso.Nome, "anno_scolastico": anno.String(), "sentinella": sent})
+	out := map[string]any{"codice": c.plesso.Codice, "nome": c.plesso.Nome, "anno_scolastico": anno.String(), "sentinella": sent, "emergenza": nil}
+	if e, ok, err := s.db.EmergenzaPlesso(r.Context(), c.plesso, s.now().In(rome)); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if ok {
+		out["emergenza"] = map[string]string{"ambito": e.Ambito, "dal": e.Dal.Format(ps.DateLayout), "scadenza": e.Scadenza, "frequenza": e.Frequenza}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {

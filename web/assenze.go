@@ -98,7 +98,7 @@ func (s *Server) assenzeBase(r *http.Request, c *reqCtx) (*assenzeData, error) {
 	now := s.now()
 	d := &assenzeData{Plesso: c.plesso, Anno: ps.AnnoDi(now), Motivi: ps.MotiviChiusura}
 	var err error
-	if d.Sentinella, err = s.db.Sentinella(r.Context(), c.plesso.Codice, d.Anno); err != nil {
+	if d.Sentinella, err = s.db.PuoSegnalare(r.Context(), c.plesso, now.In(rome)); err != nil {
 		return nil, err
 	}
 	d.Recenti, err = s.db.Rilevazioni(r.Context(), c.plesso.Codice, now.AddDate(0, 0, -28), now)
@@ -137,6 +137,9 @@ func (s *Server) assenzePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			}
 		} else {
 			days, err = sentinella.DaInserire(r.Context(), s.db, c.plesso, st.FinestreParsed(), s.now().In(rome), rome)
+			if err == nil {
+				days, err = s.giorniAmmessi(r, c.plesso, days)
+			}
 			if err != nil {
 				s.fail(w, r, err)
 				return

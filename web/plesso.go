@@ -7,6 +7,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/sentinella"
+	"github.com/portalescuole/portalescuole/store"
 )
 
 type plessoData struct {
@@ -16,6 +17,10 @@ type plessoData struct {
 	Corrente   *ps.Consistenza // in force today, nil when none
 	Fatto      bool            // figures entered for the current year
 	Sentinella bool
+	// Segnala: sentinel or in emergency today (store.PuoSegnalare), so the
+	// absence entry is offered; Emergenza is the period in force, if any.
+	Segnala   bool
+	Emergenza *store.Emergenza
 	// For a sentinel: the last window whose deadline passed and the one in
 	// course, each with its state (nil when there is none).
 	Ultima, InCorso *sentinella.Finestra
@@ -56,9 +61,19 @@ func (s *Server) plessoBase(r *http.Request, c *reqCtx) (*plessoData, error) {
 	if cur, err := s.db.ConsistenzaInVigore(r.Context(), c.plesso.Codice, s.now()); err == nil {
 		d.Corrente = cur
 	}
-	d.Sentinella, err = s.db.Sentinella(r.Context(), c.plesso.Codice, d.Anno)
+	if d.Sentinella, err = s.db.Sentinella(r.Context(), c.plesso.Codice, d.Anno); err != nil {
+		return nil, err
+	}
+	if d.Segnala, err = s.db.PuoSegnalare(r.Context(), c.plesso, s.now().In(rome)); err != nil {
+		return nil, err
+	}
+	if e, ok, err := s.db.EmergenzaPlesso(r.Context(), c.plesso, s.now().In(rome)); err != nil {
+		return nil, err
+	} else if ok {
+		d.Emergenza = &e
+	}
 	d.CanReset = c.user.Territory()
-	return d, err
+	return d, nil
 }
 
 func (s *Server) plessoHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -67,9 +82,14 @@ func (s *Server) plessoHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, err)
 		return
 	}
-	if d.Sentinella {
+	if d.Segnala {
 		st, _ := s.db.Settings(r.Context())
-		if d.Ultima, d.InCorso, err = sentinella.StatoPlesso(r.Context(), s.db, c.plesso, st.FinestreParsed(), s.now(), rome); err != nil {
+		if d.Emergenza != nil && !d.Sentinella {
+			d.Ultima, d.InCorso, err = sentinella.StatoPlessoEmergenza(r.Context(), s.db, c.plesso, *d.Emergenza, st.FinestreParsed(), s.now(), rome)
+		} else {
+			d.Ultima, d.InCorso, err = sentinella.StatoPlesso(r.Context(), s.db, c.plesso, st.FinestreParsed(), s.now(), rome)
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -227,8 +227,9 @@ type page struct {
 	Path     string
 	Flash    string
 	Nav      string // active section
-	// Segnala is true for a plesso user whose plesso reports absences this
-	// school year: only then does the menu offer the absence entry.
+	// Segnala is true for a plesso user whose plesso reports absences today
+	// (sentinel this school year, or in emergency mode): only then does the
+	// menu offer the absence entry.
 	Segnala bool
 	// Errors maps field -> translated message; Summary keeps form order.
 	Errors  map[string]string
@@ -245,7 +246,7 @@ func (s *Server) newPage(r *http.Request, c *reqCtx, title string, data any) *pa
 	if c.user != nil {
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 		if c.user.Role == ps.RolePlesso && c.user.Plesso != "" {
-			if ok, err := s.db.Sentinella(r.Context(), c.user.Plesso, ps.AnnoDi(s.now())); err == nil {
+			if ok, err := s.db.PuoSegnalareCodice(r.Context(), c.user.Plesso, s.now().In(rome)); err == nil {
 				p.Segnala = ok
 			}
 		}

@@ -1,0 +1,180 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/store/storetest"
+)
+
+// demoDB opens two handles on one fresh database seeded with the demo: a
+// second node, or the command line, sees the same rows.
+func demoDB(t *testing.T, d store.Dialect, now time.Time) (*store.DB, *store.DB) {
+	t.Helper()
+	dsn := storetest.DSN(t, d)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.Now = func() time.Time { return now }
+		return db
+	}
+	a := open()
+	if err := demo.Seed(ctx, a, now); err != nil {
+		t.Fatal(err)
+	}
+	return a, open()
+}
+
+func TestDB_Emergenza(t *testing.T) {
+	now := date("2025-11-17").Add(9 * time.Hour) // a Monday
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			db, altro := demoDB(t, d, now)
+			op := ps.Actor{Username: "ats"}
+			cr, err := db.Plesso(ctx, "CREE80001R") // CR primaria, not sentinel
+			if err != nil {
+				t.Fatal(err)
+			}
+			mn, err := db.Plesso(ctx, "MNEE800012")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, _ := db.Sentinella(ctx, cr.Codice, 2025); s {
+				t.Fatal("the demo plesso is expected not to be sentinel")
+			}
+			puo := func(t *testing.T, db *store.DB, p *ps.Plesso, g string) bool {
+				t.Helper()
+				ok, err := db.PuoSegnalare(ctx, p, date(g))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+
+			t.Run("bad input is refused and nothing is stored", func(t *testing.T) {
+				for _, c := range []struct{ ambito, scad, freq, field string }{
+					{"provincia:XX", "10:00", "", "ambito"},
+					{"grado:infanzia", "10:00", "", "ambito"},
+					{"distretto:NONE", "10:00", "", "ambito"},
+					{"regione", "10:00", "", "ambito"},
+					{"territorio", "25:00", "", "scadenza"},
+					{"territorio", "10:00", "oraria", "frequenza"},
+				} {
+					_, err := db.AvviaEmergenza(ctx, op, c.ambito, date("2025-11-17"), c.freq, c.scad)
+					var pe *ps.Error
+					if ps.ErrorCode(err) != ps.EInvalid || !asError(err, &pe) || pe.Fields[c.field] == "" {
+						t.Errorf("%+v: %v", c, err)
+					}
+				}
+				if l, _ := db.Emergenze(ctx); len(l) != 0 {
+					t.Fatalf("stored %v", l)
+				}
+			})
+
+			t.Run("before the start only sentinels report", func(t *testing.T) {
+				if puo(t, db, cr, "2025-11-17") {
+					t.Fatal("non-sentinel accepted without emergency")
+				}
+			})
+
+			e, err := db.AvviaEmergenza(ctx, op, "Provincia:cr", date("2025-11-17"), "", "09:30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Ambito != "provincia:CR" || e.Scadenza != "09:30" || e.Frequenza != store.FrequenzaGiornaliera {
+				t.Fatalf("%+v", e)
+			}
+
+			t.Run("scope and dates", func(t *testing.T) {
+				if !puo(t, db, cr, "2025-11-17") || !puo(t, db, cr, "2025-12-01") {
+					t.Error("plesso in scope refused")
+				}
+				if puo(t, db, cr, "2025-11-14") {
+					t.Error("accepted before the start")
+				}
+				if puo(t, db, mn, "2025-11-17") {
+					t.Error("plesso of another province accepted")
+				}
+			})
+
+			t.Run("a second start of an open scope is a conflict", func(t *testing.T) {
+				if _, err := db.AvviaEmergenza(ctx, op, "provincia:CR", date("2025-11-18"), "", ""); ps.ErrorCode(err) != ps.EConflict {
+					t.Fatalf("got %v", err)
+				}
+			})
+
+			t.Run("another node sees it within its cache TTL", func(t *testing.T) {
+				altro.SetEmergenzaTTL(20 * time.Millisecond)
+				if puo(t, altro, mn, "2025-11-17") { // also fills its cache
+					t.Fatal("MN plesso accepted before grado:primaria")
+				}
+				if _, err := db.AvviaEmergenza(ctx, op, "grado:primaria", date("2025-11-17"), "", "10:00"); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, 5*time.Second, func() bool { return puo(t, altro, mn, "2025-11-17") })
+				if _, err := db.ChiudiEmergenza(ctx, op, "grado:primaria", date("2025-11-16")); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, 5*time.Second, func() bool { return !puo(t, altro, mn, "2025-11-17") })
+			})
+
+			t.Run("after the stop the plesso is refused again", func(t *testing.T) {
+				c, err := db.ChiudiEmergenza(ctx, op, "provincia:CR", date("2025-11-19"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.ChiusaDa != "ats" || c.Aperta() {
+					t.Fatalf("%+v", c)
+				}
+				if !puo(t, db, cr, "2025-11-19") || puo(t, db, cr, "2025-11-20") {
+					t.Error("last day or the day after")
+				}
+				if _, err := db.ChiudiEmergenza(ctx, op, "provincia:CR", date("2025-11-19")); ps.ErrorCode(err) != ps.ENotFound {
+					t.Errorf("second stop: %v", err)
+				}
+			})
+
+			t.Run("history and audit", func(t *testing.T) {
+				l, err := db.Emergenze(ctx)
+				if err != nil || len(l) != 2 {
+					t.Fatalf("%v %v", l, err)
+				}
+				for _, e := range l {
+					if e.Aperta() || e.AvviataDa != "ats" {
+						t.Errorf("%+v", e)
+					}
+				}
+				for _, action := range []string{"emergenza.avvia", "emergenza.chiudi"} {
+					_, n, err := db.FindAudit(ctx, ps.AuditFilter{Action: action})
+					if err != nil || n != 2 {
+						t.Errorf("%s: %d %v", action, n, err)
+					}
+				}
+			})
+		})
+	}
+}
+
+func asError(err error, pe **ps.Error) bool {
+	e, ok := err.(*ps.Error)
+	*pe = e
+	return ok
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
