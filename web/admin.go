@@ -151,7 +151,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
 }
 
-var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte"}
+var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte", "pubblico_attivo", "pubblico_livello", "pubblico_min_plessi", "pubblico_min_alunni"}
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
@@ -168,6 +168,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
+		// An unticked box is not sent: off.
+		PubblicoAttivo:    map[bool]string{true: "1", false: "0"}[r.PostFormValue("pubblico_attivo") == "1"],
+		PubblicoLivello:   strings.TrimSpace(r.PostFormValue("pubblico_livello")),
+		PubblicoMinPlessi: strings.TrimSpace(r.PostFormValue("pubblico_min_plessi")),
+		PubblicoMinAlunni: strings.TrimSpace(r.PostFormValue("pubblico_min_alunni")),
 	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).
