@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,7 +124,20 @@ func TestPubblico_Spento(t *testing.T) {
 			if r := c.get("/pubblico"); r.Status != http.StatusOK {
 				t.Fatalf("the demo publishes: %d", r.Status)
 			}
-			e.setPubblico("0", "gradi", "3", "100")
+			// The admin unticks the box in Impostazioni.
+			user, pw := demoAccount(ps.RoleAdmin)
+			a := e.loginAs(user, pw)
+			st, _ := e.db.Settings(ctx)
+			form := url.Values{"nome_ats": {st.NomeATS}, "email_assistenza": {st.EmailAssistenza}, "numero_verde": {st.NumeroVerde},
+				"orari_assistenza": {st.OrariAssistenza}, "province": {st.Province}, "mittente_email": {st.MittenteEmail},
+				"url_portale": {st.URLPortale}, "finestre": {st.Finestre}, "email_allerte": {st.EmailAllerte},
+				"pubblico_livello": {"gradi"}, "pubblico_min_plessi": {"3"}, "pubblico_min_alunni": {"100"}}
+			if r := a.post("/admin/impostazioni", form); r.Status != http.StatusSeeOther {
+				t.Fatalf("settings: %d %s", r.Status, text(r.Body))
+			}
+			if _, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "settings.update", Username: user}); n != 1 {
+				t.Fatalf("%d audit rows for the switch", n)
+			}
 			for _, p := range pubbliche {
 				if r := c.get(p); r.Status != http.StatusNotFound || strings.Contains(r.Body, "territorio") {
 					t.Errorf("%s with the switch off: %d", p, r.Status)
@@ -242,4 +256,3 @@ func TestPubblico_Attacco(t *testing.T) {
 		})
 	}
 }
-
