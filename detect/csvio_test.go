@@ -298,21 +298,35 @@ func TestRun_EveryMethod(t *testing.T) {
 
 func TestRun_DefaultIsAlias(t *testing.T) {
 	in, _ := runTestInput()
-	var a, b bytes.Buffer
-	// The alias adds its parameters (weeks=8, alpha=0.01); those given win.
-	if err := Run("default", []string{"weeks=3"}, strings.NewReader(in), &a); err != nil {
-		t.Fatal(err)
+	run := func(m string, p []string) string {
+		var out bytes.Buffer
+		if err := Run(m, p, strings.NewReader(in), &out); err != nil {
+			t.Fatalf("%s %v: %v", m, p, err)
+		}
+		return out.String()
 	}
-	if err := Run(defaultMethod, []string{"weeks=3", "alpha=" + defaultParams["alpha"]}, strings.NewReader(in), &b); err != nil {
-		t.Fatal(err)
+	// The alias adds its parameters; those given on the command line win.
+	with := func(extra ...string) []string {
+		var p []string
+		for k, v := range defaultParams {
+			over := false
+			for _, e := range extra {
+				over = over || strings.HasPrefix(e, k+"=")
+			}
+			if !over {
+				p = append(p, k+"="+v)
+			}
+		}
+		return append(p, extra...)
 	}
-	if a.String() != b.String() {
-		t.Error("default differs from " + defaultMethod)
+	if run("default", nil) != run(defaultMethod, with()) {
+		t.Error("default differs from " + defaultMethod + " with its parameters")
 	}
-	var c bytes.Buffer
-	Run(defaultMethod, []string{"weeks=3"}, strings.NewReader(in), &c)
-	if c.String() == a.String() {
-		t.Error("default's alpha had no effect: the test cannot tell the alias from the method")
+	if run("default", []string{"h=9"}) != run(defaultMethod, with("h=9")) {
+		t.Error("a parameter given to default is not passed on")
+	}
+	if run("default", []string{"h=9"}) == run("default", nil) {
+		t.Error("h had no effect: the test cannot tell whether parameters are passed on")
 	}
 }
 

@@ -23,6 +23,8 @@ type Result struct {
 	// history yet, or R's arithmetic yields NaN/NA (e.g. 0/0 when the
 	// baseline is constant and MinSigma is 0).
 	Valid []bool
+	// Anomaly marks rows whose rate jumped far above the expected value without the persistence of an epidemic rise: a data anomaly to verify with the plesso (strike, trip, snow), not an alarm. Nil for methods that do not flag anomalies.
+	Anomaly []bool
 }
 
 func newResult(n int) Result {

@@ -15,7 +15,7 @@ import (
 // with a few alphas and baselines, the CDC C3, CUSUM with a few k/h,
 // EWMA lambdas, the day-of-week baseline and the absence-rate thresholds.
 // Farrington is left out: it needs past years of the same series, and a
-// simulation is one school year.
+// simulation is one school year. The last setting is the scuola default.
 func DefaultGrid() []Setting {
 	var g []Setting
 	add := func(m string, kv ...string) {
@@ -57,6 +57,8 @@ func DefaultGrid() []Setting {
 	add("rate", "r1", "0.05", "r2", "0.04", "r3", "0.03")
 	add("rate", "r1", "0.06", "r2", "0.05", "r3", "0.04")
 	add("rate", "r1", "0.07", "r2", "0.06", "r3", "0.05")
+	// The school-absence model chosen by the scenario evaluation (§ 7).
+	add("scuola", "h", "2", "k", "0.25", "points", "0.004")
 	return g
 }
 

@@ -93,6 +93,53 @@ type Config struct {
 	// expected wave-attributable absence of the whole sample (enrolment
 	// weighted, before noise) is at least this share of enrolled pupils.
 	OutbreakFraction float64
+
+	// The wider scenarios of docs/detection.md (all zero: the model above).
+	//
+	// AR1Phi and AR1SD add a territory-wide AR(1) log factor a_d =
+	// AR1Phi*a_{d-1} + e_d with stationary sd AR1SD on consecutive rows:
+	// day-to-day correlated noise (weather, circulating colds).
+	AR1Phi, AR1SD float64
+	// Bumps is the number of mild non-influenza respiratory bumps in the
+	// year: each adds to every plesso's rate a smooth hump (sin^2) of height
+	// drawn in [BumpMin, BumpMax] (absolute, 0.003 = 0.3 points) over 10-20
+	// school days, starting at a random row. They are not outbreak days.
+	Bumps            int
+	BumpMin, BumpMax float64
+	// Disruptions is the number of one- or two-day disruptions (strike, snow,
+	// trip) not recorded as closures: on 1 or 2 consecutive rows every
+	// plesso's absence rate rises by an amount drawn in [DisruptMin,
+	// DisruptMax] (absolute). Truth.Disruption marks them.
+	Disruptions            int
+	DisruptMin, DisruptMax float64
+	// Wave, when not nil, replaces the InfluNet wave: the attributable rate
+	// of an average plesso on epoch day k (days since 1970-01-01); the
+	// onset is then the first row on which the sample's attributable rate is
+	// at least OnePoint. See SynthWave.
+	Wave func(k int) float64
+	// NetworkSeed, when not zero, draws the per-plesso baseline rates from
+	// it instead of the simulation seed, so that consecutive school years of
+	// the same network share their plessi's levels.
+	NetworkSeed uint64
+}
+
+// OnePoint is the wave-attributable absence (one percentage point) whose
+// first day is the onset of a synthetic wave and the reference of the lead.
+const OnePoint = 0.01
+
+// SynthWave returns a wave whose attributable rate is
+// peak/cosh^2(r*(k-kp)/2), r = ln2/doubling (growth at first like
+// exp(r*t): doubling every `doubling` days), timed so that it first adds one
+// percentage point on day `onePoint` (peak must exceed OnePoint).
+func SynthWave(onePoint time.Time, doubling, peak float64) func(k int) float64 {
+	r := math.Ln2 / doubling
+	// peak/cosh^2(x) = OnePoint at x = acosh(sqrt(peak/OnePoint)).
+	x := math.Acosh(math.Sqrt(math.Max(peak/OnePoint, 1)))
+	kp := float64(epochDay(onePoint)) + 2*x/r
+	return func(k int) float64 {
+		c := math.Cosh(r * (float64(k) - kp) / 2)
+		return peak / (c * c)
+	}
 }
 
 // DefaultConfig returns the configuration used for docs/detection.md with
@@ -205,6 +252,12 @@ type Truth struct {
 	Attributable []float64
 	// Outbreak marks rows whose Attributable is >= Config.OutbreakFraction.
 	Outbreak []bool
+	// OnePointRow is the first row whose Attributable is >= OnePoint (-1
+	// when none): the reference of the lead time.
+	OnePointRow int
+	// Disruption marks the rows of one- or two-day disruptions; Bump the
+	// rows where a non-influenza bump adds at least 0.1 points.
+	Disruption, Bump []bool
 }
 
 // HasOnset reports whether the season has an epidemic onset.
@@ -300,8 +353,41 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 
 	// Territory-wide daily factor.
 	terr := make([]float64, n)
+	var ar float64
 	for i := range terr {
 		terr[i] = lognormal1(r, cfg.TerritoryDayNoise)
+		if cfg.AR1SD > 0 {
+			e := cfg.AR1SD * math.Sqrt(1-cfg.AR1Phi*cfg.AR1Phi) * r.NormFloat64()
+			if i == 0 {
+				ar = cfg.AR1SD * r.NormFloat64()
+			} else {
+				ar = cfg.AR1Phi*ar + e
+			}
+			terr[i] *= math.Exp(ar - cfg.AR1SD*cfg.AR1SD/2)
+		}
+	}
+	// Bumps and disruptions: absolute additions to every plesso's rate.
+	extra := make([]float64, n)
+	disr := make([]bool, n)
+	bump := make([]bool, n)
+	for b := 0; b < cfg.Bumps && n > 30; b++ {
+		h := cfg.BumpMin + (cfg.BumpMax-cfg.BumpMin)*r.Float64()
+		dur := 10 + r.IntN(11)
+		st := r.IntN(n - dur)
+		for j := 0; j < dur; j++ {
+			sn := math.Sin(math.Pi * float64(j+1) / float64(dur+1))
+			extra[st+j] += h * sn * sn
+			bump[st+j] = bump[st+j] || h*sn*sn >= 0.001
+		}
+	}
+	for b := 0; b < cfg.Disruptions && n > 10; b++ {
+		h := cfg.DisruptMin + (cfg.DisruptMax-cfg.DisruptMin)*r.Float64()
+		st := 5 + r.IntN(n-10)
+		ln := 1 + r.IntN(2)
+		for j := st; j < st+ln; j++ {
+			extra[j] += h
+			disr[j] = true
+		}
 	}
 
 	jan15 := epochDay(time.Date(season.StartYear+1, time.January, 15, 0, 0, 0, 0, time.UTC))
@@ -310,6 +396,10 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 		pr := newRand(Seed(seed, uint64(i)), 2)
 		ps := PlessoSeries{Plesso: p}
 		ps.BaseRate = cfg.BaseRateMin + (cfg.BaseRateMax-cfg.BaseRateMin)*pr.Float64()
+		if cfg.NetworkSeed != 0 {
+			nr := newRand(Seed(cfg.NetworkSeed, uint64(i)), 3)
+			ps.BaseRate = cfg.BaseRateMin + (cfg.BaseRateMax-cfg.BaseRateMin)*nr.Float64()
+		}
 		ps.WaveFactor = cfg.GradeFactor[p.Grado] * lognormal1(pr, cfg.PlessoWaveSD)
 		if cfg.PlessoLagDays > 0 {
 			ps.LagDays = pr.IntN(2*cfg.PlessoLagDays+1) - cfg.PlessoLagDays
@@ -343,6 +433,9 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 				base *= cfg.PostHoliday
 			}
 			attr := cfg.UnderAscertainment * cur.at(k-ps.LagDays) / 1000 * cfg.DaysOffPerCase / perWeek * ps.WaveFactor
+			if cfg.Wave != nil {
+				attr = cfg.Wave(k-ps.LagDays) * ps.WaveFactor
+			}
 			ps.Expected[j] = base + attr
 			ps.Attributable[j] = attr
 
@@ -353,7 +446,7 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 				ps.Counts[j] = math.NaN()
 				continue
 			}
-			prob := math.Min(0.9, ps.Expected[j]*lognormal1(pr, cfg.PlessoDayNoise)*terr[row])
+			prob := math.Min(0.9, ps.Expected[j]*lognormal1(pr, cfg.PlessoDayNoise)*terr[row]+extra[row])
 			x := float64(binomial(pr, p.Iscritti, prob))
 			ps.Absent[j] = x
 			u := pr.Float64()
@@ -381,7 +474,8 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 
 	// Ground truth.
 	t := Truth{
-		OnsetRow: -1, Background: tr.Background(cfg.BackgroundWeeks),
+		OnsetRow: -1, OnePointRow: -1, Background: tr.Background(cfg.BackgroundWeeks),
+		Disruption: disr, Bump: bump,
 		Incidence: make([]float64, n), Excess: make([]float64, n),
 		Attributable: make([]float64, n), Outbreak: make([]bool, n),
 	}
@@ -395,15 +489,28 @@ func Simulate(cfg Config, season Season, seed uint64) Simulation {
 				perWeek = 6
 			}
 			nIsc := float64(ps.Plesso.Iscritti)
-			num += nIsc * cfg.UnderAscertainment * cur.at(k-ps.LagDays) / 1000 * cfg.DaysOffPerCase / perWeek * ps.WaveFactor
+			if cfg.Wave != nil {
+				num += nIsc * cfg.Wave(k-ps.LagDays) * ps.WaveFactor
+			} else {
+				num += nIsc * cfg.UnderAscertainment * cur.at(k-ps.LagDays) / 1000 * cfg.DaysOffPerCase / perWeek * ps.WaveFactor
+			}
 			den += nIsc
 		}
 		if den > 0 {
 			t.Attributable[i] = num / den
 		}
 		t.Outbreak[i] = t.Attributable[i] > 0 && t.Attributable[i] >= cfg.OutbreakFraction
+		if t.OnePointRow < 0 && t.Attributable[i] >= OnePoint {
+			t.OnePointRow = i
+		}
 	}
-	if on, w, ok := ex.Onset(cfg.OnsetThreshold, cfg.OnsetWeeks); ok {
+	if cfg.Wave != nil {
+		if t.OnePointRow >= 0 {
+			t.OnsetRow = t.OnePointRow
+			t.Onset = sim.Dates[t.OnePointRow]
+			t.OnsetWeek.Year, t.OnsetWeek.Week = t.Onset.ISOWeek()
+		}
+	} else if on, w, ok := ex.Onset(cfg.OnsetThreshold, cfg.OnsetWeeks); ok {
 		t.Onset, t.OnsetWeek = on, w
 		for i, d := range sim.Dates {
 			if !d.Before(on) {
