@@ -85,8 +85,10 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, b
 		if d, ok := fresh(); ok {
 			return d, nil
 		}
-		// Complete ISO weeks only: up to the Sunday before this week.
-		fino := serie.Lunedi(today).AddDate(0, 0, -1)
+		// Complete ISO weeks only, and a week only from the Tuesday after
+		// it, once Monday's reporting deadline has passed: on Mondays the
+		// week before last is the latest.
+		fino := serie.Lunedi(today.AddDate(0, 0, -1)).AddDate(0, 0, -1)
 		var obs []serie.Osservazione
 		if primo := arch.Primo(); !primo.IsZero() && !primo.After(fino) {
 			obs = arch.Osservazioni(primo, fino)

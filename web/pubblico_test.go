@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/riservatezza"
 	"github.com/portalescuole/portalescuole/store/storetest"
+	"github.com/portalescuole/portalescuole/web"
 )
 
 // pubbliche are every URL of the public figures.
@@ -254,5 +256,28 @@ func TestPubblico_Attacco(t *testing.T) {
 			}
 			t.Logf("%d weeks, %d cells published, %d suppressed", len(byWeek), pubblicate, soppresse)
 		})
+	}
+}
+
+// TestPubblico_UltimaSettimana: a week is published from the Tuesday after
+// it (Monday noon is the last reporting deadline), never while open.
+func TestPubblico_UltimaSettimana(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		for _, tc := range []struct {
+			now  time.Time
+			last string
+		}{
+			{today, "2026-W47"}, // Thursday: last week
+			{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), "2026-W46"}, // Monday: not the week just ended
+			{time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), "2026-W47"}, // Tuesday: it is
+		} {
+			t.Run(string(d)+"/"+tc.now.Weekday().String(), func(t *testing.T) {
+				e := newEnv(t, d, func(c *web.Config) { c.Now = func() time.Time { return tc.now } })
+				rows := scaricaCSV(t, e.client())
+				if got := rows[len(rows)-1][0]; got != tc.last {
+					t.Fatalf("last week %s, want %s", got, tc.last)
+				}
+			})
+		}
 	}
 }
