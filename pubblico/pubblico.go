@@ -14,9 +14,11 @@ package pubblico
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -100,6 +102,26 @@ type Popolazione func(anno ps.AnnoScolastico) serie.Popolazione
 // (the caller passes observations up to the Sunday before today), school
 // days Monday to Friday only, and protects it.
 func Costruisci(obs []serie.Osservazione, pop Popolazione, r Regole) Tabella {
+	return CostruisciMemo(obs, pop, r, nil)
+}
+
+// Memo keeps each week's protected cells with a fingerprint of what they
+// were built from, so that a rebuild protects again only the weeks whose
+// data changed (usually the last one or two): a national week takes tens
+// of milliseconds. Safe for concurrent use; the zero value is ready.
+type Memo struct {
+	mu sync.Mutex
+	m  map[int64]memoSettimana
+}
+
+type memoSettimana struct {
+	firma uint64
+	celle []Cella
+}
+
+// CostruisciMemo is Costruisci reusing the weeks memo already holds
+// unchanged (memo may be nil).
+func CostruisciMemo(obs []serie.Osservazione, pop Popolazione, r Regole, memo *Memo) Tabella {
 	type chiave struct {
 		lunedi int64
 		plesso string
@@ -149,9 +171,38 @@ func Costruisci(obs []serie.Osservazione, pop Popolazione, r Regole) Tabella {
 		if pop != nil {
 			p = pop(ps.AnnoDi(monday))
 		}
-		t.Celle = append(t.Celle, settimana(monday, week, p, len(giorni[w]), r)...)
+		f := firma(week, p, len(giorni[w]), r)
+		if memo != nil {
+			memo.mu.Lock()
+			m, ok := memo.m[w]
+			memo.mu.Unlock()
+			if ok && m.firma == f {
+				t.Celle = append(t.Celle, m.celle...)
+				continue
+			}
+		}
+		celle := settimana(monday, week, p, len(giorni[w]), r)
+		if memo != nil {
+			memo.mu.Lock()
+			if memo.m == nil {
+				memo.m = map[int64]memoSettimana{}
+			}
+			memo.m[w] = memoSettimana{f, celle}
+			memo.mu.Unlock()
+		}
+		t.Celle = append(t.Celle, celle...)
 	}
 	return t
+}
+
+// firma fingerprints the inputs of one week (its plessi sorted by code).
+func firma(week []*settimanaPlesso, pop serie.Popolazione, ngiorni int, r Regole) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%d|%d|%d\n", r.Livello, r.MinPlessi, r.MinAlunni, ngiorni)
+	for _, p := range week {
+		fmt.Fprintf(h, "%s|%s|%s|%d|%d|%d|%d\n", p.plesso, p.provincia, p.grado, p.assenti, p.giorni, p.alunni, pop[p.provincia+"|"+p.grado])
+	}
+	return h.Sum64()
 }
 
 // settimana builds and protects one week's cells.

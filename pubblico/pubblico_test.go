@@ -87,8 +87,8 @@ func TestCostruisci_Somme(t *testing.T) {
 	obs = append(obs, plesso("A1", "CR", "primaria", lunedi, 200, 5, 6, 7, 8, 9)...)
 	obs = append(obs, plesso("A2", "CR", "primaria", lunedi, 100, 1, 1, 1, 1)...)
 	obs = append(obs, plesso("A3", "MN", "secondaria1", lunedi, 300, 10, 10, 10, 10, 10, 99)...) // the Saturday is left out
-	obs = append(obs, plesso("A4", "MN", "infanzia", lunedi, 80, 4, 4, 4, 4, 4)...)            // out of scope
-	obs = append(obs, plesso("A5", "MN", "secondaria1", lunedi.AddDate(0, 0, 7), 300, 12)...)  // next week
+	obs = append(obs, plesso("A4", "MN", "infanzia", lunedi, 80, 4, 4, 4, 4, 4)...)              // out of scope
+	obs = append(obs, plesso("A5", "MN", "secondaria1", lunedi.AddDate(0, 0, 7), 300, 12)...)    // next week
 	tab := Costruisci(obs, nil, Regole{Livello: Gradi, MinPlessi: 1, MinAlunni: 1})
 	c, ok := tab.Cella(lunedi, Territorio, Tutti)
 	if !ok || c.Settimana != "2026-W47" || c.Plessi != 3 || c.Alunni != 600 || c.Assenti != 35+4+50 || c.GiorniAlunno != 1000+400+1500 {
@@ -276,5 +276,30 @@ func TestPDF(t *testing.T) {
 	b, err := PDF(Bollettino{NomeATS: "ATS Val Padana", Sintesi: s, HaDati: true, Testo: "Prova.", Ultimo: tab.Ultimo})
 	if err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
 		t.Fatalf("PDF: %v", err)
+	}
+}
+
+// TestCostruisciMemo: an unchanged week comes from the memo, a changed one
+// (a late report, other rules) is built and protected again.
+func TestCostruisciMemo(t *testing.T) {
+	r := Regole{Livello: Gradi, MinPlessi: 3, MinAlunni: 100}
+	obs := settimanaTipo()
+	var memo Memo
+	first := CostruisciMemo(obs, nil, r, &memo)
+	// Poison the memo: if it is read, the poison shows.
+	for w, m := range memo.m {
+		m.celle = append([]Cella(nil), m.celle...)
+		m.celle[0].Assenti = -1
+		memo.m[w] = m
+	}
+	if again := CostruisciMemo(obs, nil, r, &memo); again.Celle[0].Assenti != -1 {
+		t.Fatal("an unchanged week was rebuilt")
+	}
+	late := append(append([]serie.Osservazione(nil), obs...), plesso("TARDI", "CR", "primaria", lunedi, 100, 3)...)
+	if got := CostruisciMemo(late, nil, r, &memo); got.Celle[0].Assenti != first.Celle[0].Assenti+3 {
+		t.Fatalf("a changed week came from the memo: %+v", got.Celle[0])
+	}
+	if got := CostruisciMemo(obs, nil, Regole{Livello: Province, MinPlessi: 3, MinAlunni: 100}, &memo); len(got.Celle) != 3 {
+		t.Fatalf("other rules reused the memo: %d cells", len(got.Celle))
 	}
 }

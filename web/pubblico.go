@@ -49,8 +49,9 @@ type datiPubblici struct {
 }
 
 type pubblicoCache struct {
-	mu sync.Mutex
-	d  *datiPubblici
+	mu   sync.Mutex
+	d    *datiPubblici
+	memo pub.Memo // protected weeks, rebuilt only when their data change
 }
 
 // pubblicoDati returns the public figures, or ok false when the ATS does
@@ -93,7 +94,7 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, b
 		if primo := arch.Primo(); !primo.IsZero() && !primo.After(fino) {
 			obs = arch.Osservazioni(primo, fino)
 		}
-		d := &datiPubblici{tab: pub.Costruisci(obs, arch.Popolazione, reg), regole: reg, versione: ver, chiave: key, calcolato: time.Now()}
+		d := &datiPubblici{tab: pub.CostruisciMemo(obs, arch.Popolazione, reg, &s.pubblico.memo), regole: reg, versione: ver, chiave: key, calcolato: time.Now()}
 		d.sintesi, d.haDati = d.tab.Sintesi()
 		d.anni = d.tab.Anni()
 		if d.haDati {
