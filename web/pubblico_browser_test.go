@@ -7,6 +7,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	ps "github.com/portalescuole/portalescuole"
 )
 
 // TestBrowser_Pubblico: an anonymous visitor on a 360-px phone reads the
@@ -35,6 +37,16 @@ func TestBrowser_Pubblico(t *testing.T) {
 		b.check(p + " at 360 px")
 		larghezza(p)
 	}
+
+	// The admin's switch and thresholds, in Impostazioni.
+	user, pw := demoAccount(ps.RoleAdmin)
+	step("admin", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pw),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitNotPresent(chromedp.ID("login-submit")),
+		chromedp.Navigate(e.ts.URL+"/admin/impostazioni"), chromedp.WaitVisible(chromedp.ID("pubblico_attivo")))
+	b.check("impostazioni at 360 px")
+	larghezza("/admin/impostazioni")
+	step("logout", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("username")))
 
 	step("JavaScript off", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
