@@ -31,9 +31,15 @@ demo-reset:
 	rm -f data/demo.db data/demo.db-wal data/demo.db-shm
 	$(MAKE) demo
 
+# The packages with goroutines run under the race detector (once: not also
+# without it); the others run normally.
+RACE_PKGS = aggregati allerta carico mail store web
+RACE_RE = /($(shell echo $(RACE_PKGS) | tr ' ' '|'))(/|$$)
+
 test: assets
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race -timeout 30m $(addprefix ./,$(addsuffix /...,$(RACE_PKGS)))
+	$(GO) test -timeout 30m $$($(GO) list ./... | grep -Ev '$(RACE_RE)')
 
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./...

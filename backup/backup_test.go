@@ -271,9 +271,12 @@ func TestBackupConsistente(t *testing.T) {
 			werr    error
 			wg      sync.WaitGroup
 		)
+		started := make(chan struct{}) // closed after the writer's 5th commit
+		exited := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(exited)
 			a := ps.Actor{Username: "concorrente"}
 			d := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			for i := 0; wctx.Err() == nil; i++ {
@@ -284,12 +287,19 @@ func TestBackupConsistente(t *testing.T) {
 					}
 					return
 				}
-				written.Add(1)
+				if written.Add(1) == 5 {
+					close(started)
+				}
 			}
 		}()
 		// Let the writer get going.
-		for written.Load() < 5 {
-			time.Sleep(time.Millisecond)
+		select {
+		case <-started:
+		case <-exited:
+			t.Fatalf("the writer stopped before its 5th commit: %v", werr)
+		case <-time.After(time.Minute):
+			stop()
+			t.Fatal("the writer committed fewer than 5 transactions in a minute")
 		}
 		during := int64(0)
 		for range 6 {

@@ -35,17 +35,16 @@ func TestLetturaNonBlocca(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := count(tx)
-		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		// A writer blocked by the read transaction would wait for it forever
+		// (SQLite gives up after its busy timeout); the deadline only turns
+		// such a deadlock into a failure, it is not a speed bound.
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		start := time.Now()
 		if _, err := db.SalvaGiorni(wctx, ps.SystemActor, "X", nil, "api"); err != nil { // a write transaction, nothing to save
 			t.Fatal(err)
 		}
 		if err := db.Audit(wctx, ps.SystemActor, "prova", "", nil); err != nil {
 			t.Fatalf("writer blocked by the backup's read transaction: %v", err)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("writer waited %v", d)
 		}
 		if count(db.SQL()) != before+1 {
 			t.Fatal("write not committed")

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portalescuole/portalescuole/internal/testenv"
 )
 
 var roma = func() *time.Location {
@@ -225,9 +227,7 @@ func controllaPDF(t *testing.T, b []byte) {
 // testoPDF extracts the text with pdftotext, or skips.
 func testoPDF(t *testing.T, file string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not on PATH (Debian: apt-get install poppler-utils); text not checked")
-	}
+	testenv.Program(t, "Debian: apt-get install poppler-utils; text not checked", "pdftotext")
 	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", file, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
@@ -238,9 +238,7 @@ func testoPDF(t *testing.T, file string) string {
 // pagina renders one page to PNG with pdftoppm and decodes it, or skips.
 func pagina(t *testing.T, file string, n int) image.Image {
 	t.Helper()
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		t.Skip("pdftoppm not on PATH (Debian: apt-get install poppler-utils); rendering not checked")
-	}
+	testenv.Program(t, "Debian: apt-get install poppler-utils; rendering not checked", "pdftoppm")
 	pre := filepath.Join(t.TempDir(), "pagina")
 	if out, err := exec.Command("pdftoppm", "-r", "72", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n), "-singlefile", "-png", file, pre).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)

@@ -58,51 +58,23 @@ type Preparazione struct {
 
 // Prepara picks up to n sentinel plessi with enrolment figures in force,
 // gives each a login (one shared hash: the load measures the server, not
-// the preparation) and an API token, and creates an ATS login.
+// the preparation) and an API token, and creates an ATS login. The days
+// written are the school days of now's school year up to now or, before
+// its first lesson day (1–11 September), those of the previous year.
 func Prepara(ctx context.Context, db *store.DB, n int, now time.Time) (*Preparazione, error) {
-	anno := ps.AnnoDi(now)
-	codes, err := db.Sentinelle(ctx, anno)
-	if err != nil {
-		return nil, err
-	}
 	hash, err := auth.Hash(Password, auth.DefaultParams)
 	if err != nil {
 		return nil, err
 	}
 	prep := &Preparazione{ATSUser: "carico-ats"}
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	a := ps.Actor{Username: "carico"}
-	for _, code := range codes {
-		if len(prep.Plessi) >= n {
+	for _, anno := range []ps.AnnoScolastico{ps.AnnoDi(now), ps.AnnoDi(now) - 1} {
+		if err := prep.plessi(ctx, db, a, n, anno, now, hash); err != nil {
+			return nil, err
+		}
+		if len(prep.Plessi) > 0 {
 			break
 		}
-		c, err := db.ConsistenzaInVigore(ctx, code, today)
-		if err != nil || c.Iscritti < 20 {
-			continue
-		}
-		p, err := db.Plesso(ctx, code)
-		if err != nil {
-			return nil, err
-		}
-		cal, err := db.AnnoCalendario(ctx, p, anno)
-		if err != nil {
-			return nil, err
-		}
-		days := cal.GiorniTra(anno.Inizio(), today)
-		if len(days) == 0 {
-			continue
-		}
-		user := "carico-" + strings.ToLower(code)
-		if _, err := db.UserByUsername(ctx, user); err != nil {
-			if _, err := db.CreateUser(ctx, a, ps.User{Username: user, Role: ps.RolePlesso, Plesso: code, PasswordHash: hash}); err != nil {
-				return nil, err
-			}
-		}
-		tok, _, err := db.CreaToken(ctx, a, code, "carico")
-		if err != nil {
-			return nil, err
-		}
-		prep.Plessi = append(prep.Plessi, plessoCarico{Codice: code, Token: tok, Username: user, Giorni: days, Iscritti: c.Iscritti, Classi: c.Classi})
 	}
 	if len(prep.Plessi) == 0 {
 		return nil, fmt.Errorf("nessun plesso sentinella con iscritti in vigore: caricare dati (serve --demo o generate)")
@@ -113,6 +85,48 @@ func Prepara(ctx context.Context, db *store.DB, n int, now time.Time) (*Preparaz
 		}
 	}
 	return prep, nil
+}
+
+// plessi adds up to n sentinel plessi of anno with school days up to now.
+func (prep *Preparazione) plessi(ctx context.Context, db *store.DB, a ps.Actor, n int, anno ps.AnnoScolastico, now time.Time, hash string) error {
+	codes, err := db.Sentinelle(ctx, anno)
+	if err != nil {
+		return err
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	for _, code := range codes {
+		if len(prep.Plessi) >= n {
+			break
+		}
+		p, err := db.Plesso(ctx, code)
+		if err != nil {
+			return err
+		}
+		cal, err := db.AnnoCalendario(ctx, p, anno)
+		if err != nil {
+			return err
+		}
+		days := cal.GiorniTra(anno.Inizio(), today)
+		if len(days) == 0 {
+			continue
+		}
+		c, err := db.ConsistenzaInVigore(ctx, code, days[len(days)-1])
+		if err != nil || c.Iscritti < 20 {
+			continue
+		}
+		user := "carico-" + strings.ToLower(code)
+		if _, err := db.UserByUsername(ctx, user); err != nil {
+			if _, err := db.CreateUser(ctx, a, ps.User{Username: user, Role: ps.RolePlesso, Plesso: code, PasswordHash: hash}); err != nil {
+				return err
+			}
+		}
+		tok, _, err := db.CreaToken(ctx, a, code, "carico")
+		if err != nil {
+			return err
+		}
+		prep.Plessi = append(prep.Plessi, plessoCarico{Codice: code, Token: tok, Username: user, Giorni: days, Iscritti: c.Iscritti, Classi: c.Classi})
+	}
+	return nil
 }
 
 // Scrittura is an acknowledged write, to be found in the database.
@@ -156,6 +170,9 @@ type Opzioni struct {
 	Concorrenza int
 	Mix         map[string]int
 	Seed        uint64
+	// Confermata, if set, is called (from the workers' goroutines) after
+	// each acknowledged write: a test can act after N of them.
+	Confermata func(Scrittura)
 }
 
 type worker struct {
@@ -401,6 +418,9 @@ func (w *worker) op(ctx context.Context, kind string) {
 	s.durate = append(s.durate, d)
 	if write != nil {
 		w.writes = append(w.writes, *write)
+		if w.o.Confermata != nil {
+			w.o.Confermata(*write)
+		}
 	}
 }
 

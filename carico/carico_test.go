@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/demo"
@@ -22,12 +23,13 @@ import (
 func TestEsegui(t *testing.T) {
 	ctx := context.Background()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		now := time.Now()
+		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
 		if err := demo.Seed(ctx, db, now); err != nil {
 			t.Fatal(err)
 		}
 		srv, err := web.New(web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), HashParams: auth.Params{Memory: 1024, Time: 1, Threads: 1},
-			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,4 +62,44 @@ func TestEsegui(t *testing.T) {
 			t.Fatalf("a write never made was found")
 		}
 	})
+}
+
+// TestPrepara: the load writes school days already past on the given day,
+// of the year the demo shows (the previous one before the first lesson day);
+// a day in term is TestEsegui's.
+func TestPrepara(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+	}{
+		{"5 September", time.Date(2026, 9, 5, 10, 0, 0, 0, time.UTC)},
+		{"15 July", time.Date(2027, 7, 15, 10, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := storetest.New(t, store.SQLite)
+			db.Now = func() time.Time { return tc.now }
+			if err := demo.Seed(ctx, db, tc.now); err != nil {
+				t.Fatal(err)
+			}
+			prep, err := carico.Prepara(ctx, db, 4, tc.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(prep.Plessi) != 4 {
+				t.Fatalf("%d plessi prepared, want 4", len(prep.Plessi))
+			}
+			anno := demo.Anno(tc.now)
+			for _, p := range prep.Plessi {
+				if len(p.Giorni) == 0 {
+					t.Fatalf("%s: no day to write", p.Codice)
+				}
+				for _, d := range p.Giorni {
+					if d.After(tc.now) || ps.AnnoDi(d) != anno {
+						t.Fatalf("%s: day %s is not a past day of %s", p.Codice, d.Format(ps.DateLayout), anno)
+					}
+				}
+			}
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/auth"
+	"github.com/portalescuole/portalescuole/calendario"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -40,7 +41,22 @@ var Accounts = []Account{
 	{ps.RolePlesso, "mnee800012", "demo-primo-accesso", "primo accesso: cambio password obbligatorio"},
 }
 
+// Anno returns the school year whose data the demo shows on day now: now's
+// school year once its lessons have begun, otherwise (1 September to the
+// regional first lesson day) the one just ended, so that the demo never
+// opens on an empty year. In July and August, now's school year is already
+// the one just ended.
+func Anno(now time.Time) ps.AnnoScolastico {
+	anno := ps.AnnoDi(now)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if day.Before(calendario.PerAnno(int(anno), calendario.Opzioni{}).Inizio) {
+		return anno - 1
+	}
+	return anno
+}
+
 // Seed loads the demo once; a database already seeded is left as it is.
+// Nothing is stamped after now.
 func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	if _, err := db.UserByUsername(ctx, "admin"); err == nil {
 		return nil
@@ -85,7 +101,7 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	anno := ps.AnnoDi(now)
+	anno := Anno(now)
 	orig := db.Now
 	defer func() { db.Now = orig }()
 	sort.Slice(plessi, func(i, j int) bool { return plessi[i].Codice < plessi[j].Codice })
@@ -99,6 +115,12 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 			if err := db.SetSentinella(ctx, a, p.Codice, anno, true); err != nil {
 				return err
 			}
+			// Before the first lesson day the new year is already set up.
+			if cur := ps.AnnoDi(now); cur != anno {
+				if err := db.SetSentinella(ctx, a, p.Codice, cur, true); err != nil {
+					return err
+				}
+			}
 		}
 		// About 60% have entered figures; the demo plesso accounts show
 		// one of each.
@@ -108,6 +130,9 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 		iscritti := max(1, n+int(h%11)-5)
 		classi := max(1, (iscritti+10)/21)
 		entered := anno.Inizio().AddDate(0, 0, 12+int(h%40)).Add(time.Duration(8+h%6) * time.Hour)
+		if entered.After(now) {
+			entered = now.Add(-time.Duration(1+h%48) * time.Hour) // early in the year: just entered
+		}
 		db.Now = func() time.Time { return entered }
 		user := ps.Actor{Username: strings.ToLower(p.Codice)}
 		if _, _, err := db.AddConsistenza(ctx, user, ps.Consistenza{Plesso: p.Codice, Anno: anno, Iscritti: iscritti, Classi: classi}); err != nil {
@@ -208,7 +233,7 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 	if err != nil {
 		loc = time.UTC
 	}
-	anno := ps.AnnoDi(now)
+	anno := Anno(now)
 	codes, err := db.Sentinelle(ctx, anno)
 	if err != nil {
 		return err
@@ -258,6 +283,9 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 			at := per.Scadenza.Add(-time.Duration(2+h%40) * time.Hour)
 			if h%100 < 12 {
 				at = per.Scadenza.Add(time.Duration(1+h%30) * time.Hour) // late
+			}
+			if at.After(now) {
+				continue // late and not yet arrived
 			}
 			db.Now = func() time.Time { return at }
 			if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "modulo"); err != nil {

@@ -247,14 +247,17 @@ func TestRun_EveryMethod(t *testing.T) {
 		if m == "default" {
 			continue // an alias, checked by TestRun_DefaultIsAlias
 		}
-		if !mine {
-			// Registered elsewhere (farrington): it may reject a short daily
-			// series, but a success must be well-formed.
-			if err != nil {
-				t.Logf("%s: %v (not checked here)", m, err)
-				continue
+		if m == "farrington" {
+			// Weekly only: a daily series is refused (its weekly output is
+			// checked by TestRun_FarringtonWeekly).
+			if err == nil || !strings.Contains(err.Error(), "settimane consecutive") {
+				t.Errorf("%s on a daily series: err %v, want the consecutive-weeks refusal", m, err)
 			}
-			k = -1
+			continue
+		}
+		if !mine {
+			t.Errorf("%s: registered but not covered by this test", m)
+			continue
 		} else if err != nil {
 			t.Errorf("%s: %v", m, err)
 			continue
@@ -484,4 +487,49 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatalf("round trip changed the series")
 		}
 	})
+}
+
+// TestRun_FarringtonWeekly: Farrington through the CSV contract on six
+// years of weekly counts with a final burst: one row per week, the first
+// years empty (no reference), the burst alarmed.
+func TestRun_FarringtonWeekly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("date,count\n")
+	d := csvTestDate("2019-09-02")
+	const weeks = 6 * 52
+	for i := 0; i < weeks; i++ {
+		c := 40 + (i*7)%13
+		if i >= weeks-3 {
+			c = 150 + 20*(i-weeks+3)
+		}
+		b.WriteString(d.Format("2006-01-02") + "," + csvFloat(float64(c)) + "\n")
+		d = d.AddDate(0, 0, 7)
+	}
+	var out bytes.Buffer
+	if err := Run("farrington", nil, strings.NewReader(b.String()), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if lines[0] != "date,count,expected,upperbound,alarm" || len(lines) != weeks+1 {
+		t.Fatalf("header %q, %d rows; want %d", lines[0], len(lines)-1, weeks)
+	}
+	evaluated, alarms := 0, 0
+	for i, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) != 5 || (f[4] != "" && f[4] != "0" && f[4] != "1") {
+			t.Fatalf("row %d: %q", i, l)
+		}
+		if f[4] != "" {
+			evaluated++
+			if i < 52 {
+				t.Errorf("row %d evaluated without a year of history: %q", i, l)
+			}
+		}
+		if f[4] == "1" && i >= weeks-3 {
+			alarms++
+		}
+	}
+	if evaluated < 40 || alarms == 0 {
+		t.Fatalf("%d rows evaluated, %d alarms on the final burst", evaluated, alarms)
+	}
 }

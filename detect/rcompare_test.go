@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/portalescuole/portalescuole/internal/testenv"
 )
 
 // The R comparison: Go writes seeded random series, testdata/compare.R
@@ -194,7 +196,7 @@ func requireR(t testing.TB) {
 		}
 	})
 	if rSkipReason != "" {
-		t.Skip(rSkipReason)
+		testenv.Missing(t, "%s", rSkipReason)
 	}
 }
 
@@ -392,6 +394,25 @@ func TestEars_MatchesR(t *testing.T) {
 	for _, m := range []string{"C1", "C2", "C3"} {
 		maxRel, rows, alarms, na := compareMethod(t, run, m)
 		t.Logf("%s: %d series, %d rows, %d alarms, %d NA rows, max relative ub difference %.3g", m, len(run.series), rows, alarms, na, maxRel)
+		enoughCompared(t, m, len(run.series), rows, alarms)
+	}
+}
+
+// Minimums of a comparison with R (the seeded run gives about 246 series,
+// 23,000–28,000 rows and 1,500–4,900 alarms per method, 2,574 qnorm
+// points): an R script that silently produced little cannot pass.
+const (
+	minRSeries = 200
+	minRRows   = 20000
+	minRAlarms = 500
+	minRQnorm  = 2000
+)
+
+func enoughCompared(t *testing.T, method string, series, rows, alarms int) {
+	t.Helper()
+	if series < minRSeries || rows < minRRows || alarms < minRAlarms {
+		t.Errorf("%s: compared %d series, %d rows, %d alarms with R; want at least %d, %d, %d",
+			method, series, rows, alarms, minRSeries, minRRows, minRAlarms)
 	}
 }
 
@@ -399,6 +420,7 @@ func TestCusum_MatchesR(t *testing.T) {
 	run := sharedRun(t)
 	maxRel, rows, alarms, na := compareMethod(t, run, "CUSUM")
 	t.Logf("CUSUM: %d series, %d rows, %d alarms, %d NA rows, max relative ub difference %.3g", len(run.series), rows, alarms, na, maxRel)
+	enoughCompared(t, "CUSUM", len(run.series), rows, alarms)
 }
 
 func TestDatasets_Covered(t *testing.T) {
@@ -429,4 +451,7 @@ func TestNormalQuantile_MatchesR(t *testing.T) {
 		}
 	}
 	t.Logf("qnorm: %d points, max relative difference %.3g", len(run.qnorm), maxRel)
+	if len(run.qnorm) < minRQnorm {
+		t.Errorf("qnorm: %d points compared with R, want at least %d", len(run.qnorm), minRQnorm)
+	}
 }

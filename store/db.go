@@ -48,6 +48,13 @@ type DB struct {
 	Now func() time.Time
 }
 
+// sqliteSynchronous is FULL: in WAL mode every commit syncs the WAL before
+// it is acknowledged, so an acknowledged write survives a power failure or
+// an OS crash; NORMAL would sync only at checkpoints and may lose the last
+// commits (BenchmarkSalvaGiorni_Synchronous measures the cost; see
+// docs/deploy.md). A variable so that the benchmark can compare the two.
+var sqliteSynchronous = "FULL"
+
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
@@ -77,7 +84,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// take the write lock up front so two writers queue (busy_timeout)
 		// instead of failing on a lock upgrade.
 		db.sql, err = sql.Open("sqlite", "file:"+dsn+
-			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate")
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+sqliteSynchronous+")&_pragma=foreign_keys(1)&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}

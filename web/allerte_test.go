@@ -13,6 +13,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/mail/smtptest"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -71,13 +72,13 @@ func TestServer_AllerteLifecycle(t *testing.T) {
 
 func TestServer_AllerteEmail(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	smtp := mail.NewTestServer(t)
+	smtp := smtptest.NewServer(t)
 	worker := mail.NewWorker(e.db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: smtp.Port, TLS: "none", From: "portale@ats.example"}),
 		slog.New(slog.DiscardHandler), time.Hour)
 	// The demo queued its alerts of the last week at the wall-clock time.
 	e.db.Now = func() time.Time { return time.Now().Add(time.Minute) }
 	sent := worker.Drain(ctx)
-	var alert *mail.Received
+	var alert *smtptest.Received
 	for _, m := range smtp.Messages() {
 		if strings.HasPrefix(m.Header("Subject"), "Portale Scuole – nuova allerta") {
 			alert = &m

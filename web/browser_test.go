@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -12,22 +11,15 @@ import (
 	"github.com/chromedp/chromedp"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/internal/testenv"
 	"github.com/portalescuole/portalescuole/store"
 )
 
 // chromium returns Debian's browser, or skips saying why.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("chromium not installed: the browser test needs Debian's chromium (apt-get install chromium; .ci/run installs it)")
-	return ""
+	return testenv.Program(t, "the browser test needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
+		os.Getenv("CHROMIUM"), "chromium", "chromium-browser")
 }
 
 type axeViolation struct {

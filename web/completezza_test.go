@@ -9,6 +9,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/mail/smtptest"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -53,7 +54,7 @@ func TestServer_Completezza(t *testing.T) {
 // missing days get one reminder, over a real SMTP exchange, and only one.
 func TestPromemoria_Assenze(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	smtp := mail.NewTestServer(t)
+	smtp := smtptest.NewServer(t)
 	worker := mail.NewWorker(e.db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: smtp.Port, TLS: "none", From: "portale@ats.example"}),
 		slog.New(slog.DiscardHandler), time.Hour)
 	rome, _ := time.LoadLocation("Europe/Rome")

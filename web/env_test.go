@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,6 +27,12 @@ var ctx = context.Background()
 
 // today is the fixed date of every web test: school year 2026/27.
 var today = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.Cleanup()
+	os.Exit(code)
+}
 
 // Demo accounts used by the tests (see package demo).
 const (
@@ -48,10 +55,8 @@ var fastHash = auth.Params{Memory: 1024, Time: 1, Threads: 1}
 
 func newEnv(t *testing.T, d store.Dialect, mut ...func(*web.Config)) *env {
 	t.Helper()
-	db := storetest.New(t, d)
-	if err := demo.Seed(ctx, db, today); err != nil {
-		t.Fatal(err)
-	}
+	// The demo is seeded once per engine and copied for each test.
+	db := storetest.Seeded(t, d, "demo", func(db *store.DB) error { return demo.Seed(ctx, db, today) })
 	db.Now = func() time.Time { return today }
 	cfg := web.Config{DB: db, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }, HashParams: fastHash,
 		LoginBurst: 1000, LoginRate: 1000, APIBurst: 1000, APIRate: 1000}

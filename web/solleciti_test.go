@@ -9,6 +9,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/mail/smtptest"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // outbox sends each reminder once through a real SMTP exchange.
 func TestServer_Solleciti(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	smtp := mail.NewTestServer(t)
+	smtp := smtptest.NewServer(t)
 	worker := mail.NewWorker(e.db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: smtp.Port, TLS: "none", From: "portale@ats.example"}),
 		slog.New(slog.DiscardHandler), time.Hour)
 	user, pw := demoAccount(ps.RoleATS)

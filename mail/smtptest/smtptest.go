@@ -1,4 +1,6 @@
-package mail
+// Package smtptest is a real SMTP server on loopback for tests. It lives
+// apart from package mail so that "testing" stays out of the binary.
+package smtptest
 
 import (
 	"io"
@@ -13,9 +15,9 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// TestServer is a real SMTP server on loopback for tests: it records every
+// Server is a real SMTP server on loopback for tests: it records every
 // message it accepts and can refuse the next N with a temporary error.
-type TestServer struct {
+type Server struct {
 	Addr string
 	Port int
 
@@ -31,10 +33,10 @@ type Received struct {
 	Data string
 }
 
-// NewTestServer starts a server that stops at test cleanup.
-func NewTestServer(t testing.TB) *TestServer {
+// NewServer starts a server that stops at test cleanup.
+func NewServer(t testing.TB) *Server {
 	t.Helper()
-	ts := &TestServer{}
+	ts := &Server{}
 	srv := smtp.NewServer(backend{ts})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
@@ -50,14 +52,14 @@ func NewTestServer(t testing.TB) *TestServer {
 }
 
 // FailNext makes the next n deliveries fail with 451.
-func (ts *TestServer) FailNext(n int) {
+func (ts *Server) FailNext(n int) {
 	ts.mu.Lock()
 	ts.failNext = n
 	ts.mu.Unlock()
 }
 
 // Messages returns what was accepted so far.
-func (ts *TestServer) Messages() []Received {
+func (ts *Server) Messages() []Received {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return append([]Received(nil), ts.messages...)
@@ -90,12 +92,12 @@ func (m Received) Body() string {
 	return string(b)
 }
 
-type backend struct{ ts *TestServer }
+type backend struct{ ts *Server }
 
 func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{ts: b.ts}, nil }
 
 type session struct {
-	ts   *TestServer
+	ts   *Server
 	from string
 	to   []string
 }
