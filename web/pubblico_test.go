@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/riservatezza"
+	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 	"github.com/portalescuole/portalescuole/web"
 )
@@ -278,6 +280,45 @@ func TestPubblico_UltimaSettimana(t *testing.T) {
 					t.Fatalf("last week %s, want %s", got, tc.last)
 				}
 			})
+		}
+	}
+}
+
+// TestPubblico_Concorrenza: visitors arriving together share one
+// computation and get the same figures (run with -race).
+func TestPubblico_Concorrenza(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	var wg sync.WaitGroup
+	etags := make([]string, 12)
+	for i := range etags {
+		wg.Go(func() {
+			path := pubbliche[i%len(pubbliche)]
+			if i%2 == 0 {
+				path = "/pubblico/dati/assenze-settimanali.csv"
+			}
+			req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d", req.URL.Path, res.StatusCode)
+			}
+			if strings.HasSuffix(req.URL.Path, ".csv") {
+				etags[i] = res.Header.Get("ETag")
+			}
+		})
+	}
+	wg.Wait()
+	var seen string
+	for _, x := range etags {
+		if x != "" && seen != "" && x != seen {
+			t.Fatalf("two versions of the CSV: %s, %s", seen, x)
+		}
+		if x != "" {
+			seen = x
 		}
 	}
 }
