@@ -1,5 +1,7 @@
 package web
 
+import "strings"
+
 // catalogPubblico holds the messages of the public figures (/pubblico);
 // merged into catalog.
 var catalogPubblico = map[string][2]string{
@@ -85,5 +87,13 @@ var catalogPubblico = map[string][2]string{
 func init() {
 	for k, v := range catalogPubblico {
 		catalog[k] = v
+	}
+	// The public page is read in English too: numbers in its convention.
+	funcs["pctL"] = pctIT
+	funcs["numL"] = func(lang string, n int) string {
+		if lang == langEN {
+			return strings.ReplaceAll(formatInt(n), ".", ",")
+		}
+		return formatInt(n)
 	}
 }
