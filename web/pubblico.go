@@ -72,7 +72,7 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, b
 	reg := pub.Regole{Livello: pub.Livello(st.PubblicoLivello), MinPlessi: minP, MinAlunni: minA}
 	today := s.today()
 	ver := arch.Versione()
-	key := fmt.Sprintf("%s|%d|%d|%s", reg.Livello, minP, minA, today.Format(ps.DateLayout))
+	key := fmt.Sprintf("%s|%d|%d|%s|%s", reg.Livello, minP, minA, today.Format(ps.DateLayout), st.NomeATS) // the name is in the PDF
 	fresh := func() (*datiPubblici, bool) {
 		s.pubblico.mu.Lock()
 		defer s.pubblico.mu.Unlock()
