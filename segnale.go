@@ -38,19 +38,28 @@ type Contributo struct {
 	Eccesso float64 `json:"eccesso"`
 }
 
-// Segnale is an alarm of a detector on one series and day, stored with the
-// context needed to judge it, and the alert lifecycle around it.
+// Segnale is an alert episode: the alarm days of a detector on one series
+// that follow each other (short gaps allowed) make one alert, from Giorno
+// (its first day) to Al (its last), stored with the context of its peak day
+// needed to judge it, and the alert lifecycle around it.
 type Segnale struct {
-	ID          int64
-	Serie       string // "territorio", "provincia:CR", "distretto:CR", "grado:primaria"
-	Giorno      time.Time
-	Osservato   float64 // absence rate (share of pupils)
+	ID     int64
+	Serie  string    // "territorio", "provincia:CR", "distretto:CR", "grado:primaria", "febbre/provincia:CR"
+	Giorno time.Time // first alarm day
+	Al     time.Time // last alarm day
+	Picco  time.Time // the day of the highest rate; the values below are that day's
+	Giorni int       // alarm days in the episode
+	// Osservato, Atteso, Soglia: absence rate (share of pupils) on the peak
+	// day, its expected value and the upper bound of its interval.
+	Osservato   float64
 	Atteso      float64
 	Soglia      float64
 	Metodo      string
 	Parametri   string // JSON
 	Contributi  []Contributo
-	Plessi      int     // plessi reporting that day
+	Plessi      int     // plessi reporting on the peak day
+	Iscritti    int     // their pupils
+	Notificato  float64 // peak rate last e-mailed (escalation compares with it)
 	Completezza float64 // share of sentinel plessi that had reported
 	Copertura   float64 // share of the territory's pupils in reporting plessi
 	CreatoIl    time.Time
@@ -64,4 +73,18 @@ type EventoSegnale struct {
 	Username string
 	Da, A    string // state change, "" when none
 	Nota     string
+}
+
+// Anomalia is a data anomaly: a one- or two-day jump of a series that falls
+// back, more likely a strike, a trip or snow than an epidemic: shown to the
+// ATS to verify with the plesso, never an alert.
+type Anomalia struct {
+	ID        int64
+	Serie     string
+	Giorno    time.Time
+	Osservato float64
+	Atteso    float64
+	Metodo    string
+	Plessi    int
+	CreatoIl  time.Time
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,25 @@ const (
 	Territorio = "territorio"
 	// PrefissoPlesso names a plesso's own series: "plesso:CREE80102B".
 	PrefissoPlesso = "plesso:"
+	// PrefissoFebbre and PrefissoGastro name the illness-specific series of
+	// an aggregate: "febbre/provincia:CR" counts the pupils absent for fever
+	// or respiratory illness over the pupils of the plessi that gave that
+	// reason's figure on the day.
+	PrefissoFebbre = "febbre/"
+	PrefissoGastro = "gastro/"
 )
+
+// Base returns the aggregate an illness-specific series is drawn from
+// ("febbre/provincia:CR" → "provincia:CR"), and the motive ("" for
+// all-cause absence).
+func Base(nome string) (base, motivo string) {
+	for _, p := range []string{PrefissoFebbre, PrefissoGastro} {
+		if b, ok := strings.CutPrefix(nome, p); ok {
+			return b, strings.TrimSuffix(p, "/")
+		}
+	}
+	return nome, ""
+}
 
 // slackPostgres is how many ids a refresh re-reads below the last one seen
 // on PostgreSQL: ids come from a sequence, so a transaction can commit a
@@ -57,6 +76,10 @@ type Archivio struct {
 	// took them (tutti: a rebuild happened), whoever refreshed meanwhile.
 	pendenti Cambi
 	tutti    bool
+
+	dmu     sync.Mutex // guards the cache of doppie (filled under mu read)
+	doppieM map[string]string
+	doppieV int64
 }
 
 type plesso struct {
@@ -64,12 +87,13 @@ type plesso struct {
 	nome   string
 	// inPopolazione: active and in scope (6–19), so counted in the
 	// territory's pupils; mim are its ministry counts by release.
-	inPopolazione bool
-	mim           map[ps.AnnoScolastico]int
-	strato        serie.Strato
-	serie         []*somme // the aggregates it belongs to
-	revs          []ps.Consistenza
-	giorni        []giorno // sorted by day
+	inPopolazione  bool
+	mim            map[ps.AnnoScolastico]int
+	strato         serie.Strato
+	serie          []*somme // the aggregates it belongs to
+	febbre, gastro []*somme // illness-specific series (not of districts)
+	revs           []ps.Consistenza
+	giorni         []giorno // sorted by day
 }
 
 // giorno is the latest revision of one plesso day, packed: a national
@@ -80,6 +104,8 @@ type giorno struct {
 	valida   bool
 	assenti  int32
 	malattia int32
+	febbre   int32 // -1: not given
+	gastro   int32
 	iscritti int32 // 0: no enrolment figures that year, so no rate: not counted
 }
 
@@ -91,8 +117,10 @@ type somme struct {
 	punti  []somma
 }
 
+// somma is one day of a series. 32 bits hold any national sum (under 10
+// million pupils) and keep the thousands of five-year series small.
 type somma struct {
-	assenti, iscritti int64
+	assenti, iscritti int32
 	plessi            int32
 }
 
@@ -108,8 +136,8 @@ func (s *somme) add(d int32, assenti, iscritti int64, plessi int32) {
 		s.punti = append(s.punti, make([]somma, i-len(s.punti)+1)...)
 	}
 	p := &s.punti[d-s.inizio]
-	p.assenti += assenti
-	p.iscritti += iscritti
+	p.assenti += int32(assenti)
+	p.iscritti += int32(iscritti)
 	p.plessi += plessi
 }
 
@@ -256,6 +284,16 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 				x.serie = append(x.serie, get(k[0]+":"+k[1]))
 			}
 		}
+		// Illness-specific series for the territory, provinces and grades:
+		// a district's few sentinels give too few pupils absent for one
+		// reason to make a series of their own.
+		for _, b := range x.serie {
+			if strings.HasPrefix(b.nome, "distretto:") {
+				continue
+			}
+			x.febbre = append(x.febbre, get(PrefissoFebbre+b.nome))
+			x.gastro = append(x.gastro, get(PrefissoGastro+b.nome))
+		}
 		n.indice[p.Codice] = len(n.plessi)
 		n.plessi = append(n.plessi, x)
 	}
@@ -308,6 +346,16 @@ func (p *plesso) conta(g giorno, sign int64) {
 	for _, s := range p.serie {
 		s.add(g.d, sign*int64(g.assenti), sign*int64(g.iscritti), int32(sign))
 	}
+	if g.febbre >= 0 {
+		for _, s := range p.febbre {
+			s.add(g.d, sign*int64(g.febbre), sign*int64(g.iscritti), int32(sign))
+		}
+	}
+	if g.gastro >= 0 {
+		for _, s := range p.gastro {
+			s.add(g.d, sign*int64(g.gastro), sign*int64(g.iscritti), int32(sign))
+		}
+	}
 }
 
 func (p *plesso) segna(c Cambi, d int32) {
@@ -316,6 +364,12 @@ func (p *plesso) segna(c Cambi, d int32) {
 	}
 	t := dayTime(d)
 	for _, s := range p.serie {
+		c.segna(s.nome, t)
+	}
+	for _, s := range p.febbre {
+		c.segna(s.nome, t)
+	}
+	for _, s := range p.gastro {
 		c.segna(s.nome, t)
 	}
 	c.segna(PrefissoPlesso+p.codice, t)
@@ -336,7 +390,7 @@ func (a *Archivio) applicaRiga(r store.RigaAssenza, c Cambi) {
 	}
 	p := a.plessi[i]
 	g := giorno{d: dayNum(r.Giorno), rev: int32(r.Revisione), valida: r.Valida,
-		assenti: int32(r.Assenti), malattia: int32(r.Malattia)}
+		assenti: int32(r.Assenti), malattia: int32(r.Malattia), febbre: int32(r.Febbre), gastro: int32(r.Gastro)}
 	if g.valida {
 		g.iscritti = p.iscritti(r.Giorno)
 	}
@@ -396,27 +450,179 @@ func (a *Archivio) Versione() int64 {
 }
 
 // Nomi lists the watched aggregate series that have at least one report:
-// the territory, then provinces, districts and grades, each group sorted.
+// the territory, then provinces, districts and grades, each group sorted,
+// then the fever/respiratory and the gastrointestinal series of each but
+// the districts. A series made of the same reporting plessi as one before
+// it (a province with one district, a grade that is the whole network) is
+// the same series: it is left out, so it is watched, drawn and alerted once.
 func (a *Archivio) Nomi() []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	var out []string
+	var base []string
 	for nome, s := range a.serie {
-		if nome != Territorio && !s.vuota() {
-			out = append(out, nome)
+		if b, _ := Base(nome); b == nome && nome != Territorio && !s.vuota() {
+			base = append(base, nome)
 		}
 	}
 	order := map[string]int{"provincia": 1, "distretto": 2, "grado": 3}
-	sort.Slice(out, func(i, j int) bool {
-		pi, _, _ := strings.Cut(out[i], ":")
-		pj, _, _ := strings.Cut(out[j], ":")
+	sort.Slice(base, func(i, j int) bool {
+		pi, _, _ := strings.Cut(base[i], ":")
+		pj, _, _ := strings.Cut(base[j], ":")
 		if order[pi] != order[pj] {
 			return order[pi] < order[pj]
 		}
-		return out[i] < out[j]
+		return base[i] < base[j]
 	})
 	if s, ok := a.serie[Territorio]; ok && !s.vuota() {
-		out = append([]string{Territorio}, out...)
+		base = append([]string{Territorio}, base...)
+	}
+	doppie := a.doppie()
+	var out []string
+	for _, n := range base {
+		if doppie[n] == "" {
+			out = append(out, n)
+		}
+	}
+	kept := len(out)
+	for _, pre := range []string{PrefissoFebbre, PrefissoGastro} {
+		for _, n := range out[:kept] {
+			if s, ok := a.serie[pre+n]; ok && !s.vuota() {
+				out = append(out, pre+n)
+			}
+		}
+	}
+	return out
+}
+
+// Uguale returns the watched series that a left-out one is identical to
+// ("" when nome is watched itself or unknown).
+func (a *Archivio) Uguale(nome string) string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	b, motivo := Base(nome)
+	u := a.doppie()[b]
+	if u != "" && motivo != "" {
+		u = motivo + "/" + u
+	}
+	return u
+}
+
+// doppie maps every aggregate whose reporting plessi are exactly those of
+// an earlier one (territory, provinces, districts, grades in this order) to
+// that one. Cached until the content changes. Called under mu (read).
+func (a *Archivio) doppie() map[string]string {
+	a.dmu.Lock()
+	defer a.dmu.Unlock()
+	if a.doppieV == a.versione && a.doppieM != nil {
+		return a.doppieM
+	}
+	members := map[*somme][]int{}
+	for i, p := range a.plessi {
+		if !slices.ContainsFunc(p.giorni, giorno.conta) {
+			continue
+		}
+		for _, s := range p.serie {
+			members[s] = append(members[s], i)
+		}
+	}
+	var names []string
+	for s := range members {
+		names = append(names, s.nome)
+	}
+	rank := func(n string) int {
+		k, _, _ := strings.Cut(n, ":")
+		return map[string]int{Territorio: 0, "provincia": 1, "distretto": 2, "grado": 3}[k]
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if rank(names[i]) != rank(names[j]) {
+			return rank(names[i]) < rank(names[j])
+		}
+		return names[i] < names[j]
+	})
+	seen := map[string]string{}
+	out := map[string]string{}
+	for _, n := range names {
+		m := members[a.serie[n]]
+		var b strings.Builder
+		for _, i := range m {
+			b.WriteString(strconv.Itoa(i))
+			b.WriteByte(',')
+		}
+		k := b.String()
+		if first, ok := seen[k]; ok {
+			out[n] = first
+			continue
+		}
+		seen[k] = n
+	}
+	a.doppieM, a.doppieV = out, a.versione
+	return out
+}
+
+// Genitore returns the series a watched one belongs to, for showing alerts
+// together: a district's province, a province's or grade's territory, an
+// illness series' all-cause series, a plesso's district (or province);
+// "" for the territory.
+func (a *Archivio) Genitore(nome string) string {
+	if b, motivo := Base(nome); motivo != "" {
+		return b
+	}
+	k, v, _ := strings.Cut(nome, ":")
+	switch k {
+	case "provincia", "grado":
+		return Territorio
+	case "distretto", "plesso":
+		a.mu.RLock()
+		defer a.mu.RUnlock()
+		plessi := a.plessi
+		if i, ok := a.indice[v]; ok && k == "plesso" {
+			plessi = a.plessi[i : i+1]
+		}
+		for _, p := range plessi {
+			if (k == "distretto" && p.strato.Distretto == v) || (k == "plesso" && p.codice == v) {
+				if k == "plesso" && p.strato.Distretto != "" {
+					return "distretto:" + p.strato.Distretto
+				}
+				if p.strato.Provincia != "" {
+					return "provincia:" + p.strato.Provincia
+				}
+				return Territorio
+			}
+		}
+		return Territorio
+	}
+	return ""
+}
+
+// Rete is the sentinel network behind an aggregate in a school year: its
+// sentinel plessi and their pupils.
+type Rete struct{ Plessi, Iscritti int }
+
+// Reti returns the network of every aggregate (illness series share their
+// base's) for a school year, given its sentinel plessi; a plesso's pupils
+// are its latest figures for the year.
+func (a *Archivio) Reti(anno ps.AnnoScolastico, sentinelle []string) map[string]Rete {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := map[string]Rete{}
+	for _, c := range sentinelle {
+		i, ok := a.indice[c]
+		if !ok {
+			continue
+		}
+		p := a.plessi[i]
+		n, rev := 0, -1
+		for _, r := range p.revs {
+			if r.Anno == anno && r.Revisione > rev {
+				n, rev = r.Iscritti, r.Revisione
+			}
+		}
+		for _, s := range p.serie {
+			r := out[s.nome]
+			r.Plessi++
+			r.Iscritti += n
+			out[s.nome] = r
+		}
 	}
 	return out
 }
@@ -470,7 +676,7 @@ func (a *Archivio) Punti(nome string, from, to time.Time) []serie.Punto {
 	if !ok {
 		return nil
 	}
-	var out []serie.Punto
+	out := make([]serie.Punto, 0, max(0, min(int(hi-lo)+1, len(s.punti)))*5/7)
 	for d := max(lo, s.inizio); d <= hi && int(d-s.inizio) < len(s.punti); d++ {
 		if p := s.punti[d-s.inizio]; p.plessi > 0 {
 			out = append(out, serie.Punto{Giorno: dayTime(d), Assenti: int(p.assenti), Iscritti: int(p.iscritti), Plessi: int(p.plessi)})
@@ -488,11 +694,13 @@ func (a *Archivio) Giorno(nome string, d time.Time) []serie.Osservazione {
 	dn := dayNum(d)
 	var want *somme
 	if nome != "" {
-		want = a.serie[nome]
+		b, _ := Base(nome)
+		want = a.serie[b]
 		if want == nil {
 			return nil
 		}
 	}
+	_, motivo := Base(nome)
 	var out []serie.Osservazione
 	for _, i := range a.giorni[dn] {
 		p := a.plessi[i]
@@ -500,6 +708,18 @@ func (a *Archivio) Giorno(nome string, d time.Time) []serie.Osservazione {
 			continue
 		}
 		if o, ok := p.osservazione(dn); ok {
+			if motivo != "" {
+				// The illness series counts that reason's absences only.
+				j, _ := slices.BinarySearchFunc(p.giorni, dn, func(x giorno, d int32) int { return int(x.d - d) })
+				n := p.giorni[j].febbre
+				if motivo+"/" == PrefissoGastro {
+					n = p.giorni[j].gastro
+				}
+				if n < 0 {
+					continue
+				}
+				o.Assenti = int(n)
+			}
 			out = append(out, o)
 		}
 	}

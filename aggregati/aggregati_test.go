@@ -3,6 +3,7 @@ package aggregati_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,15 +48,30 @@ func uguale(t *testing.T, db *store.DB, a *aggregati.Archivio, from, to time.Tim
 			t.Fatalf("observation %d: memory %+v, store %+v", i, got[i], want[i])
 		}
 	}
+	// Every series is watched once: one made of the same plessi as an
+	// earlier one (the demo's districts are its provinces) is left out
+	// and named as equal to it; illness series follow the all-cause ones.
 	var nomi []string
 	for _, m := range allerta.Monitorate(want) {
-		nomi = append(nomi, m.Nome)
 		if p := a.Punti(m.Nome, from, to); !reflect.DeepEqual(serie.Feriali(p), m.Punti) {
 			t.Fatalf("series %s: memory %v\nstore %v", m.Nome, serie.Feriali(p), m.Punti)
 		}
+		if u := a.Uguale(m.Nome); u != "" {
+			if m2 := serie.Feriali(a.Punti(u, from, to)); !reflect.DeepEqual(m2, m.Punti) {
+				t.Fatalf("%s left out as equal to %s, but their points differ", m.Nome, u)
+			}
+			continue
+		}
+		nomi = append(nomi, m.Nome)
 	}
-	if got := a.Nomi(); !reflect.DeepEqual(got, nomi) {
-		t.Fatalf("names %v, want %v", got, nomi)
+	watched := a.Nomi()
+	if len(watched) < len(nomi) || !reflect.DeepEqual(watched[:len(nomi)], nomi) {
+		t.Fatalf("names %v, want %v first", watched, nomi)
+	}
+	for _, n := range watched[len(nomi):] {
+		if b, motivo := aggregati.Base(n); motivo == "" || !slices.Contains(nomi, b) {
+			t.Fatalf("watched %s after the all-cause series %v", n, nomi)
+		}
 	}
 	for anno := ps.AnnoDi(from); anno <= ps.AnnoDi(to); anno++ {
 		want, err := db.Popolazione(ctx, anno)

@@ -139,10 +139,13 @@ func Contributi(obs []serie.Osservazione, atteso float64, nome func(string) stri
 
 // Esito says what a detection run did.
 type Esito struct {
-	Serie  int // series examined
-	Nuovi  []ps.Segnale
-	Email  int
-	Durata time.Duration
+	Serie  int          // series examined
+	Nuovi  []ps.Segnale // episodes opened
+	Estesi []ps.Segnale // stored episodes that grew
+	// Anomalie counts the data anomalies found (stored once each).
+	Anomalie int
+	Email    int
+	Durata   time.Duration
 	// Tutto is true for a full run (first run, or the register changed),
 	// false for an incremental one.
 	Tutto bool
@@ -172,22 +175,6 @@ func Pct(x float64) string {
 	return strings.Replace(fmt.Sprintf("%.1f%%", 100*x), ".", ",", 1)
 }
 
-func testoSegnale(st store.Settings, g ps.Segnale) (string, string) {
-	subj := fmt.Sprintf("Portale Scuole – nuova allerta: %s, %s (%s)", g.Serie, g.Giorno.Format("02/01/2006"), Pct(g.Osservato))
-	var b strings.Builder
-	fmt.Fprintf(&b, "Nuova allerta sulla serie %s per il %s.\n\n", g.Serie, g.Giorno.Format("02/01/2006"))
-	fmt.Fprintf(&b, "Assenze osservate: %s degli iscritti; attese %s; soglia %s (metodo %s).\n", Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia), g.Metodo)
-	fmt.Fprintf(&b, "Plessi che hanno inviato: %d (completezza %s, copertura %s degli alunni).\n", g.Plessi, Pct(g.Completezza), Pct(g.Copertura))
-	if len(g.Contributi) > 0 {
-		b.WriteString("\nPlessi con l'eccesso maggiore:\n")
-		for _, c := range g.Contributi {
-			fmt.Fprintf(&b, "- %s %s: %d assenti, %.1f attesi\n", c.Plesso, c.Nome, c.Assenti, c.Attesi)
-		}
-	}
-	fmt.Fprintf(&b, "\nValutare l'allerta: %s/ats/allerte/%d\n\n%s\n", st.URLPortale, g.ID, st.NomeATS)
-	return subj, b.String()
-}
-
 // Riepilogo queues the daily digest of open alerts (once a day, dedupe key
 // on the date) to the ATS list; nothing when no alert is open.
 func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Location) (int, error) {
@@ -209,8 +196,14 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 	date := now.In(loc).Format("02/01/2006")
 	var b strings.Builder
 	fmt.Fprintf(&b, "Allerte aperte al %s: %d.\n\n", date, len(open))
+	nomi := Nominatore{Distretti: map[string]string{}}
+	if ds, err := db.Distretti(ctx); err == nil {
+		for _, d := range ds {
+			nomi.Distretti[d.Codice] = d.Nome
+		}
+	}
 	for _, g := range open {
-		fmt.Fprintf(&b, "- [%s] %s, %s: %s (attese %s) – %s/ats/allerte/%d\n", g.Stato, g.Serie, g.Giorno.Format("02/01/2006"),
+		fmt.Fprintf(&b, "- [%s] %s, %s: picco %s (atteso %s) – %s/ats/allerte/%d\n", g.Stato, nomi.Nome(g.Serie), Periodo(g),
 			Pct(g.Osservato), Pct(g.Atteso), st.URLPortale, g.ID)
 	}
 	fmt.Fprintf(&b, "\n%s\n", st.NomeATS)
@@ -221,44 +214,6 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 			DedupeKey: "allerta.riepilogo:" + now.In(loc).Format("2006-01-02") + ":" + to})
 	}
 	return db.Enqueue(ctx, ps.SystemActor, msgs)
-}
-
-// Traccia runs the portal's method on a watched series and returns, per
-// day, the rate, the expected rate, the threshold and the alarm: what the
-// dashboard draws.
-type Traccia struct {
-	Giorni                []time.Time
-	Tasso, Atteso, Soglia []float64 // NaN where the method cannot evaluate
-	Allarme               []bool
-	Plessi, Iscritti      []int
-}
-
-// Disegna computes the trace of a series.
-func Disegna(m Monitorata) (Traccia, error) {
-	t := Traccia{}
-	if len(m.Punti) == 0 {
-		return t, nil
-	}
-	run, _ := detect.Lookup(Metodo)
-	s, ref := Standard(m.Punti)
-	res, err := run(s, nil)
-	if err != nil {
-		return t, err
-	}
-	for i, p := range m.Punti {
-		t.Giorni = append(t.Giorni, p.Giorno)
-		t.Tasso = append(t.Tasso, p.Tasso())
-		at, so := math.NaN(), math.NaN()
-		if res.Valid[i] && ref > 0 {
-			at, so = res.Expected[i]/ref, res.UpperBound[i]/ref
-		}
-		t.Atteso = append(t.Atteso, at)
-		t.Soglia = append(t.Soglia, so)
-		t.Allarme = append(t.Allarme, res.Valid[i] && res.Alarm[i])
-		t.Plessi = append(t.Plessi, p.Plessi)
-		t.Iscritti = append(t.Iscritti, p.Iscritti)
-	}
-	return t, nil
 }
 
 // Trova returns the watched series with the given name.

@@ -37,6 +37,12 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		return d, err
 	}
 	series := Monitorate(obs)
+	nomi := Nominatore{Distretti: map[string]string{}}
+	if ds, err := db.Distretti(ctx); err == nil {
+		for _, x := range ds {
+			nomi.Distretti[x.Codice] = x.Nome
+		}
+	}
 	if m, ok := Trova(series, "territorio"); ok {
 		tr, err := Disegna(m)
 		if err != nil {
@@ -74,14 +80,16 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		if cur.Iscritti == 0 {
 			continue
 		}
-		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: m.Nome, Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
+		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: nomi.Nome(m.Nome), Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
 	}
 	sig, err := db.Segnali(ctx, store.SegnaleFilter{Dal: monday, Al: sunday, Limit: 200})
 	if err != nil {
 		return d, err
 	}
 	for _, g := range sig {
-		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
+		// Episodes active in the week; the series in words (the bulletin is
+		// read outside the ATS).
+		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Osservato: g.Osservato, Atteso: g.Atteso,
 			Soglia: g.Soglia, Metodo: g.Metodo, Stato: g.Stato})
 	}
 	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)

@@ -2,6 +2,8 @@ package allerta
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -61,6 +63,9 @@ type Motore struct {
 
 	mu     sync.Mutex // one run at a time
 	pronto bool       // a full run completed and was stored
+	// soglia is the completeness thresholds of the last run: a change in
+	// the settings makes the next run examine everything again.
+	soglia string
 }
 
 // NuovoMotore returns an engine on db reading arch (a new archive if nil).
@@ -83,15 +88,31 @@ type lavoro struct {
 
 // Calcolo is what a detection computed, before storing.
 type Calcolo struct {
-	Serie    int
+	Serie int
+	// Segnali are alert episodes: consecutive alarm days of a series (see
+	// Pausa) with the context of their peak day.
 	Segnali  []ps.Segnale
+	Anomalie []ps.Anomalia
 	Completa bool
 }
 
+// Pausa is how many evaluated days without alarm an episode bridges: a
+// series that alarms on Monday and again on Thursday is one episode, not two.
+const Pausa = 2
+
+// PausaSettimane is the same for weekly series.
+const PausaSettimane = 1
+
+// Escalation is how much the peak rate must rise above the one last
+// e-mailed (one percentage point of absence) for the episode to be
+// announced again: a rise worth a new look, not every new day.
+const Escalation = 0.01
+
 // Esegui refreshes the aggregates, runs detection where something changed
-// up to now, stores the new signals and e-mails those of the last seven
-// days on aggregates at once (per-plesso signals and older ones wait for
-// the daily digest).
+// up to now, merges the episodes into the stored ones, stores the data
+// anomalies, and e-mails each new episode on an aggregate active in the
+// last seven days and each escalation (per-plesso episodes and older ones
+// wait for the daily digest).
 func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -101,9 +122,16 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 	}
 	t1 := time.Now()
 	cambi, tutti := m.arch.PrendiCambi()
-	if !m.pronto {
+	st, err := m.db.Settings(ctx)
+	if err != nil {
+		return Esito{}, err
+	}
+	q, mp := st.Completezza()
+	soglia := fmt.Sprint(q, mp)
+	if !m.pronto || soglia != m.soglia {
 		tutti = true
 	}
+	m.soglia = soglia
 	oggi := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	calc, err := m.Calcola(ctx, cambi, tutti, oggi)
 	if err != nil {
@@ -111,48 +139,155 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 		return Esito{}, err
 	}
 	t2 := time.Now()
-	added, err := m.db.AggiungiSegnali(ctx, a, calc.Segnali)
+	ep, err := m.db.RegistraEpisodi(ctx, a, calc.Segnali)
+	if err == nil {
+		_, err = m.db.AggiungiAnomalie(ctx, a, calc.Anomalie)
+	}
 	if err != nil {
 		m.pronto = false // the next run starts again from everything
 		return Esito{}, err
 	}
 	m.pronto = true
-	es := Esito{Serie: calc.Serie, Nuovi: added, Tutto: tutti,
+	es := Esito{Serie: calc.Serie, Nuovi: ep.Nuovi, Estesi: ep.Estesi, Anomalie: len(calc.Anomalie), Tutto: tutti,
 		Aggiornamento: t1.Sub(start), Calcolo: t2.Sub(t1), Salvataggio: time.Since(t2)}
-	if es.Email, err = m.email(ctx, added, oggi); err != nil {
+	if es.Email, err = m.email(ctx, ep, oggi); err != nil {
 		return es, err
 	}
 	es.Durata = time.Since(start)
 	metriche.Rilevazioni.Inc()
 	metriche.RilevazioneDurata.Observe(es.Durata.Seconds())
-	metriche.Segnali.Add(float64(len(added)))
+	metriche.Segnali.Add(float64(len(ep.Nuovi)))
 	return es, nil
 }
 
-func (m *Motore) email(ctx context.Context, added []ps.Segnale, oggi time.Time) (int, error) {
+// email announces each new episode and each escalation (peak at least
+// Escalation above the one last announced), never a day: one message per
+// group of related episodes (a series and those it contains, overlapping
+// in time), so that a wave seen on the territory, its provinces and grades
+// is one e-mail listing them.
+func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (int, error) {
 	st, err := m.db.Settings(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var msgs []store.OutboxMessage
-	for _, g := range added {
-		if oggi.Sub(g.Giorno) > 7*24*time.Hour || strings.HasPrefix(g.Serie, aggregati.PrefissoPlesso) {
-			continue
+	recent := func(g ps.Segnale) bool {
+		return oggi.Sub(g.Al) <= 7*24*time.Hour && !strings.HasPrefix(g.Serie, aggregati.PrefissoPlesso)
+	}
+	aumento := map[int64]bool{}
+	var todo []ps.Segnale
+	for _, g := range ep.Nuovi {
+		if recent(g) {
+			todo = append(todo, g)
 		}
+	}
+	for _, g := range ep.Estesi {
+		if recent(g) && g.Notificato > 0 && g.Osservato >= g.Notificato+Escalation {
+			todo = append(todo, g)
+			aumento[g.ID] = true
+		}
+	}
+	// The conditional update decides who announces: a concurrent run that
+	// already recorded this peak (or a higher one) wins.
+	picchi := make(map[int64]float64, len(todo))
+	for _, g := range todo {
+		picchi[g.ID] = g.Osservato
+	}
+	ok, err := m.db.SegnaNotificati(ctx, picchi)
+	if err != nil {
+		return 0, err
+	}
+	var mine []ps.Segnale
+	for _, g := range todo {
+		if ok[g.ID] {
+			mine = append(mine, g)
+		}
+	}
+	nomi := m.Nominatore(ctx)
+	n := 0
+	for _, gr := range Raggruppa(mine, m.arch.Genitore) {
+		all := append([]ps.Segnale{gr.Capo}, gr.Figli...)
+		keys := make([]string, len(all))
+		for i, g := range all {
+			keys[i] = fmt.Sprintf("%d@%d", g.ID, int(math.Round(g.Osservato*1000)))
+		}
+		sort.Strings(keys)
+		// A national group can hold hundreds of episodes: the key is a hash
+		// of their ids and peaks (an index entry has a size limit).
+		sum := sha256.Sum256([]byte(strings.Join(keys, ",")))
+		chiave := hex.EncodeToString(sum[:16])
+		subj, body := testoEpisodi(st, all, aumento, nomi)
+		var msgs []store.OutboxMessage
 		for _, to := range destinatari(st) {
-			subj, body := testoSegnale(st, g)
 			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,
-				DedupeKey: fmt.Sprintf("allerta.nuova:%d:%s", g.ID, to)})
+				DedupeKey: "allerta:" + chiave + ":" + to})
 		}
+		k, err := m.db.Enqueue(ctx, ps.SystemActor, msgs)
+		if err != nil {
+			return n, err
+		}
+		n += k
 	}
-	if len(msgs) == 0 {
-		return 0, nil
-	}
-	return m.db.Enqueue(ctx, ps.SystemActor, msgs)
+	return n, nil
 }
 
-// Calcola computes the signals of the changed series (all when tutti) up
-// to oggi, without storing them. The series are shared among the CPUs.
+// soglie are a run's completeness thresholds and sentinel networks.
+type soglie struct {
+	quota  float64
+	minimo int
+	reti   map[ps.AnnoScolastico]map[string]aggregati.Rete
+}
+
+func (m *Motore) soglie(ctx context.Context, primo, oggi time.Time) (*soglie, error) {
+	st, err := m.db.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, min := st.Completezza()
+	s := &soglie{quota: q, minimo: min, reti: map[ps.AnnoScolastico]map[string]aggregati.Rete{}}
+	if primo.IsZero() {
+		return s, nil
+	}
+	for anno := ps.AnnoDi(primo); anno <= ps.AnnoDi(oggi); anno++ {
+		sent, err := m.db.Sentinelle(ctx, anno)
+		if err != nil {
+			return nil, err
+		}
+		s.reti[anno] = m.arch.Reti(anno, sent)
+	}
+	return s, nil
+}
+
+// rete returns the sentinel network of a series on a day (an illness
+// series has its all-cause series' network).
+func (s *soglie) rete(nome string, d time.Time) aggregati.Rete {
+	b, _ := aggregati.Base(nome)
+	return s.reti[ps.AnnoDi(d)][b]
+}
+
+// completo says whether an aggregate's day rests on enough of its network
+// to enter detection: at least the minimum number of plessi (never fewer
+// than two: one plesso alone is watched by its own series, and capped at
+// the network's size) and the set share of its sentinel pupils.
+func (s *soglie) completo(nome string, p serie.Punto) (bool, float64) {
+	if strings.HasPrefix(nome, aggregati.PrefissoPlesso) {
+		return true, 1
+	}
+	r := s.rete(nome, p.Giorno)
+	need := s.minimo
+	if r.Plessi > 0 {
+		need = min(need, r.Plessi)
+	}
+	need = max(need, 2)
+	quota := 1.0
+	if r.Iscritti > 0 {
+		quota = float64(p.Iscritti) / float64(r.Iscritti)
+	}
+	return p.Plessi >= need && (r.Iscritti == 0 || quota >= s.quota), quota
+}
+
+// Calcola computes the episodes and anomalies of the changed series (all
+// when tutti) up to oggi, without storing them. The series are shared
+// among the CPUs.
 func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool, oggi time.Time) (Calcolo, error) {
 	var lavori []lavoro
 	aggregatiNomi := m.arch.Nomi()
@@ -164,8 +299,14 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 			lavori = append(lavori, lavoro{nome: aggregati.PrefissoPlesso + c})
 		}
 	} else {
+		watched := make(map[string]bool, len(aggregatiNomi))
+		for _, n := range aggregatiNomi {
+			watched[n] = true
+		}
 		for n, d := range cambi {
-			lavori = append(lavori, lavoro{nome: n, dal: d})
+			if watched[n] || strings.HasPrefix(n, aggregati.PrefissoPlesso) {
+				lavori = append(lavori, lavoro{nome: n, dal: d})
+			}
 		}
 		sort.Slice(lavori, func(i, j int) bool { return lavori[i].nome < lavori[j].nome })
 	}
@@ -173,13 +314,13 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 	if len(lavori) == 0 {
 		return calc, nil
 	}
-	ctxSegnali, err := m.contesto(ctx)
+	primo := m.arch.Primo()
+	sg, err := m.soglie(ctx, primo, oggi)
 	if err != nil {
 		return calc, err
 	}
-	primo := m.arch.Primo()
 	workers := runtime.GOMAXPROCS(0)
-	out := make([][]ps.Segnale, workers)
+	out := make([]Calcolo, workers)
 	errs := make([]error, workers)
 	next := make(chan lavoro)
 	var wg sync.WaitGroup
@@ -191,12 +332,13 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 				if errs[w] != nil {
 					continue
 				}
-				sig, err := m.esamina(l, primo, oggi)
+				ep, an, err := m.esamina(l, primo, oggi, sg)
 				if err != nil {
 					errs[w] = fmt.Errorf("serie %s: %w", l.nome, err)
 					continue
 				}
-				out[w] = append(out[w], sig...)
+				out[w].Segnali = append(out[w].Segnali, ep...)
+				out[w].Anomalie = append(out[w].Anomalie, an...)
 			}
 		}()
 	}
@@ -209,10 +351,8 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 		if errs[w] != nil {
 			return calc, errs[w]
 		}
-		calc.Segnali = append(calc.Segnali, out[w]...)
-	}
-	for i := range calc.Segnali {
-		ctxSegnali.completa(&calc.Segnali[i], m.arch)
+		calc.Segnali = append(calc.Segnali, out[w].Segnali...)
+		calc.Anomalie = append(calc.Anomalie, out[w].Anomalie...)
 	}
 	sort.Slice(calc.Segnali, func(i, j int) bool {
 		a, b := calc.Segnali[i], calc.Segnali[j]
@@ -227,52 +367,177 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 	return calc, nil
 }
 
-// esamina runs the daily method on each school year of the series from the
-// one of l.dal, and Farrington on the weekly aggregate; it keeps the
-// signals from l.dal (or its week) on.
-func (m *Motore) esamina(l lavoro, primo, oggi time.Time) ([]ps.Segnale, error) {
+// Valutazione is a series evaluated by the portal's method over its whole
+// history: every reported day, the provisional ones (not yet complete
+// enough) shown but left out of the method.
+type Valutazione struct {
+	Punti       []serie.Punto
+	Provvisorio []bool
+	Quota       []float64 // share of the network's sentinel pupils behind the day
+	Expected    []float64 // rates; NaN where not evaluated
+	Upper       []float64
+	Alarm       []bool
+	Anomaly     []bool
+	Parametri   string
+}
+
+// valuta runs the daily method on a series from primo to oggi, past school
+// years included (the method uses them, and is causal: a day's result uses
+// only the days up to it).
+func (m *Motore) valuta(nome string, primo, oggi time.Time, sg *soglie) (Valutazione, error) {
+	v := Valutazione{Punti: serie.Feriali(m.arch.Punti(nome, primo, oggi))}
+	n := len(v.Punti)
+	// Sized once: a national run evaluates thousands of five-year series.
+	eval, idx := make([]serie.Punto, 0, n), make([]int, 0, n)
+	v.Provvisorio, v.Quota = make([]bool, n), make([]float64, n)
+	for i, p := range v.Punti {
+		ok, q := sg.completo(nome, p)
+		v.Provvisorio[i], v.Quota[i] = !ok, q
+		if ok {
+			eval = append(eval, p)
+			idx = append(idx, i)
+		}
+	}
+	v.Expected, v.Upper = make([]float64, n), make([]float64, n)
+	v.Alarm, v.Anomaly = make([]bool, n), make([]bool, n)
+	for i := range n {
+		v.Expected[i], v.Upper[i] = math.NaN(), math.NaN()
+	}
+	if len(eval) == 0 {
+		return v, nil
+	}
+	run, ok := detect.Lookup(Metodo)
+	if !ok {
+		return v, fmt.Errorf("metodo %q sconosciuto", Metodo)
+	}
+	s, ref := Standard(eval)
+	params := detect.Params(nil)
+	if strings.HasPrefix(nome, aggregati.PrefissoPlesso) {
+		params = ParametriPlesso
+	}
+	res, err := run(s, params)
+	if err != nil && params != nil {
+		// The method chosen as default may not take the stricter alpha.
+		params = nil
+		res, err = run(s, nil)
+	}
+	if err != nil {
+		return v, err
+	}
+	pj, _ := json.Marshal(params)
+	v.Parametri = string(pj)
+	if params == nil {
+		v.Parametri = "{}"
+	}
+	if ref == 0 {
+		return v, nil
+	}
+	for j, i := range idx {
+		if !res.Valid[j] {
+			continue
+		}
+		v.Expected[i], v.Upper[i] = res.Expected[j]/ref, res.UpperBound[j]/ref
+		anom := res.Anomaly != nil && res.Anomaly[j]
+		v.Anomaly[i] = anom
+		v.Alarm[i] = res.Alarm[j] && !anom
+	}
+	return v, nil
+}
+
+// Episodi groups a series' alarm days into episodes: an alarm day within
+// Pausa evaluated days of the previous one extends its episode. The values
+// kept are the peak day's (highest rate).
+func Episodi(nome string, v Valutazione, pausa int) []ps.Segnale {
+	var out []ps.Segnale
+	var cur *ps.Segnale
+	quiet := 0
+	for i, p := range v.Punti {
+		if v.Provvisorio[i] || math.IsNaN(v.Expected[i]) {
+			continue
+		}
+		if !v.Alarm[i] {
+			quiet++
+			if cur != nil && quiet > pausa {
+				out = append(out, *cur)
+				cur = nil
+			}
+			continue
+		}
+		quiet = 0
+		if cur == nil {
+			cur = &ps.Segnale{Serie: nome, Giorno: p.Giorno, Metodo: Metodo, Parametri: v.Parametri, Osservato: -1}
+		}
+		cur.Al = p.Giorno
+		cur.Giorni++
+		if r := p.Tasso(); r > cur.Osservato {
+			cur.Picco, cur.Osservato, cur.Atteso, cur.Soglia = p.Giorno, r, finite(v.Expected[i]), finite(v.Upper[i])
+			cur.Plessi, cur.Iscritti, cur.Copertura = p.Plessi, p.Iscritti, v.Quota[i]
+		}
+	}
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out
+}
+
+// esamina evaluates one series over its history and keeps the episodes
+// that reach l.dal (every one when l.dal is zero) and the anomalies from
+// l.dal on; aggregates also get Farrington on their weekly sums of
+// complete days.
+func (m *Motore) esamina(l lavoro, primo, oggi time.Time, sg *soglie) ([]ps.Segnale, []ps.Anomalia, error) {
 	dal := l.dal
 	if dal.IsZero() {
 		dal = primo
 	}
 	if dal.IsZero() || dal.After(oggi) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	plesso := strings.HasPrefix(l.nome, aggregati.PrefissoPlesso)
-	params := detect.Params(nil)
-	var contrib func(time.Time, float64) []ps.Contributo
-	if plesso {
-		params = ParametriPlesso
-	} else {
-		contrib = func(d time.Time, atteso float64) []ps.Contributo {
-			return Contributi(m.arch.Giorno(l.nome, d), atteso, m.arch.Nome)
-		}
+	v, err := m.valuta(l.nome, primo, oggi, sg)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []ps.Segnale
-	for anno := ps.AnnoDi(dal); anno <= ps.AnnoDi(oggi); anno++ {
-		to := (anno + 1).Inizio().AddDate(0, 0, -1)
-		if to.After(oggi) {
-			to = oggi
+	for _, g := range Episodi(l.nome, v, Pausa) {
+		if !g.Al.Before(dal) {
+			out = append(out, g)
 		}
-		punti := serie.Feriali(m.arch.Punti(l.nome, anno.Inizio(), to))
-		sig, err := Rileva(Monitorata{Nome: l.nome, Punti: punti}, Metodo, params, contrib)
-		if err != nil {
-			return nil, err
+	}
+	var an []ps.Anomalia
+	for i, p := range v.Punti {
+		if v.Anomaly[i] && !p.Giorno.Before(dal) {
+			an = append(an, ps.Anomalia{Serie: l.nome, Giorno: p.Giorno, Osservato: p.Tasso(), Atteso: finite(v.Expected[i]),
+				Metodo: Metodo, Plessi: p.Plessi})
 		}
-		for _, g := range sig {
-			if !g.Giorno.Before(dal) {
-				out = append(out, g)
+	}
+	if !plesso {
+		var complete []serie.Punto
+		for i, p := range v.Punti {
+			if !v.Provvisorio[i] {
+				complete = append(complete, p)
 			}
 		}
+		sett, err := Settimanali(Monitorata{Nome: l.nome, Punti: complete}, serie.Lunedi(dal), l.dal.IsZero())
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, sett...)
 	}
-	if plesso {
-		return out, nil
+	for i := range out {
+		g := &out[i]
+		r := sg.rete(l.nome, g.Picco)
+		switch {
+		case plesso:
+			g.Completezza, g.Copertura = 1, 1
+		case r.Plessi > 0:
+			g.Completezza = math.Min(1, float64(g.Plessi)/float64(r.Plessi))
+			g.Copertura = math.Min(1, float64(g.Iscritti)/float64(max(1, r.Iscritti)))
+		}
+		if !plesso {
+			g.Contributi = Contributi(m.arch.Giorno(l.nome, g.Picco), g.Atteso, m.arch.Nome)
+		}
 	}
-	sett, err := Settimanali(Monitorata{Nome: l.nome, Punti: serie.Feriali(m.arch.Punti(l.nome, primo, oggi))}, serie.Lunedi(dal), l.dal.IsZero())
-	if err != nil {
-		return nil, err
-	}
-	return append(out, sett...), nil
+	return out, an, nil
 }
 
 // Settimanali runs Farrington on the weekly sums of a daily series, weeks
@@ -319,60 +584,29 @@ func Settimanali(m Monitorata, dal time.Time, tutte bool) ([]ps.Segnale, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []ps.Segnale
-	pj := parametriSettimanali()
+	v := Valutazione{Parametri: parametriSettimanali()}
 	for i := range full {
-		if !present[i] || !res.Valid[i] || !res.Alarm[i] || ref == 0 || full[i].Giorno.Before(dal) {
+		if !present[i] {
 			continue
 		}
-		out = append(out, ps.Segnale{Serie: m.Nome, Giorno: full[i].Giorno, Osservato: full[i].Tasso(),
-			Atteso: finite(res.Expected[i] / ref), Soglia: finite(res.UpperBound[i] / ref),
-			Metodo: MetodoSettimanale, Parametri: pj, Plessi: full[i].Plessi})
+		v.Punti = append(v.Punti, full[i])
+		v.Provvisorio = append(v.Provvisorio, false)
+		v.Quota = append(v.Quota, 0)
+		e, u := math.NaN(), math.NaN()
+		if res.Valid[i] && ref > 0 {
+			e, u = res.Expected[i]/ref, res.UpperBound[i]/ref
+		}
+		v.Expected, v.Upper = append(v.Expected, e), append(v.Upper, u)
+		v.Alarm = append(v.Alarm, res.Valid[i] && res.Alarm[i])
+	}
+	var out []ps.Segnale
+	for _, g := range Episodi(m.Nome, v, PausaSettimane) {
+		if g.Al.Before(dal) {
+			continue
+		}
+		g.Metodo = MetodoSettimanale
+		g.Copertura = 0
+		out = append(out, g)
 	}
 	return out, nil
-}
-
-// contesto is what completeness and coverage are measured against: the
-// sentinel plessi and the pupils of each school year.
-type contesto struct {
-	sentinelle map[ps.AnnoScolastico]int
-	pop        map[ps.AnnoScolastico]int
-}
-
-func (m *Motore) contesto(ctx context.Context) (*contesto, error) {
-	sent, err := m.db.SentinellePerAnno(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &contesto{sentinelle: sent, pop: map[ps.AnnoScolastico]int{}}, nil
-}
-
-// completa fills completeness (reporting plessi over sentinels) and
-// coverage (pupils of reporting plessi over the territory's) of the day,
-// or of the week's busiest day for a weekly signal.
-func (c *contesto) completa(g *ps.Segnale, arch *aggregati.Archivio) {
-	anno := ps.AnnoDi(g.Giorno)
-	to := g.Giorno
-	if g.Metodo == MetodoSettimanale {
-		to = g.Giorno.AddDate(0, 0, 6)
-	}
-	var plessi, iscritti int
-	for _, p := range arch.Punti(aggregati.Territorio, g.Giorno, to) {
-		if p.Plessi > plessi {
-			plessi, iscritti = p.Plessi, p.Iscritti
-		}
-	}
-	if n := c.sentinelle[anno]; n > 0 {
-		g.Completezza = math.Min(1, float64(plessi)/float64(n))
-	}
-	pop, ok := c.pop[anno]
-	if !ok {
-		for _, n := range arch.Popolazione(anno) {
-			pop += n
-		}
-		c.pop[anno] = pop
-	}
-	if pop > 0 {
-		g.Copertura = float64(iscritti) / float64(pop)
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +68,9 @@ func popola(t testing.TB, db *store.DB) {
 		{Serie: "prova:limiti", Giorno: demoNow.AddDate(0, 0, 1), Osservato: 1e-300, Atteso: 123456789.123456789, Soglia: math.Inf(1), Metodo: "prova",
 			Parametri: "{}", Contributi: []ps.Contributo{{Plesso: plesso, Nome: "l'ultimo", Assenti: 3, Attesi: 1.0 / 3, Eccesso: 2}}, Plessi: 1, Completezza: 1 << 53, Copertura: math.Inf(-1)},
 	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AggiungiAnomalie(ctx, a, []ps.Anomalia{{Serie: "plesso:" + plesso, Giorno: demoNow, Osservato: 0.5, Atteso: 1.0 / 3, Metodo: "prova", Plessi: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetOverride(ctx, a, store.Override{Giorno: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Provincia: "MN", Scuola: false, Motivo: "Sant'Anselmo"}, false); err != nil {
@@ -413,7 +417,7 @@ func TestRestoreRifiuta(t *testing.T) {
 
 		empty := storetest.New(t, db.Dialect())
 		lines := righe(t, b)
-		lines[0] = strings.Replace(lines[0], `"migrazione":4`, `"migrazione":99`, 1)
+		lines[0] = regexp.MustCompile(`"migrazione":\d+`).ReplaceAllString(lines[0], `"migrazione":99`)
 		_, err = backup.Restore(ctx, empty, bytes.NewReader(comprimi(t, lines)))
 		if !errors.Is(err, backup.ErrMigrazione) {
 			t.Fatalf("other schema version: %v", err)

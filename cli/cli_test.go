@@ -453,16 +453,16 @@ func TestRun_Rileva(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The demo already ran detection: start from no signal.
-	for _, q := range []string{`DELETE FROM segnali_storia`, `DELETE FROM segnali`} {
+	for _, q := range []string{`DELETE FROM segnali_storia`, `DELETE FROM segnali`, `DELETE FROM anomalie`} {
 		if _, err := db.SQL().Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	db.Close()
 	nuovi := func() int {
-		code, out, errs := run(t, "", "rileva", "--db", dsn, "--oggi", "2026-11-26")
+		code, out, errs := run(t, "", "scan", "--db", dsn, "--oggi", "2026-11-26")
 		var n int
-		i := strings.Index(out, " nuovi segnali")
+		i := strings.Index(out, " nuove allerte")
 		if code != 0 || i < 0 || !strings.Contains(out, "memoria massima") {
 			t.Fatalf("rileva: %d %q %q", code, out, errs)
 		}

@@ -1,12 +1,15 @@
 package cli_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/portalescuole/portalescuole/cli"
 	"github.com/portalescuole/portalescuole/sim"
 )
 
@@ -95,6 +98,26 @@ func TestRun_DetectDefault(t *testing.T) {
 		fmt.Sscan(field(r, 3), &u)
 		if !(e > 0 && u > e) || math.IsNaN(u) {
 			t.Errorf("row %d: expected %v, upper bound %v", r, e, u)
+		}
+	}
+}
+
+// Commands have English names; the old Italian ones still work.
+func TestRun_Aliases(t *testing.T) {
+	for _, tc := range []struct{ name, alias string }{{"load", "carico"}, {"scan", "rileva"}} {
+		for _, cmd := range []string{tc.name, tc.alias} {
+			var out, errs bytes.Buffer
+			code := cli.Run(context.Background(), []string{cmd, "-h"}, strings.NewReader(""), &out, &errs)
+			if code != 2 || !strings.Contains(errs.String(), "-db") || strings.Contains(errs.String(), "comando sconosciuto") {
+				t.Errorf("%s -h: exit %d, %q", cmd, code, errs.String())
+			}
+		}
+	}
+	var out, errs bytes.Buffer
+	cli.Run(context.Background(), []string{"help"}, strings.NewReader(""), &out, &errs)
+	for _, old := range []string{"portalescuole carico", "portalescuole rileva"} {
+		if strings.Contains(out.String(), old) {
+			t.Errorf("usage still lists %q", old)
 		}
 	}
 }

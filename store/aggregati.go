@@ -21,6 +21,8 @@ type RigaAssenza struct {
 	Valida   bool
 	Assenti  int
 	Malattia int // febbre + gastro + altra_malattia, -1 when not split
+	// Febbre (fever or respiratory illness) and Gastro, -1 when not given.
+	Febbre, Gastro int
 }
 
 // ScorriAssenze calls fn, in id order, for every whole-plesso revision with
@@ -45,7 +47,13 @@ func (db *DB) ScorriAssenze(ctx context.Context, dopo int64, fn func(RigaAssenza
 		r.Giorno = parseDay(giorno)
 		r.Valida = !chiuso && a.Valid
 		r.Assenti = int(a.Int64)
-		r.Malattia = -1
+		r.Malattia, r.Febbre, r.Gastro = -1, -1, -1
+		if f.Valid {
+			r.Febbre = int(f.Int64)
+		}
+		if g.Valid {
+			r.Gastro = int(g.Int64)
+		}
 		if f.Valid && g.Valid && m.Valid {
 			r.Malattia = int(f.Int64 + g.Int64 + m.Int64)
 		}

@@ -11,14 +11,21 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 )
 
-const segnaleCols = `id, serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, assegnato`
+const segnaleCols = `id, serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, assegnato, al, picco, giorni, iscritti, notificato`
 
 func scanSegnale(s scanner) (ps.Segnale, error) {
 	var g ps.Segnale
-	var giorno, contributi, creato string
+	var giorno, contributi, creato, al, picco string
 	err := s.Scan(&g.ID, &g.Serie, &giorno, &g.Osservato, &g.Atteso, &g.Soglia, &g.Metodo, &g.Parametri, &contributi,
-		&g.Plessi, &g.Completezza, &g.Copertura, &creato, &g.Stato, &g.Assegnato)
+		&g.Plessi, &g.Completezza, &g.Copertura, &creato, &g.Stato, &g.Assegnato, &al, &picco, &g.Giorni, &g.Iscritti, &g.Notificato)
 	g.Giorno, g.CreatoIl = parseDay(giorno), parseTS(creato)
+	g.Al, g.Picco = g.Giorno, g.Giorno
+	if al != "" {
+		g.Al = parseDay(al)
+	}
+	if picco != "" {
+		g.Picco = parseDay(picco)
+	}
 	if err == nil && contributi != "" {
 		err = json.Unmarshal([]byte(contributi), &g.Contributi)
 	}
@@ -64,14 +71,14 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 				todo = append(todo, g)
 			}
 		}
-		const batch = 100 // 13 parameters a row
+		const batch = 100 // 18 parameters a row
 		for len(todo) > 0 {
 			n := min(batch, len(todo))
 			part := todo[:n]
 			todo = todo[n:]
 			var b strings.Builder
-			args := make([]any, 0, 13*n)
-			b.WriteString(`INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato) VALUES `)
+			args := make([]any, 0, 18*n)
+			b.WriteString(`INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, al, picco, giorni, iscritti, notificato) VALUES `)
 			for i, g := range part {
 				contrib, err := json.Marshal(g.Contributi)
 				if err != nil {
@@ -81,15 +88,22 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 					b.WriteString(", ")
 				}
 				b.WriteString("(")
-				for j := range 13 {
+				for j := range 18 {
 					if j > 0 {
 						b.WriteString(", ")
 					}
 					b.WriteString(db.segnaposto(len(args) + j + 1))
 				}
 				b.WriteString(")")
+				al, picco := g.Al, g.Picco
+				if al.Before(g.Giorno) {
+					al = g.Giorno
+				}
+				if picco.IsZero() {
+					picco = g.Giorno
+				}
 				args = append(args, g.Serie, day(g.Giorno), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Parametri, string(contrib),
-					g.Plessi, g.Completezza, g.Copertura, ts(now), ps.StatoNuovo)
+					g.Plessi, g.Completezza, g.Copertura, ts(now), ps.StatoNuovo, day(al), day(picco), max(1, g.Giorni), g.Iscritti, g.Notificato)
 			}
 			b.WriteString(` ON CONFLICT (serie, giorno, metodo) DO NOTHING RETURNING id, serie, giorno, metodo`)
 			type ins struct {
@@ -115,6 +129,13 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 					continue // stored meanwhile by a concurrent run
 				}
 				g.ID, g.CreatoIl, g.Stato = id, now, ps.StatoNuovo
+				if g.Al.Before(g.Giorno) {
+					g.Al = g.Giorno
+				}
+				if g.Picco.IsZero() {
+					g.Picco = g.Giorno
+				}
+				g.Giorni = max(1, g.Giorni)
 				added = append(added, g)
 			}
 		}
@@ -178,10 +199,12 @@ type SegnaleFilter struct {
 	// (a single plesso's series) or "" for both.
 	Tipo    string
 	Dal, Al time.Time
-	Limit   int
+	// Aperti keeps the episodes still to handle (nuovo, in valutazione).
+	Aperti bool
+	Limit  int
 }
 
-// Segnali lists alerts, newest day first.
+// Segnali lists alert episodes, the most recently active first.
 func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error) {
 	var w []string
 	var args []any
@@ -202,10 +225,15 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 		add("serie NOT LIKE ?", "plesso:%")
 	}
 	if !f.Dal.IsZero() {
-		add("giorno >= ?", day(f.Dal))
+		add("al >= ?", day(f.Dal)) // active on or after Dal
 	}
 	if !f.Al.IsZero() {
 		add("giorno <= ?", day(f.Al))
+	}
+	if f.Aperti {
+		add("stato IN (?", ps.StatoNuovo)
+		args = append(args, ps.StatoValutazione)
+		w[len(w)-1] += ", $" + strconv.Itoa(len(args)) + ")"
 	}
 	q := `SELECT ` + segnaleCols + ` FROM segnali`
 	if len(w) > 0 {
@@ -216,7 +244,7 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 		limit = 500
 	}
 	args = append(args, limit)
-	return queryAll(ctx, db.sql, scanSegnale, q+` ORDER BY giorno DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	return queryAll(ctx, db.sql, scanSegnale, q+` ORDER BY al DESC, giorno DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 }
 
 // Segnale returns one alert.

@@ -24,7 +24,15 @@ type Settings struct {
 	URLPortale      string // base URL written in e-mails
 	Finestre        string // reporting windows, e.g. "lun-mer>gio 12:00, gio-sab>lun 12:00"
 	EmailAllerte    string // ATS list for alerts and the bulletin, comma-separated
-	// Public figures (/pubblico): off by default; see PubblicoRegole.
+	// QuotaIscritti and MinimoPlessi: an aggregate's day enters detection
+	// once its reporting plessi cover at least this share of the pupils of
+	// its sentinel plessi, and number at least MinimoPlessi (decimal and
+	// whole number as text). Until then the day is provisional.
+	QuotaIscritti string
+	MinimoPlessi  string
+	// ChecklistAllerta: what to do with an alert, one step a line.
+	ChecklistAllerta string
+	// Public figures (/pubblico): off by default.
 	PubblicoAttivo    string // "1" publishes, anything else does not
 	PubblicoLivello   string // "territorio", "province" or "gradi"
 	PubblicoMinPlessi string // least reporting plessi behind a published figure
@@ -58,6 +66,40 @@ const (
 // LivelliPubblico are the levels of detail of the public figures.
 var LivelliPubblico = []string{"territorio", "province", "gradi"}
 
+// Completezza returns the thresholds for a day to enter aggregate detection,
+// the defaults when the settings do not parse (SaveSettings refuses such
+// values).
+func (s Settings) Completezza() (quota float64, minimo int) {
+	q, m, err := parseCompletezza(s.QuotaIscritti, s.MinimoPlessi)
+	if err != nil {
+		return 0.5, 3
+	}
+	return q, m
+}
+
+func parseCompletezza(quota, minimo string) (float64, int, error) {
+	q, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(quota), ",", ".", 1), 64)
+	if err != nil || q <= 0 || q > 1 {
+		return 0, 0, fmt.Errorf("quota")
+	}
+	m, err := strconv.Atoi(strings.TrimSpace(minimo))
+	if err != nil || m < 1 || m > 1000 {
+		return 0, 0, fmt.Errorf("minimo")
+	}
+	return q, m, nil
+}
+
+// Checklist returns the alert checklist's steps.
+func (s Settings) Checklist() []string {
+	var out []string
+	for _, l := range strings.Split(s.ChecklistAllerta, "\n") {
+		if l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "-•*")); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // FinestreParsed returns the reporting windows, the default when the
 // setting does not parse (SaveSettings refuses such a value).
 func (s Settings) FinestreParsed() []ps.Finestra {
@@ -71,15 +113,26 @@ func (s Settings) FinestreParsed() []ps.Finestra {
 // DefaultSettings are those of the founding letter (ATS Val Padana).
 func DefaultSettings() Settings {
 	return Settings{
-		NomeATS:           "ATS Val Padana",
-		EmailAssistenza:   "riavvio.scuole@ats-valpadana.it",
-		NumeroVerde:       "800 611 616",
-		OrariAssistenza:   "dal lunedì al venerdì dalle 9.00 alle 13.00",
-		Province:          "CR,MN",
-		MittenteEmail:     "portale.scuole@ats-valpadana.it",
-		URLPortale:        "http://localhost:8080",
-		Finestre:          ps.FormatFinestre(ps.FinestreDefault),
-		EmailAllerte:      "sorveglianza@ats-valpadana.example",
+		NomeATS:         "ATS Val Padana",
+		EmailAssistenza: "riavvio.scuole@ats-valpadana.it",
+		NumeroVerde:     "800 611 616",
+		OrariAssistenza: "dal lunedì al venerdì dalle 9.00 alle 13.00",
+		Province:        "CR,MN",
+		MittenteEmail:   "portale.scuole@ats-valpadana.it",
+		URLPortale:      "http://localhost:8080",
+		Finestre:        ps.FormatFinestre(ps.FinestreDefault),
+		EmailAllerte:    "sorveglianza@ats-valpadana.example",
+		// Half of the sentinel pupils: a day's rate then rests on most of the
+		// network, and the plessi still missing cannot move it by more than
+		// their share; three plessi at least, so that no aggregate alarms on
+		// one or two schools (their own series watch them).
+		QuotaIscritti: "0,5",
+		MinimoPlessi:  "3",
+		ChecklistAllerta: "Guardare il grafico: l'aumento prosegue o è di un solo giorno?\n" +
+			"Controllare i plessi che contribuiscono di più: un evento locale (sciopero, gita, neve) spiega l'eccesso?\n" +
+			"Sentire i referenti dei plessi principali sui motivi delle assenze (febbre, sintomi respiratori o gastrointestinali)\n" +
+			"Confrontare con InfluNet e con le segnalazioni dei pediatri e dei medici di base\n" +
+			"Decidere: archiviare come falso allarme o confermare e avvisare il Dipartimento di Prevenzione",
 		PubblicoAttivo:    "0",
 		PubblicoLivello:   "gradi",
 		PubblicoMinPlessi: "3",
@@ -98,6 +151,9 @@ func (s *Settings) fields() map[string]*string {
 		"url_portale":         &s.URLPortale,
 		"finestre":            &s.Finestre,
 		"email_allerte":       &s.EmailAllerte,
+		"quota_iscritti":      &s.QuotaIscritti,
+		"minimo_plessi":       &s.MinimoPlessi,
+		"checklist":           &s.ChecklistAllerta,
 		"pubblico_attivo":     &s.PubblicoAttivo,
 		"pubblico_livello":    &s.PubblicoLivello,
 		"pubblico_min_plessi": &s.PubblicoMinPlessi,
@@ -133,7 +189,14 @@ func (db *DB) settings(ctx context.Context, q querier) (Settings, error) {
 // have committed, so each audit line starts from the value it replaced and
 // the same change saved twice at once is stored and audited once.
 func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
-	if f := s.Valida(); len(f) > 0 {
+	f := s.Valida()
+	if _, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s.QuotaIscritti), ",", ".", 1), 64); err != nil || !quotaValida(s.QuotaIscritti) {
+		f["quota_iscritti"] = "err.settings.quota"
+	}
+	if _, _, err := parseCompletezza(s.QuotaIscritti, s.MinimoPlessi); err != nil {
+		f["minimo_plessi"] = "err.settings.minimo"
+	}
+	if len(f) > 0 {
 		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: f}
 	}
 	return db.withTx(ctx, func(tx querierTx) error {
@@ -266,4 +329,9 @@ func hasControl(s string) bool {
 func indirizzoSemplice(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Name == "" && a.Address == s && strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".")
+}
+
+func quotaValida(q string) bool {
+	_, _, err := parseCompletezza(q, "1")
+	return err == nil
 }

@@ -168,6 +168,10 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		URLPortale:      strings.TrimSpace(r.PostFormValue("url_portale")),
 		Finestre:        strings.TrimSpace(r.PostFormValue("finestre")),
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
+		QuotaIscritti:   strings.TrimSpace(r.PostFormValue("quota_iscritti")),
+		MinimoPlessi:    strings.TrimSpace(r.PostFormValue("minimo_plessi")),
+		// Line endings normalised: the form sends CRLF.
+		ChecklistAllerta: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("checklist"), "\r\n", "\n")),
 		// An unticked box is not sent: off.
 		PubblicoAttivo:    map[bool]string{true: "1", false: "0"}[r.PostFormValue("pubblico_attivo") == "1"],
 		PubblicoLivello:   strings.TrimSpace(r.PostFormValue("pubblico_livello")),

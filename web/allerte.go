@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -14,6 +17,30 @@ type allerteData struct {
 	Tipo    string
 	Stati   []string
 	Segnali []ps.Segnale
+	// Gruppi shows each alert with those on its sub-series that overlap
+	// it (a province with its districts, a series with its illness ones).
+	Gruppi   []gruppoAllerte
+	Anomalie []rigaAnomalia
+}
+
+// rigaAllerta is an episode with its series and days in words.
+type rigaAllerta struct {
+	ps.Segnale
+	Nome, Periodo string
+}
+
+type gruppoAllerte struct {
+	Capo  rigaAllerta
+	Figli []rigaAllerta
+}
+
+type rigaAnomalia struct {
+	ps.Anomalia
+	Nome string
+}
+
+func (s *Server) riga(n allerta.Nominatore, g ps.Segnale) rigaAllerta {
+	return rigaAllerta{Segnale: g, Nome: n.Nome(g.Serie), Periodo: allerta.Periodo(g)}
 }
 
 func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -23,6 +50,26 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if _, err := s.aggregati(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n := s.motore.Nominatore(r.Context())
+	for _, g := range allerta.Raggruppa(d.Segnali, s.motore.Archivio().Genitore) {
+		gr := gruppoAllerte{Capo: s.riga(n, g.Capo)}
+		for _, f := range g.Figli {
+			gr.Figli = append(gr.Figli, s.riga(n, f))
+		}
+		d.Gruppi = append(d.Gruppi, gr)
+	}
+	an, err := s.db.Anomalie(r.Context(), s.today().AddDate(0, 0, -60), 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, x := range an {
+		d.Anomalie = append(d.Anomalie, rigaAnomalia{Anomalia: x, Nome: n.Nome(x.Serie)})
 	}
 	s.render(w, r, http.StatusOK, "allerte", s.newPage(r, c, "allerte.title", d))
 }
@@ -37,7 +84,7 @@ func (s *Server) allerteEsegui(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if es.Email > 0 && s.cfg.Wake != nil {
 		s.cfg.Wake()
 	}
-	s.sessions.Put(r.Context(), "flash", tr(c.lang, "allerte.eseguito", es.Serie, len(es.Nuovi)))
+	s.sessions.Put(r.Context(), "flash", tr(c.lang, "allerte.eseguito", es.Serie, len(es.Nuovi), len(es.Estesi), es.Anomalie))
 	http.Redirect(w, r, "/ats/allerte", http.StatusSeeOther)
 }
 
@@ -46,6 +93,23 @@ type allertaData struct {
 	Storia []ps.EventoSegnale
 	Stati  []string
 	Utenti []string
+	// The alert in words: its series, days, method; the alerts shown with
+	// it; the series around the episode; what to do.
+	Nome, Periodo, Metodo string
+	Correlate             []rigaAllerta
+	Intorno               []rigaIntorno
+	Dal, Al               string // the chart's period
+	Checklist             []string
+}
+
+// rigaIntorno is one day of the series around an episode.
+type rigaIntorno struct {
+	Giorno                time.Time
+	Tasso, Atteso, Soglia float64
+	Allarme, Provvisorio  bool
+	Nell                  bool // inside the episode
+	Quota                 float64
+	Plessi, Iscritti      int
 }
 
 func (s *Server) segnaleID(w http.ResponseWriter, r *http.Request) (*ps.Segnale, bool) {
@@ -89,7 +153,46 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 			next = append(next, st)
 		}
 	}
-	p := s.newPage(r, c, "allerte.dettaglio", allertaData{S: g, Storia: storia, Stati: next, Utenti: utenti})
+	d := allertaData{S: g, Storia: storia, Stati: next, Utenti: utenti}
+	if _, err := s.aggregati(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n := s.motore.Nominatore(r.Context())
+	d.Nome, d.Periodo, d.Metodo = n.Nome(g.Serie), allerta.Periodo(*g), allerta.DescriviMetodo(g.Metodo, g.Parametri)
+	if st, err := s.db.Settings(r.Context()); err == nil {
+		d.Checklist = st.Checklist()
+	}
+	// Alerts at the same time on the series containing this one and on
+	// those it contains.
+	if near, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Dal: g.Giorno, Limit: 500}); err == nil {
+		gen := s.motore.Archivio().Genitore
+		up := allerta.Antenati(g.Serie, gen)
+		for _, x := range near {
+			if x.ID == g.ID || x.Giorno.After(g.Al) {
+				continue
+			}
+			if slices.Contains(up, x.Serie) || slices.Contains(allerta.Antenati(x.Serie, gen), g.Serie) {
+				d.Correlate = append(d.Correlate, s.riga(n, x))
+			}
+		}
+	}
+	// The series from four weeks before the episode to two after.
+	dal, al := g.Giorno.AddDate(0, 0, -28), g.Al.AddDate(0, 0, 14)
+	if t := s.today(); al.After(t) {
+		al = t
+	}
+	d.Dal, d.Al = dal.Format(ps.DateLayout), al.Format(ps.DateLayout)
+	if g.Metodo != allerta.MetodoSettimanale {
+		if tr, err := s.motore.Traccia(r.Context(), g.Serie, dal, al); err == nil {
+			for i, day := range tr.Giorni {
+				d.Intorno = append(d.Intorno, rigaIntorno{Giorno: day, Tasso: tr.Tasso[i], Atteso: tr.Atteso[i], Soglia: tr.Soglia[i],
+					Allarme: tr.Allarme[i], Provvisorio: tr.Provvisorio[i], Quota: tr.Quota[i], Plessi: tr.Plessi[i], Iscritti: tr.Iscritti[i],
+					Nell: !day.Before(g.Giorno) && !day.After(g.Al)})
+			}
+		}
+	}
+	p := s.newPage(r, c, "allerte.dettaglio", d)
 	if errs != nil {
 		p.setErrors(errs, []string{"stato", "nota"}, nil)
 	}

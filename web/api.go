@@ -314,20 +314,31 @@ func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.fail(w, r, err)
 		return
 	}
+	// One item per alert episode (giorno = dal, its first day, kept for
+	// existing clients); the values are the peak day's.
 	type allerta struct {
 		ID         int64           `json:"id"`
 		Giorno     string          `json:"giorno"`
+		Dal        string          `json:"dal"`
+		Al         string          `json:"al"`
+		Giorni     int             `json:"giorni_allerta"`
+		Picco      string          `json:"picco"`
 		Serie      string          `json:"serie"`
+		NomeSerie  string          `json:"nome_serie"`
 		Osservato  float64         `json:"osservato"`
 		Atteso     float64         `json:"atteso"`
 		Soglia     float64         `json:"soglia"`
 		Metodo     string          `json:"metodo"`
+		Plessi     int             `json:"plessi"`
+		Iscritti   int             `json:"iscritti"`
 		Stato      string          `json:"stato"`
 		Contributi []ps.Contributo `json:"contributi"`
 	}
+	n := s.motore.Nominatore(r.Context())
 	out := []allerta{}
 	for _, g := range sig {
-		out = append(out, allerta{g.ID, g.Giorno.Format(ps.DateLayout), g.Serie, g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Stato, g.Contributi})
+		out = append(out, allerta{g.ID, g.Giorno.Format(ps.DateLayout), g.Giorno.Format(ps.DateLayout), g.Al.Format(ps.DateLayout), g.Giorni,
+			g.Picco.Format(ps.DateLayout), g.Serie, n.Nome(g.Serie), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Plessi, g.Iscritti, g.Stato, g.Contributi})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"allerte": out})
 }

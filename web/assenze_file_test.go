@@ -62,7 +62,7 @@ func TestServer_AssenzeFileOverwrite(t *testing.T) {
 	if row := rowOf(preview.Body, "2026-11-24"); !strings.Contains(row, "chiuso (sciopero)") || !strings.Contains(row, "nuovo") {
 		t.Fatalf("new day shown as %q", row)
 	}
-	if !strings.Contains(text(preview.Body), "cambia 1 giorni già segnalati") || !strings.Contains(preview.Body, `name="sovrascrivi"`) {
+	if !strings.Contains(text(preview.Body), "Giorni già segnalati che il file cambia: 1.") || !strings.Contains(preview.Body, `name="sovrascrivi"`) {
 		t.Fatalf("no confirmation asked: %s", text(preview.Body))
 	}
 	confirm := url.Values{"conferma": {"1"}, "nome": {"registro.csv"}, "dati": {hiddenRE("dati", preview.Body)}}

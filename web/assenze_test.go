@@ -104,7 +104,7 @@ func TestServer_AssenzeEntry(t *testing.T) {
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", r.Status, text(r.Body))
 		}
-		if p := c.get(r.Location); !strings.Contains(text(p.Body), "3 giorni nuovi, 0 corretti, 0 invariati") {
+		if p := c.get(r.Location); !strings.Contains(text(p.Body), "Giorni nuovi: 3; corretti: 0; invariati: 0.") {
 			t.Fatalf("confirmation: %s", text(p.Body))
 		}
 		zero := e.stored(ownPlesso, "2026-11-23")
@@ -129,7 +129,7 @@ func TestServer_AssenzeEntry(t *testing.T) {
 
 	t.Run("a correction is a new revision, history kept", func(t *testing.T) {
 		again := c.post(path, form)
-		if p := c.get(again.Location); !strings.Contains(text(p.Body), "0 giorni nuovi, 0 corretti, 3 invariati") {
+		if p := c.get(again.Location); !strings.Contains(text(p.Body), "Giorni nuovi: 0; corretti: 0; invariati: 3.") {
 			t.Fatalf("same form twice: %s", text(p.Body))
 		}
 		fix := url.Values{"n": {"1"}, "g0.giorno": {"2026-11-24"}, "g0.assenti": {"14"}}
@@ -222,14 +222,14 @@ func TestServer_AssenzeFile(t *testing.T) {
 	}
 	good := "data,classe,iscritti,assenti,febbre_respiratori\n2026-11-23,1A,20,2,1\n2026-11-23,1B,21,0,\n2026-11-24,1A,20,1,\n2026-11-24,1B,21,3,\n"
 	preview := upload(c, path, "registro.csv", []byte(good), nil)
-	if preview.Status != 200 || !strings.Contains(text(preview.Body), "2 giorni pronti") {
+	if preview.Status != 200 || !strings.Contains(text(preview.Body), "Giorni pronti da salvare: 2") {
 		t.Fatalf("preview: %d %s", preview.Status, text(preview.Body))
 	}
 	if e.stored(ownPlesso, "2026-11-23") != nil {
 		t.Fatal("the preview stored data")
 	}
 	confirm := url.Values{"conferma": {"1"}, "nome": {"registro.csv"}, "dati": {hiddenRE("dati", preview.Body)}}
-	for i, want := range []string{"2 giorni nuovi", "0 giorni nuovi, 0 corretti, 2 invariati"} {
+	for i, want := range []string{"Giorni nuovi: 2;", "Giorni nuovi: 0; corretti: 0; invariati: 2."} {
 		r := upload(c, path, "", nil, confirm)
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("commit %d: %d %s", i, r.Status, text(r.Body))

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,5 +49,28 @@ func TestServer_Fonts(t *testing.T) {
 		if m == nil || !strings.Contains(m[1], "data:") {
 			t.Errorf("Bootstrap Italia embeds data: fonts but the CSP font-src is %q", csp)
 		}
+	}
+}
+
+// Chart scripts hold no text of their own: every legend label comes from
+// the page, in its language.
+func TestServer_ChartLabels(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	c := e.client()
+	for _, js := range []string{"/static/cruscotto.js", "/static/completezza.js"} {
+		body := c.get(js).Body
+		if m := regexp.MustCompile(`label: "[^"]*[A-Za-z][^"]*"`).FindString(body); m != "" {
+			t.Errorf("%s has a hard-coded label: %s", js, m)
+		}
+	}
+	meta := regexp.MustCompile(`<meta name="etichette-grafici" content="([^"]*)">`)
+	it := meta.FindStringSubmatch(c.get("/login").Body)
+	if it == nil || !strings.Contains(it[1], "anno precedente") {
+		t.Fatalf("Italian chart labels: %v", it)
+	}
+	c.post("/lingua", url.Values{"lang": {"en"}, "next": {"/login"}})
+	en := meta.FindStringSubmatch(c.get("/login").Body)
+	if en == nil || !strings.Contains(en[1], "previous year") || strings.Contains(en[1], "anno precedente") {
+		t.Fatalf("English chart labels: %v", en)
 	}
 }

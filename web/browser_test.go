@@ -211,7 +211,7 @@ func TestBrowser_AssenzeEntry(t *testing.T) {
 			document.getElementById("g2.motivo_chiusura").value = "sciopero";`),
 		chromedp.Click(chromedp.ID("btn-salva-assenze")), chromedp.WaitVisible(chromedp.ID("flash")))
 	flash, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("flash")))
-	if !strings.Contains(flash, "3 giorni nuovi") {
+	if !strings.Contains(flash, "Giorni nuovi: 3;") {
 		t.Fatalf("confirmation %q", flash)
 	}
 	if d := e.stored(otherPlesso, "2026-11-23"); d == nil || *d.Assenti != 7 {

@@ -170,12 +170,17 @@ type cruscottoData struct {
 	SentinelleTotale int
 	Ultimi           []rigaTraccia
 	Stima            *serie.Stima
-	Sentinelle       []rigaSentinella
-	Allerte          []ps.Segnale
-	Settimane        settimane
-	Mappa            template.HTML
-	MappaTabella     []comuneRate
-	Anno             ps.AnnoScolastico
+	StimaIscritti    int // pupils of the plessi the estimate rests on
+	// Insufficiente is set when the latest reported day does not yet rest
+	// on enough of the network: the page says so instead of a number.
+	Insufficiente *insufficiente
+	Etichette     map[string]string // series key → name in words
+	Sentinelle    []rigaSentinella
+	Allerte       []rigaAllerta
+	Settimane     settimane
+	Mappa         template.HTML
+	MappaTabella  []comuneRate
+	Anno          ps.AnnoScolastico
 }
 
 type rigaTraccia struct {
@@ -183,6 +188,16 @@ type rigaTraccia struct {
 	Tasso, Atteso, Soglia float64
 	Allarme               bool
 	Plessi                int
+	Provvisorio           bool
+	Quota                 float64
+}
+
+type insufficiente struct {
+	Giorno           time.Time
+	Plessi, Iscritti int
+	Quota            float64
+	Minimo           int
+	QuotaRichiesta   float64
 }
 
 // cruscottoPage serves the dashboard. Its data are the same for every ATS
@@ -293,21 +308,42 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	if d.Serie == "" {
 		d.Serie = "territorio"
 	}
+	nomi := s.motore.Nominatore(r.Context())
+	d.Etichette = map[string]string{}
 	for _, m := range series {
 		d.Nomi = append(d.Nomi, m.Nome)
+		d.Etichette[m.Nome] = nomi.Nome(m.Nome)
 	}
 	d.Piccole, d.PiccoleTotale = piccole(series)
-	if m, ok := allerta.Trova(series, d.Serie); ok {
-		tr, err := allerta.Disegna(m)
+	if _, ok := allerta.Trova(series, d.Serie); ok {
+		tr, err := s.motore.Traccia(r.Context(), d.Serie, anno.Inizio(), s.today())
 		if err != nil {
 			return nil, err
 		}
 		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
-			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Allarme[i], tr.Plessi[i]})
+			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
 		}
 	}
-	if len(obs) > 0 {
-		last := obs[len(obs)-1].Giorno
+	// The headline estimate rests on the latest day complete enough for
+	// detection; a later day not yet complete is named as insufficient.
+	terr, err := s.motore.Traccia(r.Context(), "territorio", anno.Inizio(), s.today())
+	if err != nil {
+		return nil, err
+	}
+	stimaDay := time.Time{}
+	for i := len(terr.Giorni) - 1; i >= 0; i-- {
+		if !terr.Provvisorio[i] {
+			stimaDay = terr.Giorni[i]
+			break
+		}
+		if d.Insufficiente == nil {
+			st, _ := s.db.Settings(r.Context())
+			q, m := st.Completezza()
+			d.Insufficiente = &insufficiente{Giorno: terr.Giorni[i], Plessi: terr.Plessi[i], Iscritti: terr.Iscritti[i], Quota: terr.Quota[i], Minimo: m, QuotaRichiesta: q}
+		}
+	}
+	if len(obs) > 0 && !stimaDay.IsZero() {
+		last := stimaDay
 		var lastObs []serie.Osservazione
 		for _, o := range obs {
 			if o.Giorno.Equal(last) {
@@ -317,6 +353,9 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		pop := s.motore.Archivio().Popolazione(anno)
 		if st := serie.PostStratificata(lastObs, pop, nil); len(st) == 1 {
 			d.Stima = &st[0]
+			for _, o := range lastObs {
+				d.StimaIscritti += o.Iscritti
+			}
 		}
 	}
 	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
@@ -326,7 +365,10 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	if d.SentinelleTotale = len(d.Sentinelle); d.SentinelleTotale > maxSentinelle {
 		d.Sentinelle = d.Sentinelle[:maxSentinelle] // the highest rates first
 	}
-	d.Allerte, _ = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
+	nuove, _ := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
+	for _, g := range nuove {
+		d.Allerte = append(d.Allerte, s.riga(nomi, g))
+	}
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
 	if d.Settimane, err = s.settimaneDati(r); err != nil {
 		return nil, err
@@ -435,6 +477,9 @@ type tracciaJSON struct {
 	Atteso  []*float64 `json:"atteso"`
 	Soglia  []*float64 `json:"soglia"`
 	Allarme []*float64 `json:"allarme"`
+	// Provvisorio: the share of the network's sentinel pupils behind a day
+	// not yet complete enough for detection (percent), null otherwise.
+	Provvisorio []*float64 `json:"provvisorio"`
 }
 
 func pctPtr(x float64) *float64 {
@@ -463,13 +508,28 @@ func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 	if err != nil {
 		return out, false, err
 	}
-	m, ok := allerta.Trova(series, name)
+	_, ok := allerta.Trova(series, name)
+	// A plesso's own series too: an alert's page draws it.
+	ok = ok || strings.HasPrefix(name, aggregati.PrefissoPlesso)
 	if ok {
-		tr, err := allerta.Disegna(m)
+		// The whole school year, or the period asked (an alert's page).
+		dal, al := ps.AnnoDi(s.now()).Inizio(), s.today()
+		if v, err := time.Parse(ps.DateLayout, r.URL.Query().Get("dal")); err == nil {
+			dal = v
+		}
+		if v, err := time.Parse(ps.DateLayout, r.URL.Query().Get("al")); err == nil && v.Before(al) {
+			al = v
+		}
+		tr, err := s.motore.Traccia(r.Context(), name, dal, al)
 		if err != nil {
 			return out, true, err
 		}
 		for i, g := range tr.Giorni {
+			if tr.Provvisorio[i] {
+				out.Provvisorio = append(out.Provvisorio, pctPtr(tr.Quota[i]))
+			} else {
+				out.Provvisorio = append(out.Provvisorio, nil)
+			}
 			out.Giorni = append(out.Giorni, g.Unix())
 			out.Tasso = append(out.Tasso, pctPtr(tr.Tasso[i]))
 			out.Atteso = append(out.Atteso, pctPtr(tr.Atteso[i]))
@@ -604,7 +664,13 @@ type andamento struct {
 	Giorni     []int64    `json:"giorni"`
 	Plesso     []*float64 `json:"plesso"`
 	Territorio []*float64 `json:"territorio"`
+	// SenzaConfronto counts the days without the territory's value.
+	SenzaConfronto int `json:"senza_confronto"`
 }
+
+// minPlessiConfronto is how many reporting plessi a territory day needs to
+// be shown beside a plesso's own rate.
+const minPlessiConfronto = 3
 
 func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 	o := andamento{Giorni: []int64{}}
@@ -612,10 +678,15 @@ func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 	if err != nil {
 		return o, err
 	}
+	// The territory is drawn only on days when it rests on several plessi:
+	// with this plesso alone it would be its own line again, and with one
+	// other it would all but show that school's rate.
 	terr := map[int64]float64{}
 	if m, ok := allerta.Trova(series, "territorio"); ok {
 		for _, p := range m.Punti {
-			terr[p.Giorno.Unix()] = p.Tasso()
+			if p.Plessi >= minPlessiConfronto {
+				terr[p.Giorno.Unix()] = p.Tasso()
+			}
 		}
 	}
 	for _, ob := range obs {
@@ -628,6 +699,7 @@ func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 			o.Territorio = append(o.Territorio, pctPtr(v))
 		} else {
 			o.Territorio = append(o.Territorio, nil)
+			o.SenzaConfronto++
 		}
 	}
 	return o, nil
@@ -648,7 +720,8 @@ func (s *Server) andamentoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	for i := len(o.Giorni) - 1; i >= 0; i-- {
 		rows = append(rows, andamentoRiga{time.Unix(o.Giorni[i], 0).UTC(), o.Plesso[i], o.Territorio[i]})
 	}
-	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", map[string]any{"Plesso": c.plesso, "Righe": rows}))
+	s.render(w, r, http.StatusOK, "andamento", s.newPage(r, c, "andamento.title", map[string]any{"Plesso": c.plesso, "Righe": rows,
+		"SenzaConfronto": o.SenzaConfronto, "MinPlessi": minPlessiConfronto}))
 }
 
 func (s *Server) andamentoJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {

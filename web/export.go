@@ -183,7 +183,7 @@ func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
 		return
 	}
-	tr, err := allerta.Disegna(m)
+	tr, err := s.motore.Traccia(r.Context(), name, m.Punti[0].Giorno, m.Punti[len(m.Punti)-1].Giorno)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -195,7 +195,7 @@ func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	t := tabella{nome: "serie-" + strings.ReplaceAll(name, ":", "-"), header: []string{"giorno", "plessi", "iscritti", "assenti", "tasso", "atteso", "soglia", "allarme"}}
 	for i, g := range tr.Giorni {
-		ass := m.Punti[i].Assenti
+		ass := tr.Assenti[i]
 		row := []any{g.Format(ps.DateLayout), tr.Plessi[i], tr.Iscritti[i], ass, round6(tr.Tasso[i]), "", "", "0"}
 		if ext {
 			st, ok := prot[g.Format(ps.DateLayout)+"|serie:"+name]
@@ -258,10 +258,13 @@ func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.fail(w, r, err)
 		return
 	}
-	t := tabella{nome: "allerte", header: []string{"id", "giorno", "serie", "osservato", "atteso", "soglia", "metodo", "plessi", "completezza", "copertura", "stato", "assegnato"}}
+	// One row per alert episode: its first and last day, the peak day's
+	// values.
+	n := s.motore.Nominatore(r.Context())
+	t := tabella{nome: "allerte", header: []string{"id", "dal", "al", "giorni_allerta", "serie", "nome_serie", "picco", "osservato", "atteso", "soglia", "metodo", "plessi", "iscritti", "completezza", "copertura", "stato", "assegnato"}}
 	for _, g := range sig {
-		t.rows = append(t.rows, []any{g.ID, g.Giorno.Format(ps.DateLayout), g.Serie, round6(g.Osservato), round6(g.Atteso), round6(g.Soglia),
-			g.Metodo, g.Plessi, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
+		t.rows = append(t.rows, []any{g.ID, g.Giorno.Format(ps.DateLayout), g.Al.Format(ps.DateLayout), g.Giorni, g.Serie, n.Nome(g.Serie), g.Picco.Format(ps.DateLayout),
+			round6(g.Osservato), round6(g.Atteso), round6(g.Soglia), g.Metodo, g.Plessi, g.Iscritti, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
 	}
 	s.scrivi(w, r, c, t)
 }

@@ -42,7 +42,7 @@ var catalogAssenze = map[string][2]string{
 	"file.altri":           {"… e altri %d errori", "… and %d more errors"},
 	"file.attuale":         {"Ora salvato", "Saved now"},
 	"file.nuovo":           {"Dal file", "From the file"},
-	"file.cambia":          {"Il file cambia %d giorni già segnalati: controllare i valori qui sotto.", "The file changes %d days already reported: check the values below."},
+	"file.cambia":          {"Giorni già segnalati che il file cambia: %d. Controllare i valori qui sotto.", "Days already reported that the file changes: %d. Check the values below."},
 	"file.sovrascrivi":     {"Confermo di sostituire i valori già segnalati dei giorni evidenziati", "I confirm replacing the values already reported for the highlighted days"},
 	"file.sovrascrivi.err": {"Il file cambia giorni già segnalati: per salvarlo spuntare la conferma sotto la tabella.", "The file changes days already reported: tick the confirmation below the table to save it."},
 	"file.invariato":       {"invariato", "unchanged"},

@@ -135,6 +135,7 @@ func TestPubblico_Spento(t *testing.T) {
 			form := url.Values{"nome_ats": {st.NomeATS}, "email_assistenza": {st.EmailAssistenza}, "numero_verde": {st.NumeroVerde},
 				"orari_assistenza": {st.OrariAssistenza}, "province": {st.Province}, "mittente_email": {st.MittenteEmail},
 				"url_portale": {st.URLPortale}, "finestre": {st.Finestre}, "email_allerte": {st.EmailAllerte},
+				"quota_iscritti": {st.QuotaIscritti}, "minimo_plessi": {st.MinimoPlessi}, "checklist": {st.ChecklistAllerta},
 				"pubblico_livello": {"gradi"}, "pubblico_min_plessi": {"3"}, "pubblico_min_alunni": {"100"}}
 			if r := a.post("/admin/impostazioni", form); r.Status != http.StatusSeeOther {
 				t.Fatalf("settings: %d %s", r.Status, text(r.Body))
@@ -143,7 +144,7 @@ func TestPubblico_Spento(t *testing.T) {
 				t.Fatalf("%d audit rows for the switch", n)
 			}
 			for _, p := range pubbliche {
-				if r := c.get(p); r.Status != http.StatusNotFound || strings.Contains(r.Body, "territorio") {
+				if r := c.get(p); r.Status != http.StatusNotFound || strings.Contains(r.Body, "ic_sup") || strings.Contains(r.Body, `id="sintesi"`) || strings.Contains(r.Body, "%PDF") {
 					t.Errorf("%s with the switch off: %d", p, r.Status)
 				}
 			}

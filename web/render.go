@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -59,6 +60,17 @@ type pages struct{ m map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"t": tr,
+	// etichetteGrafici is the JSON of the chart labels in a language, for
+	// the scripts that draw charts (they hold no text of their own).
+	"etichetteGrafici": func(lang string) string {
+		m := map[string]string{}
+		for _, k := range []string{"giorno", "assenti", "atteso", "soglia", "allarme", "provvisorio", "settimana",
+			"questanno", "precedente", "influnet", "plesso", "territorio", "decimale"} {
+			m[k] = tr(lang, "grafico."+k)
+		}
+		b, _ := json.Marshal(m)
+		return string(b)
+	},
 	"grado": func(lang string, g ps.Grado) string {
 		return tr(lang, "grado."+string(g))
 	},

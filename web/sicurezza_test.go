@@ -566,7 +566,8 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 			"orari_assistenza": {good.OrariAssistenza}, "province": {good.Province}, "mittente_email": {good.MittenteEmail},
 			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte},
 			"pubblico_attivo": {good.PubblicoAttivo}, "pubblico_livello": {good.PubblicoLivello},
-			"pubblico_min_plessi": {good.PubblicoMinPlessi}, "pubblico_min_alunni": {good.PubblicoMinAlunni}}
+			"pubblico_min_plessi": {good.PubblicoMinPlessi}, "pubblico_min_alunni": {good.PubblicoMinAlunni},
+			"quota_iscritti": {good.QuotaIscritti}, "minimo_plessi": {good.MinimoPlessi}, "checklist": {good.ChecklistAllerta}}
 		for k, x := range mod {
 			v.Set(k, x)
 		}

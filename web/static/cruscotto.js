@@ -3,7 +3,14 @@
 // it, and alarms are drawn as large hollow squares, not only in colour.
 (function () {
   if (typeof uPlot === "undefined") return;
-  var pct = function (u, v) { return v == null ? "–" : v.toFixed(1).replace(".", ",") + "%"; };
+  // Labels and the decimal separator come from the page, in its language.
+  var meta = document.querySelector('meta[name="etichette-grafici"]');
+  var L = meta ? JSON.parse(meta.getAttribute("content")) : {};
+  var lab = function (k) { return L[k] || k; };
+  var dec = L.decimale || ",";
+  var pct = function (u, v) { return v == null ? "–" : v.toFixed(1).replace(".", dec) + "%"; };
+  var dmyFull = uPlot.fmtDate("{DD}/{MM}/{YYYY}");
+  var xDay = function () { return { label: lab("giorno"), value: function (u, v) { return v == null ? "" : dmyFull(new Date(v * 1000)); } }; };
   function width(el) { return Math.max(280, el.clientWidth || 600); }
   var dmy = uPlot.fmtDate("{D}/{M}");
   var dayAxis = { values: function (u, v) { return v.map(function (t) { return dmy(new Date(t * 1000)); }); } };
@@ -27,26 +34,31 @@
   };
   var kinds = {
     serie: function (el, j, small) {
+      // Provisional days (not yet enough of the network behind them) are
+      // drawn apart, as hollow grey circles without a line.
+      var prov = (j.provvisorio || []).map(function (q, i) { return q == null ? null : j.tasso[i]; });
+      while (prov.length < j.giorni.length) prov.push(null);
       return [{
         width: width(el), height: small ? 160 : 300,
         scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
-        series: [{}, 
-          { label: "assenti", stroke: "#0066cc", width: 2, value: pct },
-          { label: "atteso", stroke: "#5d7083", dash: [6, 4], width: 1.5, value: pct },
-          { label: "soglia", stroke: "#cc7a00", width: 1.5, value: pct },
-          { label: "allarme", stroke: "#a61c00", paths: square, points: { show: false }, value: pct }],
+        series: [xDay(), 
+          { label: lab("assenti"), stroke: "#0066cc", width: 2, value: pct },
+          { label: lab("atteso"), stroke: "#5d7083", dash: [6, 4], width: 1.5, value: pct },
+          { label: lab("soglia"), stroke: "#cc7a00", width: 1.5, value: pct },
+          { label: lab("allarme"), stroke: "#a61c00", paths: square, points: { show: false }, value: pct },
+          { label: lab("provvisorio"), stroke: "#767676", paths: function () { return null; }, points: { show: true, size: 9, fill: "#fff" }, value: pct }],
         axes: [dayAxis, { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } }],
         legend: { show: !small }
-      }, [j.giorni, j.tasso, j.atteso, j.soglia, j.allarme]];
+      }, [j.giorni, j.tasso, j.atteso, j.soglia, j.allarme, prov]];
     },
     settimane: function (el, j) {
       return [{
         width: width(el), height: 260,
         scales: { x: { time: false }, y: {}, inc: {} },
-        series: [{ label: "settimana", value: function (u, v) { var i = j.settimane.indexOf(v); return i < 0 ? "" : j.etichette[i]; } },
-          { label: "quest'anno", stroke: "#0066cc", width: 2, value: pct },
-          { label: "anno precedente", stroke: "#5d7083", dash: [6, 4], width: 2, value: pct },
-          { label: "InfluNet 5-14 anni (per 1.000)", stroke: "#008055", dash: [2, 3], width: 2, scale: "inc" }],
+        series: [{ label: lab("settimana"), value: function (u, v) { var i = j.settimane.indexOf(v); return i < 0 ? "" : j.etichette[i]; } },
+          { label: lab("questanno"), stroke: "#0066cc", width: 2, value: pct },
+          { label: lab("precedente"), stroke: "#5d7083", dash: [6, 4], width: 2, value: pct },
+          { label: lab("influnet"), stroke: "#008055", dash: [2, 3], width: 2, scale: "inc" }],
         axes: [{ values: function (u, v) { return v.map(function (w) { var i = j.settimane.indexOf(w); return i < 0 ? "" : j.etichette[i]; }); } },
           { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } },
           { side: 1, scale: "inc", grid: { show: false } }]
@@ -55,8 +67,8 @@
     andamento: function (el, j) {
       return [{
         width: width(el), height: 300,
-        series: [{}, { label: "plesso", stroke: "#0066cc", width: 2, value: pct },
-          { label: "territorio", stroke: "#5d7083", dash: [6, 4], width: 2, value: pct }],
+        series: [xDay(), { label: lab("plesso"), stroke: "#0066cc", width: 2, value: pct },
+          { label: lab("territorio"), stroke: "#5d7083", dash: [6, 4], width: 2, value: pct }],
         axes: [dayAxis, { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } }]
       }, [j.giorni, j.plesso, j.territorio]];
     }

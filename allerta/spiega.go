@@ -1,0 +1,337 @@
+package allerta
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/aggregati"
+	"github.com/portalescuole/portalescuole/detect"
+	"github.com/portalescuole/portalescuole/serie"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// Nominatore names series in words, as an operator reads them.
+type Nominatore struct {
+	Plesso    func(codice string) string // a plesso's name, "" when unknown
+	Distretti map[string]string          // district code → name
+}
+
+// Nominatore returns the engine's names: plessi from the aggregates,
+// districts from the store.
+func (m *Motore) Nominatore(ctx context.Context) Nominatore {
+	n := Nominatore{Distretti: map[string]string{}}
+	n.Plesso = func(codice string) string {
+		if s := m.arch.Nome(codice); s != "" {
+			return s
+		}
+		// The archive may not be loaded yet (a page before any run).
+		if p, err := m.db.Plesso(ctx, codice); err == nil {
+			return p.Nome
+		}
+		return ""
+	}
+	if ds, err := m.db.Distretti(ctx); err == nil {
+		for _, d := range ds {
+			n.Distretti[d.Codice] = d.Nome
+		}
+	}
+	return n
+}
+
+var nomiGradi = map[string]string{
+	string(ps.Primaria): "Scuola primaria", string(ps.Secondaria1): "Scuola secondaria di I grado",
+	string(ps.Secondaria2): "Scuola secondaria di II grado", string(ps.Infanzia): "Scuola dell'infanzia", string(ps.AltroGrado): "Altre scuole",
+}
+
+// Nome names a series: "Provincia di Cremona", "Scuola primaria",
+// "CREE80002T – Scuola primaria di Gussola", "Febbre o sintomi respiratori –
+// Provincia di Cremona"; never an internal key unless nothing better is
+// known.
+func (n Nominatore) Nome(nome string) string {
+	if b, motivo := aggregati.Base(nome); motivo != "" {
+		label := map[string]string{"febbre": "Febbre o sintomi respiratori", "gastro": "Disturbi gastrointestinali"}[motivo]
+		return label + " – " + n.Nome(b)
+	}
+	if nome == aggregati.Territorio {
+		return "Intero territorio"
+	}
+	k, v, _ := strings.Cut(nome, ":")
+	switch k {
+	case "provincia":
+		return "Provincia di " + ps.NomeProvincia(v)
+	case "distretto":
+		if d := n.Distretti[v]; d != "" {
+			return d
+		}
+		return "Distretto " + v
+	case "grado":
+		if g := nomiGradi[v]; g != "" {
+			return g
+		}
+		return "Grado " + v
+	case "plesso":
+		if n.Plesso != nil {
+			if p := n.Plesso(v); p != "" && p != v {
+				return v + " – " + p
+			}
+		}
+		return "Plesso " + v
+	}
+	return nome
+}
+
+// DescriviMetodo says in one sentence what a method did, with its
+// parameters.
+func DescriviMetodo(metodo, parametri string) string {
+	var p map[string]string
+	_ = json.Unmarshal([]byte(parametri), &p)
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var kv []string
+	for _, k := range keys {
+		kv = append(kv, k+" = "+p[k])
+	}
+	par := "con i parametri predefiniti"
+	if len(kv) > 0 {
+		par = "con " + strings.Join(kv, ", ")
+	}
+	switch metodo {
+	case MetodoSettimanale:
+		return fmt.Sprintf("Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.",
+			p["w"], p["b"], p["alpha"])
+	case "default":
+		return "Metodo predefinito del portale, scelto confrontando i metodi su anni scolastici simulati (docs/detection.md), applicato al tasso giornaliero di assenza dal lunedì al venerdì, " + par +
+			": ogni giorno è confrontato con il valore atteso dalla storia della serie fino a quel giorno e l'allerta scatta quando supera il limite superiore dell'intervallo di previsione."
+	case "scuola":
+		return "Modello scolastico del portale, " + par + ": il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, l'intervallo tiene conto di sovradispersione e correlazione tra giorni, e l'allerta accumula l'evidenza di più giorni."
+	case "dow":
+		return fmt.Sprintf("Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.", p["weeks"], par)
+	}
+	return fmt.Sprintf("Metodo %s, %s.", metodo, par)
+}
+
+// Periodo writes an episode's days: "il 03/11/2026" or "dal 03/11/2026 al
+// 06/11/2026 (3 giorni di allerta)".
+func Periodo(g ps.Segnale) string {
+	if !g.Al.After(g.Giorno) {
+		return "il " + g.Giorno.Format("02/01/2006")
+	}
+	unit := "giorni"
+	if g.Metodo == MetodoSettimanale {
+		unit = "settimane"
+	}
+	return fmt.Sprintf("dal %s al %s (%d %s di allerta)", g.Giorno.Format("02/01/2006"), g.Al.Format("02/01/2006"), g.Giorni, unit)
+}
+
+// Checklist is what to do with an alert when the settings give nothing.
+func Checklist(st store.Settings) []string { return st.Checklist() }
+
+// testoEpisodi writes the e-mail for a group of related episodes, the
+// first being the group's widest series.
+func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, nomi Nominatore) (string, string) {
+	g := eps[0]
+	nome := nomi.Nome(g.Serie)
+	subj := fmt.Sprintf("Portale Scuole – nuova allerta: %s, %s (%s)", nome, g.Giorno.Format("02/01/2006"), Pct(g.Osservato))
+	if aumento[g.ID] {
+		subj = fmt.Sprintf("Portale Scuole – allerta in aumento: %s, picco %s", nome, Pct(g.Osservato))
+	}
+	if len(eps) > 1 {
+		subj += fmt.Sprintf(" e altre %d serie collegate", len(eps)-1)
+	}
+	var b strings.Builder
+	for i, g := range eps {
+		if i > 0 {
+			b.WriteString("\n----\n\n")
+		}
+		nome := nomi.Nome(g.Serie)
+		if aumento[g.ID] {
+			fmt.Fprintf(&b, "Allerta in aumento su %s, aperta il %s: ora %s, picco %s il %s (annunciato in precedenza: %s).\n",
+				nome, g.Giorno.Format("02/01/2006"), Periodo(g), Pct(g.Osservato), g.Picco.Format("02/01/2006"), Pct(g.Notificato))
+		} else {
+			fmt.Fprintf(&b, "Nuova allerta su %s, %s.\n", nome, Periodo(g))
+		}
+		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (limite superiore dell'intervallo %s).\n",
+			g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
+		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
+		if i == 0 {
+			fmt.Fprintf(&b, "%s\n", DescriviMetodo(g.Metodo, g.Parametri))
+		}
+		if len(g.Contributi) > 0 {
+			b.WriteString("Plessi con l'eccesso maggiore:\n")
+			for _, c := range g.Contributi {
+				fmt.Fprintf(&b, "- %s %s: %d assenti, %.1f attesi\n", c.Plesso, c.Nome, c.Assenti, c.Attesi)
+			}
+		}
+		fmt.Fprintf(&b, "Valutare l'allerta: %s/ats/allerte/%d\n", st.URLPortale, g.ID)
+	}
+	if steps := st.Checklist(); len(steps) > 0 {
+		b.WriteString("\nCosa fare:\n")
+		for i, s := range steps {
+			fmt.Fprintf(&b, "%d. %s\n", i+1, s)
+		}
+	}
+	fmt.Fprintf(&b, "\n%s\n", st.NomeATS)
+	return subj, b.String()
+}
+
+// Gruppo is an alert shown with the alerts on its sub-series that overlap
+// it in time (a province and its districts, the territory and its grades,
+// a series and its illness-specific ones).
+type Gruppo struct {
+	Capo  ps.Segnale
+	Figli []ps.Segnale
+}
+
+// Antenati lists a series' ancestors, nearest first.
+func Antenati(nome string, genitore func(string) string) []string {
+	var out []string
+	seen := map[string]bool{nome: true}
+	for p := genitore(nome); p != "" && !seen[p]; p = genitore(p) {
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// Raggruppa puts each episode under the highest episode of an ancestor
+// series (genitore gives a series' parent) that overlaps it in time; the
+// groups keep the order of the input (most recent first).
+func Raggruppa(eps []ps.Segnale, genitore func(string) string) []Gruppo {
+	overlap := func(a, b ps.Segnale) bool { return !a.Giorno.After(b.Al) && !a.Al.Before(b.Giorno) }
+	head := make([]int, len(eps))
+	for i := range eps {
+		head[i] = i
+		// Walk up the ancestors; the highest overlapping one wins.
+		seen := map[string]bool{}
+		for p := genitore(eps[i].Serie); p != "" && !seen[p]; p = genitore(p) {
+			seen[p] = true
+			for j := range eps {
+				if eps[j].Serie == p && overlap(eps[i], eps[j]) {
+					head[i] = j
+				}
+			}
+		}
+	}
+	idx := map[int]int{}
+	var out []Gruppo
+	for i, h := range head {
+		if h == i {
+			idx[i] = len(out)
+			out = append(out, Gruppo{Capo: eps[i]})
+		}
+	}
+	for i, h := range head {
+		if h != i {
+			if k, ok := idx[h]; ok {
+				out[k].Figli = append(out[k].Figli, eps[i])
+			} else {
+				idx[i] = len(out)
+				out = append(out, Gruppo{Capo: eps[i]})
+			}
+		}
+	}
+	return out
+}
+
+// Traccia is a watched series day by day over a period: the rate, the
+// expected rate and the upper bound (NaN where not evaluated), alarms and
+// anomalies, and the provisional days with the share of the network behind
+// them: what the dashboard and the alert page draw.
+type Traccia struct {
+	Giorni                []time.Time
+	Tasso, Atteso, Soglia []float64
+	Allarme, Anomalia     []bool
+	Provvisorio           []bool
+	Quota                 []float64 // share of the network's sentinel pupils
+	Plessi, Iscritti      []int
+	Assenti               []int
+}
+
+// Traccia evaluates a series as the engine does (whole history, thresholds
+// of completeness) and returns it from dal to oggi.
+func (m *Motore) Traccia(ctx context.Context, nome string, dal, oggi time.Time) (Traccia, error) {
+	var t Traccia
+	primo := m.arch.Primo()
+	if primo.IsZero() {
+		return t, nil
+	}
+	sg, err := m.soglie(ctx, primo, oggi)
+	if err != nil {
+		return t, err
+	}
+	v, err := m.valuta(nome, primo, oggi, sg)
+	if err != nil {
+		return t, err
+	}
+	for i, p := range v.Punti {
+		if p.Giorno.Before(dal) {
+			continue
+		}
+		t.Giorni = append(t.Giorni, p.Giorno)
+		t.Tasso = append(t.Tasso, p.Tasso())
+		t.Atteso = append(t.Atteso, v.Expected[i])
+		t.Soglia = append(t.Soglia, v.Upper[i])
+		t.Allarme = append(t.Allarme, v.Alarm[i])
+		t.Anomalia = append(t.Anomalia, v.Anomaly[i])
+		t.Provvisorio = append(t.Provvisorio, v.Provvisorio[i])
+		t.Quota = append(t.Quota, v.Quota[i])
+		t.Plessi = append(t.Plessi, p.Plessi)
+		t.Iscritti = append(t.Iscritti, p.Iscritti)
+		t.Assenti = append(t.Assenti, p.Assenti)
+	}
+	return t, nil
+}
+
+// Completo returns whether a series' day is complete enough for detection
+// and the share of the network's sentinel pupils behind it.
+func (m *Motore) Completo(ctx context.Context, nome string, p serie.Punto) (bool, float64, error) {
+	sg, err := m.soglie(ctx, p.Giorno, p.Giorno)
+	if err != nil {
+		return false, 0, err
+	}
+	ok, q := sg.completo(nome, p)
+	return ok, q, nil
+}
+
+// Disegna runs the portal's method on the given points alone (no earlier
+// history, every day counted): the bulletin's trace of a past week.
+func Disegna(m Monitorata) (Traccia, error) {
+	t := Traccia{}
+	if len(m.Punti) == 0 {
+		return t, nil
+	}
+	run, ok := detect.Lookup(Metodo)
+	if !ok {
+		return t, fmt.Errorf("metodo %q sconosciuto", Metodo)
+	}
+	s, ref := Standard(m.Punti)
+	res, err := run(s, nil)
+	if err != nil {
+		return t, err
+	}
+	for i, p := range m.Punti {
+		at, so := math.NaN(), math.NaN()
+		if res.Valid[i] && ref > 0 {
+			at, so = res.Expected[i]/ref, res.UpperBound[i]/ref
+		}
+		anom := res.Anomaly != nil && res.Anomaly[i]
+		t.Giorni = append(t.Giorni, p.Giorno)
+		t.Tasso = append(t.Tasso, p.Tasso())
+		t.Atteso, t.Soglia = append(t.Atteso, at), append(t.Soglia, so)
+		t.Allarme = append(t.Allarme, res.Valid[i] && res.Alarm[i] && !anom)
+		t.Anomalia = append(t.Anomalia, anom)
+		t.Provvisorio = append(t.Provvisorio, false)
+		t.Quota = append(t.Quota, 1)
+		t.Plessi, t.Iscritti, t.Assenti = append(t.Plessi, p.Plessi), append(t.Iscritti, p.Iscritti), append(t.Assenti, p.Assenti)
+	}
+	return t, nil
+}

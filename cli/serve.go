@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/portalescuole/portalescuole/allerta"
+	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/web"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	limitaMemoria() // the first detection run is the national peak
+	fs, dsn := newFlags("serve", stderr)
+	addr := fs.String("addr", envOr("PORTALE_ADDR", "127.0.0.1:8080"), "indirizzo di ascolto")
+	withDemo := fs.Bool("demo", false, "carica i dati dimostrativi di Cremona e Mantova (una sola volta)")
+	cookieSecure := fs.String("cookie-secure", "auto", "cookie di sessione Secure: auto (sì, salvo indirizzo di loopback), true, false")
+	trustedProxy := fs.String("trusted-proxy", os.Getenv("PORTALE_TRUSTED_PROXY"), "proxy inversi fidati, indirizzi o CIDR separati da virgole (es. 127.0.0.1/32): solo da questi si leggono X-Forwarded-For e X-Forwarded-Proto")
+	smtpHost := fs.String("smtp-host", os.Getenv("PORTALE_SMTP_HOST"), "server SMTP per la posta in uscita (vuoto: la posta resta in coda)")
+	smtpPort := fs.Int("smtp-port", 587, "porta SMTP")
+	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
+	smtpTLS := fs.String("smtp-tls", "starttls", "none, starttls o tls")
+	logJSON := fs.Bool("log-json", false, "log in JSON")
+	jobs := fs.Bool("lavori", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	proxies, err := ParseTrustedProxies(*trustedProxy)
+	if err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logJSON {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(h)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	demoLoaded := *withDemo && demo.Loaded(ctx, db)
+	if *withDemo {
+		if err := demo.Seed(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("dati dimostrativi: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	secure := *cookieSecure == "true"
+	if *cookieSecure == "auto" {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		ip := net.ParseIP(host)
+		secure = ip == nil || !ip.IsLoopback()
+	}
+	var wake func()
+	if *smtpHost != "" && *jobs {
+		st, _ := db.Settings(ctx)
+		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
+			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
+		go w.Run(ctx)
+		wake = w.Wake
+	} else {
+		log.Warn("SMTP non configurato: i promemoria restano in coda (--smtp-host)")
+	}
+	// One detection engine, whose in-memory aggregates the dashboard reads
+	// too; loaded in the background so the first page does not wait.
+	motore := allerta.NuovoMotore(db, nil)
+	go func() {
+		t := time.Now()
+		if _, err := motore.Archivio().Aggiorna(ctx); err != nil {
+			log.Error("aggregati", "err", err)
+			return
+		}
+		log.Info("aggregati caricati", "durata", time.Since(t))
+	}()
+	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore, TrustedProxies: proxies})
+	if err != nil {
+		return err
+	}
+	go srv.CleanupSessions(ctx, 30*time.Minute)
+	if *jobs {
+		go promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Portale Scuole in ascolto su %s (database %s)\n", url, db.Dialect())
+	if demoLoaded {
+		fmt.Fprintln(stdout, "Dati dimostrativi già caricati in questo database: restano le password che gli utenti hanno impostato.")
+		fmt.Fprintln(stdout, "Per ripartire dai dati e dalle password iniziali: make demo-reset (oppure cancellare il file del database).")
+	}
+	if *withDemo {
+		if demoLoaded {
+			fmt.Fprintln(stdout, "Account dimostrativi (password iniziali):")
+		} else {
+			fmt.Fprintln(stdout, "Account dimostrativi:")
+		}
+		for _, a := range demo.Accounts {
+			fmt.Fprintf(stdout, "  %-9s %-14s password %-20s %s\n", a.Role, a.Username, a.Password, a.Note)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight (writes included) before closing the DB.
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	log.Info("arresto in corso")
+	return hs.Shutdown(sctx)
+}
+
+// limitaMemoria sets a soft memory limit of 768 MiB unless GOMEMLIMIT is
+// given: a national detection run allocates gigabytes over its life but
+// keeps a few hundred megabytes live, and without a limit the collector
+// lets the process grow to twice that.
+func limitaMemoria() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
+}
+
+// ParseTrustedProxies reads --trusted-proxy: addresses or CIDR prefixes,
+// separated by commas.
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy: %q non è un indirizzo né un prefisso CIDR", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
