@@ -178,6 +178,16 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		PubblicoMinPlessi: strings.TrimSpace(r.PostFormValue("pubblico_min_plessi")),
 		PubblicoMinAlunni: strings.TrimSpace(r.PostFormValue("pubblico_min_alunni")),
 	}
+	// A form without the public-figure fieldset (its marker) leaves those
+	// settings as they are: an unticked box would otherwise read as "off".
+	if r.PostFormValue("pubblico_form") != "1" {
+		old, err := s.db.Settings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		st.PubblicoAttivo, st.PubblicoLivello, st.PubblicoMinPlessi, st.PubblicoMinAlunni = old.PubblicoAttivo, old.PubblicoLivello, old.PubblicoMinPlessi, old.PubblicoMinAlunni
+	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).
 	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {

@@ -136,7 +136,7 @@ func TestPubblico_Spento(t *testing.T) {
 				"orari_assistenza": {st.OrariAssistenza}, "province": {st.Province}, "mittente_email": {st.MittenteEmail},
 				"url_portale": {st.URLPortale}, "finestre": {st.Finestre}, "email_allerte": {st.EmailAllerte},
 				"quota_iscritti": {st.QuotaIscritti}, "minimo_plessi": {st.MinimoPlessi}, "checklist": {st.ChecklistAllerta},
-				"pubblico_livello": {"gradi"}, "pubblico_min_plessi": {"3"}, "pubblico_min_alunni": {"100"}}
+				"pubblico_form": {"1"}, "pubblico_livello": {"gradi"}, "pubblico_min_plessi": {"3"}, "pubblico_min_alunni": {"100"}}
 			if r := a.post("/admin/impostazioni", form); r.Status != http.StatusSeeOther {
 				t.Fatalf("settings: %d %s", r.Status, text(r.Body))
 			}

@@ -565,7 +565,7 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 		v := url.Values{"nome_ats": {good.NomeATS}, "email_assistenza": {good.EmailAssistenza}, "numero_verde": {good.NumeroVerde},
 			"orari_assistenza": {good.OrariAssistenza}, "province": {good.Province}, "mittente_email": {good.MittenteEmail},
 			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte},
-			"pubblico_attivo": {good.PubblicoAttivo}, "pubblico_livello": {good.PubblicoLivello},
+			"pubblico_form": {"1"}, "pubblico_attivo": {good.PubblicoAttivo}, "pubblico_livello": {good.PubblicoLivello},
 			"pubblico_min_plessi": {good.PubblicoMinPlessi}, "pubblico_min_alunni": {good.PubblicoMinAlunni},
 			"quota_iscritti": {good.QuotaIscritti}, "minimo_plessi": {good.MinimoPlessi}, "checklist": {good.ChecklistAllerta}}
 		for k, x := range mod {
