@@ -214,14 +214,12 @@ func settimana(monday time.Time, plessi []*settimanaPlesso, pop serie.Popolazion
 		}
 	}
 	sort.Strings(province)
-	aree := []string{Territorio}
-	if r.Livello == Province || r.Livello == Gradi {
-		aree = append(aree, province...)
-	}
-	gg := []string{Tutti}
-	if r.Livello == Gradi {
-		gg = append(gg, gradi...)
-	}
+	// The whole crossing is built and protected whatever the level, and a
+	// lower level publishes a subset of it: so a level changed later (or
+	// files downloaded at two levels) never publishes a complement of the
+	// other and gives a suppressed cell back.
+	aree := append([]string{Territorio}, province...)
+	gg := append([]string{Tutti}, gradi...)
 	// Population in pupil-days of each stratum: its pupils times the
 	// week's school days; a stratum the population lacks (no figures
 	// anywhere) takes the pupils of its reporting plessi.
@@ -270,7 +268,13 @@ func settimana(monday time.Time, plessi []*settimanaPlesso, pop serie.Popolazion
 		}
 	}
 	proteggi(celle, r)
-	return celle
+	out := celle[:0]
+	for _, c := range celle {
+		if (c.Area == Territorio || r.Livello == Province || r.Livello == Gradi) && (c.Grado == Tutti || r.Livello == Gradi) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // proteggi marks the suppressed cells of one week: primary ones by the

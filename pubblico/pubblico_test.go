@@ -303,3 +303,36 @@ func TestCostruisciMemo(t *testing.T) {
 		t.Fatalf("other rules reused the memo: %d cells", len(got.Celle))
 	}
 }
+
+// TestCostruisci_LivelliCoerenti: a lower level publishes exactly the
+// corresponding cells of the full table, suppressed or not, so files
+// downloaded at different levels together give nothing more than the full
+// one (which the attack tests). Random territories as in the attack test.
+func TestCostruisci_LivelliCoerenti(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 15))
+	province := []string{"BG", "BS", "CR", "LO", "MN", "PV"}
+	for caso := range 200 {
+		var obs []serie.Osservazione
+		n := 0
+		for _, prov := range province[:1+rng.IntN(len(province))] {
+			for _, g := range gradi {
+				for range rng.IntN(5) {
+					n++
+					iscritti := 20 + rng.IntN(400)
+					obs = append(obs, plesso(fmt.Sprintf("X%04d", n), prov, g, lunedi, iscritti, rng.IntN(3), rng.IntN(iscritti/10+1))...)
+				}
+			}
+		}
+		r := Regole{Livello: Gradi, MinPlessi: 2 + rng.IntN(3), MinAlunni: 20 + rng.IntN(400)}
+		full := Costruisci(obs, nil, r)
+		for _, l := range []Livello{SoloTerritorio, Province} {
+			r.Livello = l
+			for _, c := range Costruisci(obs, nil, r).Celle {
+				f, ok := full.Cella(c.Lunedi, c.Area, c.Grado)
+				if !ok || f.Soppressa != c.Soppressa || f.Assenti != c.Assenti {
+					t.Fatalf("case %d, %s: %s/%s differs from the full table: %+v vs %+v", caso, l, c.Area, c.Grado, c, f)
+				}
+			}
+		}
+	}
+}
