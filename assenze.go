@@ -138,8 +138,14 @@ func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[st
 		sumIscritti += c.Iscritti
 	}
 	if len(g.Classi) > 0 {
-		if g.Assenti != nil && sumAssenti != *g.Assenti {
+		// Class detail is optional and may cover some classes only: then
+		// the classes' absent pupils are part of the total; when the
+		// classes hold every pupil enrolled, they are the total.
+		tutte := iscritti > 0 && sumIscritti == iscritti
+		if g.Assenti != nil && tutte && sumAssenti != *g.Assenti {
 			errs[p("assenti")] = Msg("err.assenti.somma_classi", *g.Assenti, sumAssenti)
+		} else if g.Assenti != nil && sumAssenti > *g.Assenti {
+			errs[p("assenti")] = Msg("err.assenti.parte_classi", *g.Assenti, sumAssenti)
 		}
 		if iscritti > 0 && sumIscritti > iscritti {
 			errs[p("classi")] = Msg("err.classi.iscritti", sumIscritti, iscritti)

@@ -13,13 +13,21 @@ import (
 	"github.com/portalescuole/portalescuole/store"
 )
 
-// Metodi is the bulletin's paragraph on methods.
-const Metodi = "I plessi sentinella (circa il 5% degli alunni di 6–19 anni, scelti dall'ATS in modo bilanciato per provincia, " +
-	"distretto e grado) inseriscono due volte a settimana gli alunni assenti di ogni giorno di lezione. Il tasso di assenza è il " +
-	"rapporto tra assenti e iscritti in vigore quel giorno, sui soli giorni di lezione da lunedì a venerdì. La stima per il " +
-	"territorio è post-stratificata per provincia e grado sugli iscritti di tutti i plessi, con intervallo di confidenza al 95%. " +
-	"Gli allarmi sono dati dal confronto con lo stesso giorno della settimana delle otto settimane precedenti (soglia unilaterale " +
-	"all'1%), metodo scelto per prestazioni misurate su stagioni simulate a partire dai dati InfluNet lombardi."
+// metodi is the bulletin's paragraph on methods, with the network's
+// measured coverage (the share of the territory's pupils enrolled in the
+// plessi that reported the last day), not the plan's nominal 5%.
+func metodi(copertura float64, plessi int) string {
+	rete := "I plessi sentinella"
+	if copertura > 0 && plessi > 0 {
+		rete = fmt.Sprintf("I plessi sentinella (%d plessi che hanno inviato l'ultimo giorno, il %s degli alunni di 6–19 anni del territorio)", plessi, Pct(copertura))
+	}
+	return rete + ", scelti dall'ATS in modo bilanciato per provincia, distretto e grado, inseriscono due volte a settimana gli " +
+		"alunni assenti di ogni giorno di lezione. Il tasso di assenza è il rapporto tra assenti e iscritti in vigore quel giorno, sui " +
+		"soli giorni di lezione da lunedì a venerdì; un giorno entra nel calcolo di un aggregato solo quando ha inviato una quota " +
+		"sufficiente della rete. La stima per il territorio è post-stratificata per provincia e grado sugli iscritti di tutti i plessi, " +
+		"con intervallo di confidenza al 95%. Allerte: " + DescriviMetodo("default", "") + " Il metodo è stato scelto misurando le " +
+		"prestazioni su anni scolastici simulati di tipi diversi (docs/detection.md)."
+}
 
 // Bollettino gathers the data of the bulletin for the ISO week starting on
 // monday, as known at now.
@@ -31,7 +39,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 	monday = serie.Lunedi(monday)
 	sunday := monday.AddDate(0, 0, 6)
 	anno := ps.AnnoDi(monday)
-	d := bollettino.Dati{NomeATS: st.NomeATS, Settimana: monday, Generato: now, Metodi: Metodi}
+	d := bollettino.Dati{NomeATS: st.NomeATS, Settimana: monday, Generato: now}
 	obs, err := db.Osservazioni(ctx, anno.Inizio(), sunday)
 	if err != nil {
 		return d, err
@@ -104,8 +112,11 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 				c.InTempo++
 			case sentinella.InRitardo:
 				c.InRitardo++
-			case sentinella.Mancante, sentinella.Aperta:
+			case sentinella.Mancante:
 				c.Mancanti++
+			case sentinella.Aperta:
+				// Still open: neither on time nor missing yet.
+				c.Aperte++
 			default:
 				continue
 			}
@@ -142,6 +153,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 			d.Stima.Tasso, d.Stima.Basso, d.Stima.Alto, d.Stima.Copertura = s[0].Tasso, s[0].Basso, s[0].Alto, s[0].Copertura
 		}
 	}
+	d.Metodi = metodi(d.Stima.Copertura, len(last))
 	return d, nil
 }
 

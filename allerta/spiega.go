@@ -108,10 +108,7 @@ func DescriviMetodo(metodo, parametri string) string {
 	case MetodoSettimanale:
 		return fmt.Sprintf("Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.",
 			p["w"], p["b"], p["alpha"])
-	case "default":
-		return "Metodo predefinito del portale, scelto confrontando i metodi su anni scolastici simulati (docs/detection.md), applicato al tasso giornaliero di assenza dal lunedì al venerdì, " + par +
-			": ogni giorno è confrontato con il valore atteso dalla storia della serie fino a quel giorno e l'allerta scatta quando supera il limite superiore dell'intervallo di previsione."
-	case "scuola":
+	case "default", "scuola":
 		return "Modello scolastico del portale, " + par + ": il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, l'intervallo tiene conto di sovradispersione e correlazione tra giorni, e l'allerta accumula l'evidenza di più giorni."
 	case "dow":
 		return fmt.Sprintf("Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.", p["weeks"], par)

@@ -74,7 +74,13 @@ type Allerta struct {
 type Completezza struct {
 	Periodo                              string
 	InTempo, InRitardo, Mancanti, Totale int
+	// Aperte counts the plessi whose window is still open (deadline not
+	// passed, not complete): in Totale, but neither late nor missing yet.
+	Aperte int
 }
+
+// chiuse is the plessi whose window is closed: the base of completeness.
+func (c Completezza) chiuse() int { return c.Totale - c.Aperte }
 
 // InfluNet is the school-age (5–14) influenza-like illness incidence per
 // 1,000 of one ISO week; Settimana is InfluNet's "2026-47" (also accepted:
@@ -262,8 +268,14 @@ func completezzaCorrente(d Dati) (Completezza, bool) {
 	if len(d.Completezza) == 0 {
 		return Completezza{}, false
 	}
-	c := d.Completezza[len(d.Completezza)-1]
-	return c, c.Totale > 0
+	// The last window with a deadline passed: a window still open says
+	// nothing yet about completeness.
+	for i := len(d.Completezza) - 1; i >= 0; i-- {
+		if c := d.Completezza[i]; c.chiuse() > 0 {
+			return c, true
+		}
+	}
+	return Completezza{}, false
 }
 
 func quota(num, den int) float64 {
@@ -340,11 +352,16 @@ func Sintesi(d Dati) string {
 
 	// 4. Completeness.
 	if c, ok := completezzaCorrente(d); ok {
-		s := fmt.Sprintf("La completezza delle segnalazioni è del %s", Pct(quota(c.InTempo+c.InRitardo, c.Totale)))
+		s := fmt.Sprintf("La completezza delle segnalazioni è del %s", Pct(quota(c.InTempo+c.InRitardo, c.chiuse())))
 		if c.Periodo != "" {
-			s = fmt.Sprintf("La completezza delle segnalazioni (%s) è del %s", c.Periodo, Pct(quota(c.InTempo+c.InRitardo, c.Totale)))
+			s = fmt.Sprintf("La completezza delle segnalazioni (%s) è del %s", c.Periodo, Pct(quota(c.InTempo+c.InRitardo, c.chiuse())))
 		}
-		s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese.", intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.Totale))
+		if c.Aperte > 0 {
+			s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese; per altri %s la scadenza non è ancora passata.",
+				intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.chiuse()), intero(c.Aperte))
+		} else {
+			s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese.", intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.Totale))
+		}
 		frasi = append(frasi, s)
 	}
 	return strings.Join(frasi, " ")
@@ -482,8 +499,11 @@ func indicatoriDi(d Dati) []indicatore {
 
 	t = indicatore{"Completezza segnalazioni", "–", "dati non disponibili"}
 	if c, ok := completezzaCorrente(d); ok {
-		t.Valore = Pct(quota(c.InTempo+c.InRitardo, c.Totale))
+		t.Valore = Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
 		t.Nota = fmt.Sprintf("%s in ritardo, %s mancanti", intero(c.InRitardo), intero(c.Mancanti))
+		if c.Aperte > 0 {
+			t.Nota += fmt.Sprintf(", %s ancora aperte", intero(c.Aperte))
+		}
 	}
 	return append(ts, t)
 }

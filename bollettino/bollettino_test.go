@@ -100,10 +100,10 @@ func esempio() Dati {
 		{ID: 43, Data: lun.AddDate(0, 0, 4), Serie: "distretto:Cremonese", Osservato: 0.083, Atteso: 0.061, Soglia: 0.075, Metodo: "farrington", Stato: "nuovo"},
 	}
 	d.Completezza = []Completezza{
-		{"settimana dal 02/11 al 07/11", 104, 9, 5, 118},
-		{"settimana dal 09/11 al 14/11", 106, 7, 5, 118},
-		{"settimana dal 16/11 al 21/11", 108, 6, 4, 118},
-		{"settimana dal 23/11 al 28/11", 109, 5, 4, 118},
+		{"settimana dal 02/11 al 07/11", 104, 9, 5, 118, 0},
+		{"settimana dal 09/11 al 14/11", 106, 7, 5, 118, 0},
+		{"settimana dal 16/11 al 21/11", 108, 6, 4, 118, 0},
+		{"settimana dal 23/11 al 28/11", 109, 5, 4, 118, 0},
 	}
 	d.Stima.Tasso, d.Stima.Basso, d.Stima.Alto, d.Stima.Copertura = 0.0724, 0.0668, 0.0781, 0.27
 	return d

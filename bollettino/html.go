@@ -233,7 +233,7 @@ func HTML(d Dati) (string, error) {
 	}
 	for _, c := range d.Completezza {
 		v.Completezza = append(v.Completezza, vistaCompletezza{c.Periodo, intero(c.InTempo), intero(c.InRitardo),
-			intero(c.Mancanti), intero(c.Totale), Pct(quota(c.InTempo+c.InRitardo, c.Totale))})
+			intero(c.Mancanti), intero(c.chiuse()), Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))})
 	}
 	var b strings.Builder
 	if err := modello.Execute(&b, v); err != nil {

@@ -29,3 +29,22 @@ func TestHTML_GeneratoOraItaliana(t *testing.T) {
 		}
 	}
 }
+
+// A window whose deadline has not passed is not "missing": the sentence
+// rests on the last closed window and says how many are still open.
+func TestSintesi_FinestraAperta(t *testing.T) {
+	d := esempio()
+	d.Completezza = []Completezza{
+		{Periodo: "dal 19/11 al 21/11", InTempo: 10, InRitardo: 2, Mancanti: 1, Totale: 13},
+		{Periodo: "dal 23/11 al 25/11", Aperte: 13, Totale: 13},
+	}
+	s := Sintesi(d)
+	if !strings.Contains(s, "(dal 19/11 al 21/11) è del 92,3%") {
+		t.Errorf("completeness not from the last closed window: %s", s)
+	}
+	d.Completezza[1].InTempo, d.Completezza[1].Mancanti, d.Completezza[1].Aperte = 3, 1, 9
+	s = Sintesi(d)
+	if !strings.Contains(s, "3 in tempo, 0 in ritardo e 1 mancanti su 4 attese; per altri 9 la scadenza non è ancora passata") {
+		t.Errorf("open windows counted as missing: %s", s)
+	}
+}

@@ -399,7 +399,7 @@ func (p *documento) tabellaCompletezza() {
 	cols := []colonna{{"Periodo", 62, "L"}, {"In tempo", 22, "R"}, {"In ritardo", 22, "R"}, {"Mancanti", 22, "R"}, {"Attese", 22, "R"}, {"Completezza", 30, "R"}}
 	var righe [][]string
 	for _, c := range p.d.Completezza {
-		righe = append(righe, []string{c.Periodo, intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.Totale), Pct(quota(c.InTempo+c.InRitardo, c.Totale))})
+		righe = append(righe, []string{c.Periodo, intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.chiuse()), Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))})
 	}
 	p.tabella(cols, righe)
 	p.didascalia("Completezza: segnalazioni ricevute (in tempo o in ritardo) sul totale delle segnalazioni attese dai plessi sentinella.")

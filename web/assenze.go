@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/sentinella"
@@ -294,5 +296,26 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 	}
 	p.setErrors(errs, order, nil)
+	// Next to a field a message is a sentence; in the summary it also says
+	// which day it is about ("martedì 24/11/2026: …").
+	for f, m := range p.Errors {
+		p.Errors[f] = maiuscola(m)
+	}
+	for i, fe := range p.Summary {
+		msg := maiuscola(fe.Msg)
+		var g int
+		if _, err := fmt.Sscanf(fe.Field, "g%d.", &g); err == nil && g >= 0 && g < len(forms) && !forms[g].Data.IsZero() {
+			msg = dayLabel(c.lang, forms[g].Data) + ": " + fe.Msg
+		}
+		p.Summary[i].Msg = msg
+	}
 	s.render(w, r, http.StatusUnprocessableEntity, "assenze", p)
+}
+
+// maiuscola capitalises a message's first letter.
+func maiuscola(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+utf8.RuneLen(r):]
+	}
+	return s
 }

@@ -147,14 +147,17 @@ func TestServer_AssenzeEntry(t *testing.T) {
 	})
 
 	t.Run("class detail must add up", func(t *testing.T) {
-		f := url.Values{"n": {"1"}, "g0.giorno": {"2026-11-26"}, "g0.assenti": {"5"}, "g0.nc": {"2"},
+		// Two classes of eleven: the detail is partial, so the total may be
+		// larger than the classes' sum, never smaller.
+		f := url.Values{"n": {"1"}, "g0.giorno": {"2026-11-26"}, "g0.assenti": {"2"}, "g0.nc": {"2"},
 			"g0.c0.classe": {"1A"}, "g0.c0.iscritti": {"20"}, "g0.c0.assenti": {"2"},
 			"g0.c1.classe": {"1B"}, "g0.c1.iscritti": {"21"}, "g0.c1.assenti": {"1"}}
 		r := c.post(path, f)
-		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), "non coincide con la somma delle classi (3)") {
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), "Il totale del plesso (2) è minore degli assenti delle classi indicate (3)") ||
+			!strings.Contains(text(r.Body), "giovedì 26/11/2026: ") {
 			t.Fatalf("%d %s", r.Status, text(r.Body))
 		}
-		f.Set("g0.assenti", "3")
+		f.Set("g0.assenti", "5")
 		if r := c.post(path, f); r.Status != http.StatusSeeOther {
 			t.Fatalf("%d %s", r.Status, text(r.Body))
 		}

@@ -245,6 +245,13 @@ func TestBrowser_Cruscotto(t *testing.T) {
 		t.Fatalf("map has %d municipalities", n)
 	}
 	b.check("cruscotto")
+	// On a phone the page fits the screen: charts, map and tables included.
+	step("phone", chromedp.EmulateViewport(360, 740), chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll(".chart[data-kind]").length === document.querySelectorAll(".chart[data-drawn]").length`))
+	if w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 360 {
+		t.Errorf("the dashboard is %d px wide at 360 px (%v)", w, err)
+	}
+	step("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")))
 	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-nuove a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
 	for _, st := range []string{"in valutazione", "confermato"} {
 		step("to "+st,

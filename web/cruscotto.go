@@ -544,14 +544,20 @@ func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 	return out, ok, nil
 }
 
-// settimane aligns this school year and the previous one by week of the
-// school year, with InfluNet's school-age incidence for the same weeks.
+// settimane aligns this school year and the previous one by ISO week (from
+// Monday, as the bulletin, InfluNet and the open data count them), with
+// InfluNet's school-age incidence for the same weeks.
 type settimane struct {
-	Settimane  []int      `json:"settimane"` // week of the school year, 1 = first week of September
-	Etichette  []string   `json:"etichette"`
+	Settimane  []int      `json:"settimane"` // position in the school year, 1 = the week of 1 September
+	Iso        []int      `json:"iso"`       // ISO week number
+	Etichette  []string   `json:"etichette"` // "38 · 14/09": ISO week and its Monday
 	Corrente   []*float64 `json:"corrente"`
 	Precedente []*float64 `json:"precedente"`
 	InfluNet   []*float64 `json:"influnet"`
+	// SenzaPrecedente and SenzaInfluNet say which comparison has no data,
+	// so the page can say so instead of drawing nothing.
+	SenzaPrecedente bool `json:"-"`
+	SenzaInfluNet   bool `json:"-"`
 }
 
 func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
@@ -564,7 +570,8 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 		m := map[int]float64{}
 		if t, ok := allerta.Trova(series, "territorio"); ok {
 			for _, p := range serie.Settimanale(t.Punti) {
-				m[settimanaScolastica(a, p.Giorno)] = p.Tasso()
+				_, wk := serie.Lunedi(p.Giorno).ISOWeek()
+				m[wk] = p.Tasso()
 			}
 		}
 		return m, nil
@@ -585,21 +592,24 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 			if _, err := fmt.Sscanf(iw.Settimana, "%d-%d", &y, &wk); err != nil {
 				continue
 			}
-			mon := isoMonday(y, wk)
-			if ps.AnnoDi(mon) == anno {
-				flu[settimanaScolastica(anno, mon)] = iw.Incidenza
+			if ps.AnnoDi(isoMonday(y, wk)) == anno {
+				flu[wk] = iw.Incidenza
 			}
 		}
 	}
-	for wk := 1; wk <= 44; wk++ {
+	first := serie.Lunedi(anno.Inizio())
+	for pos := 1; pos <= 44; pos++ {
+		mon := first.AddDate(0, 0, 7*(pos-1))
+		_, wk := mon.ISOWeek()
 		_, a := cur[wk]
 		_, b := prev[wk]
 		_, f := flu[wk]
 		if !a && !b && !f {
 			continue
 		}
-		o.Settimane = append(o.Settimane, wk)
-		o.Etichette = append(o.Etichette, anno.Inizio().AddDate(0, 0, 7*(wk-1)).Format("02/01"))
+		o.Settimane = append(o.Settimane, pos)
+		o.Iso = append(o.Iso, wk)
+		o.Etichette = append(o.Etichette, fmt.Sprintf("%d · %s", wk, mon.Format("02/01")))
 		o.Corrente = append(o.Corrente, optPct(cur, wk))
 		o.Precedente = append(o.Precedente, optPct(prev, wk))
 		if v, ok := flu[wk]; ok {
@@ -608,6 +618,7 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 			o.InfluNet = append(o.InfluNet, nil)
 		}
 	}
+	o.SenzaPrecedente, o.SenzaInfluNet = len(prev) == 0, len(flu) == 0
 	return o, nil
 }
 
@@ -626,15 +637,15 @@ func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		s.fail(w, r, err)
 		return
 	}
-	t := tabella{nome: "settimane", header: []string{"settimana_anno_scolastico", "dal", "tasso_percentuale", "tasso_anno_precedente", "influnet_5_14_per_1000"}}
+	t := tabella{nome: "settimane", header: []string{"settimana_iso", "lunedi", "tasso_percentuale", "tasso_anno_precedente", "influnet_5_14_per_1000"}}
 	opt := func(p *float64) any {
 		if p == nil {
 			return ""
 		}
 		return *p
 	}
-	for i, wk := range o.Settimane {
-		t.rows = append(t.rows, []any{wk, o.Etichette[i], opt(o.Corrente[i]), opt(o.Precedente[i]), opt(o.InfluNet[i])})
+	for i, wk := range o.Iso {
+		t.rows = append(t.rows, []any{wk, strings.SplitN(o.Etichette[i], " · ", 2)[1], opt(o.Corrente[i]), opt(o.Precedente[i]), opt(o.InfluNet[i])})
 	}
 	s.scrivi(w, r, c, t)
 }
@@ -645,12 +656,6 @@ func optPct(m map[int]float64, k int) *float64 {
 		return nil
 	}
 	return pctPtr(v)
-}
-
-// settimanaScolastica numbers the weeks of a school year from the week of
-// 1 September (1), so that years line up.
-func settimanaScolastica(a ps.AnnoScolastico, d time.Time) int {
-	return int(serie.Lunedi(d).Sub(serie.Lunedi(a.Inizio())).Hours()/24/7) + 1
 }
 
 func isoMonday(year, week int) time.Time {

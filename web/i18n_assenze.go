@@ -16,6 +16,7 @@ var catalogAssenze = map[string][2]string{
 	"err.assenti.manca":         {"indicare gli assenti (0 se nessuno)", "give the absent pupils (0 if none)"},
 	"err.assenti.iscritti":      {"gli assenti (%s) superano gli iscritti in vigore (%s)", "the absent pupils (%s) exceed the enrolled pupils in force (%s)"},
 	"err.assenti.somma_classi":  {"il totale del plesso (%s) non coincide con la somma delle classi (%s)", "the building total (%s) differs from the sum of the classes (%s)"},
+	"err.assenti.parte_classi":  {"il totale del plesso (%s) è minore degli assenti delle classi indicate (%s)", "the building total (%s) is less than the absent pupils of the classes given (%s)"},
 	"err.numero.negativo":       {"il numero non può essere negativo", "the number cannot be negative"},
 	"err.classi.troppe":         {"al massimo %s classi", "at most %s classes"},
 	"err.classi.iscritti":       {"gli iscritti delle classi (%s) superano quelli del plesso (%s)", "the classes' pupils (%s) exceed the building's (%s)"},

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -64,7 +65,14 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 	// The series as shared, by name and day.
 	totals := map[string]map[string]cella{}
 	for name := range names {
-		rows := readCSV(t, c.get("/ats/cruscotto/serie.csv?serie="+url.QueryEscape(name)+"&uso=esterno").Body)
+		ext := c.get("/ats/cruscotto/serie.csv?serie=" + url.QueryEscape(name) + "&uso=esterno")
+		if ext.Status == http.StatusNotFound {
+			// A series identical to its parent (the demo's districts are
+			// its provinces) is watched and published once, as the parent.
+			delete(names, name)
+			continue
+		}
+		rows := readCSV(t, ext.Body)
 		in := readCSV(t, c.get("/ats/cruscotto/serie.csv?serie="+url.QueryEscape(name)).Body)
 		totals[name] = map[string]cella{}
 		for i := 1; i < len(rows); i++ {
