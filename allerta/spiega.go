@@ -156,7 +156,7 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		} else {
 			fmt.Fprintf(&b, "Nuova allerta su %s, %s.\n", nome, Periodo(g))
 		}
-		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (limite superiore dell'intervallo %s).\n",
+		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (soglia di allerta del giorno %s).\n",
 			g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
 		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
 		if i == 0 {

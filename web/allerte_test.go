@@ -32,7 +32,7 @@ func TestServer_AllerteLifecycle(t *testing.T) {
 	// a sentence, what it rests on, what to do.
 	body := text(page.Body)
 	internal := strings.Contains(body, "plesso:") || strings.Contains(body, "provincia:") || strings.Contains(body, "grado:") || strings.Contains(body, "febbre/")
-	if page.Status != 200 || internal || strings.Contains(body, "null") || !strings.Contains(body, "Metodo predefinito del portale") ||
+	if page.Status != 200 || internal || strings.Contains(body, "null") || !strings.Contains(body, "Modello scolastico del portale") ||
 		!strings.Contains(body, "giorno di picco") || !strings.Contains(body, "Cosa fare") || !strings.Contains(page.Body, `id="intorno"`) || !strings.Contains(page.Body, `id="contributi"`) {
 		t.Fatalf("detail: %d %s", page.Status, body)
 	}

@@ -428,7 +428,7 @@ var catalog = map[string][2]string{
 	"allerte.anomalie":              {"Anomalie dei dati", "Data anomalies"},
 	"allerte.anomalie.help":         {"Salti di uno o due giorni che poi rientrano: non sono allerte epidemiche. Possibile sciopero, gita, neve: verificare con il plesso.", "Jumps of one or two days that fall back: not epidemic alerts. Possibly a strike, a trip, snow: check with the school."},
 	"allerte.anomalie.nessuna":      {"Nessuna anomalia negli ultimi 60 giorni.", "No anomaly in the last 60 days."},
-	"allerte.confronto":             {"Il %s (giorno di picco): %s degli iscritti assenti, contro un valore atteso di %s (limite superiore dell'intervallo di previsione %s).", "On %s (peak day): %s of enrolled pupils absent, against an expected %s (upper bound of the prediction interval %s)."},
+	"allerte.confronto":             {"Il %s (giorno di picco): %s degli iscritti assenti, contro un valore atteso di %s. Soglia di allerta del giorno: %s (il metodo predefinito tiene conto dell'eccesso già accumulato nei giorni precedenti, perciò durante un aumento che dura la soglia può scendere sotto l'atteso).", "On %s (peak day): %s of enrolled pupils absent, against an expected %s. Alert threshold of the day: %s (the default method counts the excess already accumulated on the previous days, so during a lasting rise the threshold can fall below the expected value)."},
 	"allerte.base":                  {"Su quali dati", "Based on"},
 	"allerte.base.testo":            {"%d plessi con %s alunni, il %s dei plessi sentinella e il %s dei loro alunni.", "%d buildings with %s pupils, %s of the sentinel buildings and %s of their pupils."},
 	"allerte.cosa_fare":             {"Cosa fare", "What to do"},
