@@ -385,6 +385,15 @@ type Valutazione struct {
 // years included (the method uses them, and is causal: a day's result uses
 // only the days up to it).
 func (m *Motore) valuta(nome string, primo, oggi time.Time, sg *soglie) (Valutazione, error) {
+	return m.valutaDa(nome, primo, oggi, time.Time{}, sg)
+}
+
+// valutaDa is valuta with the detector run only on the days from da on
+// (all when da is zero); earlier days are returned, not evaluated. The
+// default model restarts every school year from a profile fitted on the two
+// before it (detect.TestScuola_ThreeYearsSuffice), so a school year's
+// results need only it and those two.
+func (m *Motore) valutaDa(nome string, primo, oggi, da time.Time, sg *soglie) (Valutazione, error) {
 	v := Valutazione{Punti: serie.Feriali(m.arch.Punti(nome, primo, oggi))}
 	n := len(v.Punti)
 	// Sized once: a national run evaluates thousands of five-year series.
@@ -393,7 +402,7 @@ func (m *Motore) valuta(nome string, primo, oggi time.Time, sg *soglie) (Valutaz
 	for i, p := range v.Punti {
 		ok, q := sg.completo(nome, p)
 		v.Provvisorio[i], v.Quota[i] = !ok, q
-		if ok {
+		if ok && !p.Giorno.Before(da) {
 			eval = append(eval, p)
 			idx = append(idx, i)
 		}
@@ -493,19 +502,27 @@ func (m *Motore) esamina(l lavoro, primo, oggi time.Time, sg *soglie) ([]ps.Segn
 		return nil, nil, nil
 	}
 	plesso := strings.HasPrefix(l.nome, aggregati.PrefissoPlesso)
-	v, err := m.valuta(l.nome, primo, oggi, sg)
+	// Daily detection looks at the school year of the first change (a full
+	// run: the current and the previous school year), each with the two
+	// school years its baseline comes from; older alarms would be history,
+	// not warnings, and cost most of a national run.
+	daily := dal
+	if l.dal.IsZero() {
+		daily = (ps.AnnoDi(oggi) - 1).Inizio()
+	}
+	v, err := m.valutaDa(l.nome, primo, oggi, (ps.AnnoDi(daily) - 2).Inizio(), sg)
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []ps.Segnale
 	for _, g := range Episodi(l.nome, v, Pausa) {
-		if !g.Al.Before(dal) {
+		if !g.Al.Before(daily) {
 			out = append(out, g)
 		}
 	}
 	var an []ps.Anomalia
 	for i, p := range v.Punti {
-		if v.Anomaly[i] && !p.Giorno.Before(dal) {
+		if v.Anomaly[i] && !p.Giorno.Before(daily) {
 			an = append(an, ps.Anomalia{Serie: l.nome, Giorno: p.Giorno, Osservato: p.Tasso(), Atteso: finite(v.Expected[i]),
 				Metodo: Metodo, Plessi: p.Plessi})
 		}

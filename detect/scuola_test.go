@@ -342,3 +342,51 @@ func TestYmdDays(t *testing.T) {
 		t.Errorf("Easter 2024 = %s", e)
 	}
 }
+
+// The portal runs the model on each series' last three school years only
+// (the current one and the two its profile is fitted on): the current
+// year's rows must be what the whole history gives.
+func TestScuola_ThreeYearsSuffice(t *testing.T) {
+	s := synthSchool(11, []int{2019, 2020, 2021, 2022, 2023}, func(i int, d time.Time) float64 {
+		if d.Year() == 2021 && d.Month() == time.January {
+			return 0.03 // an old epidemic, outside the window
+		}
+		if d.Year() == 2023 && d.Month() == time.November {
+			return 0.001 * float64(d.Day())
+		}
+		return 0
+	})
+	p := DefaultScuolaParams()
+	full, err := Scuola(s, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := 0
+	for from < len(s.Dates) && s.Dates[from].Before(time.Date(2021, 9, 1, 0, 0, 0, 0, time.UTC)) {
+		from++
+	}
+	cut := Series{Dates: s.Dates[from:], Counts: s.Counts[from:], Denominators: s.Denominators[from:]}
+	r, err := Scuola(cut, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
+	alarms := 0
+	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	for i := from; i < len(s.Dates); i++ {
+		if s.Dates[i].Before(cur) {
+			continue
+		}
+		j := i - from
+		if r.Alarm[j] != full.Alarm[i] || r.Valid[j] != full.Valid[i] || r.Anomaly[j] != full.Anomaly[i] ||
+			!same(r.Expected[j], full.Expected[i]) || !same(r.UpperBound[j], full.UpperBound[i]) {
+			t.Fatalf("%s: three years give %v/%v, five give %v/%v", s.Dates[i].Format("2006-01-02"), r.Alarm[j], r.Expected[j], full.Alarm[i], full.Expected[i])
+		}
+		if full.Alarm[i] {
+			alarms++
+		}
+	}
+	if alarms == 0 {
+		t.Error("no alarm in the current year: the comparison proves little")
+	}
+}
