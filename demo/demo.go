@@ -158,6 +158,13 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	if err := seedInfluNet(ctx, db); err != nil {
 		return fmt.Errorf("demo InfluNet: %w", err)
 	}
+	// The demo shows the public figures; a real ATS turns them on itself.
+	if st, err := db.Settings(ctx); err == nil {
+		st.PubblicoAttivo = "1"
+		if err := db.SaveSettings(ctx, a, st); err != nil {
+			return fmt.Errorf("demo impostazioni: %w", err)
+		}
+	}
 	db.Now = orig
 	if _, err := allerta.Esegui(ctx, db, ps.Actor{Username: "demo"}, now); err != nil {
 		return fmt.Errorf("demo allerte: %w", err)

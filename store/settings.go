@@ -32,7 +32,39 @@ type Settings struct {
 	MinimoPlessi  string
 	// ChecklistAllerta: what to do with an alert, one step a line.
 	ChecklistAllerta string
+	// Public figures (/pubblico): off by default.
+	PubblicoAttivo    string // "1" publishes, anything else does not
+	PubblicoLivello   string // "territorio", "province" or "gradi"
+	PubblicoMinPlessi string // least reporting plessi behind a published figure
+	PubblicoMinAlunni string // least pupils behind a published figure
 }
+
+// Pubblico reports whether the ATS publishes the public figures.
+func (s Settings) Pubblico() bool { return s.PubblicoAttivo == "1" }
+
+// PubblicoSoglie returns the public figures' minimum plessi and pupils,
+// the defaults when a value does not parse (SaveSettings refuses those).
+func (s Settings) PubblicoSoglie() (plessi, alunni int) {
+	plessi, err := strconv.Atoi(s.PubblicoMinPlessi)
+	if err != nil || plessi < MinPubblicoPlessi {
+		plessi = 3
+	}
+	alunni, err = strconv.Atoi(s.PubblicoMinAlunni)
+	if err != nil || alunni < MinPubblicoAlunni {
+		alunni = 100
+	}
+	return plessi, alunni
+}
+
+// The lowest thresholds an ATS may choose for public figures: below them a
+// figure could describe a single school or class.
+const (
+	MinPubblicoPlessi = 2
+	MinPubblicoAlunni = 20
+)
+
+// LivelliPubblico are the levels of detail of the public figures.
+var LivelliPubblico = []string{"territorio", "province", "gradi"}
 
 // Completezza returns the thresholds for a day to enter aggregate detection,
 // the defaults when the settings do not parse (SaveSettings refuses such
@@ -101,23 +133,31 @@ func DefaultSettings() Settings {
 			"Sentire i referenti dei plessi principali sui motivi delle assenze (febbre, sintomi respiratori o gastrointestinali)\n" +
 			"Confrontare con InfluNet e con le segnalazioni dei pediatri e dei medici di base\n" +
 			"Decidere: archiviare come falso allarme o confermare e avvisare il Dipartimento di Prevenzione",
+		PubblicoAttivo:    "0",
+		PubblicoLivello:   "gradi",
+		PubblicoMinPlessi: "3",
+		PubblicoMinAlunni: "100",
 	}
 }
 
 func (s *Settings) fields() map[string]*string {
 	return map[string]*string{
-		"nome_ats":         &s.NomeATS,
-		"email_assistenza": &s.EmailAssistenza,
-		"numero_verde":     &s.NumeroVerde,
-		"orari_assistenza": &s.OrariAssistenza,
-		"province":         &s.Province,
-		"mittente_email":   &s.MittenteEmail,
-		"url_portale":      &s.URLPortale,
-		"finestre":         &s.Finestre,
-		"email_allerte":    &s.EmailAllerte,
-		"quota_iscritti":   &s.QuotaIscritti,
-		"minimo_plessi":    &s.MinimoPlessi,
-		"checklist":        &s.ChecklistAllerta,
+		"nome_ats":            &s.NomeATS,
+		"email_assistenza":    &s.EmailAssistenza,
+		"numero_verde":        &s.NumeroVerde,
+		"orari_assistenza":    &s.OrariAssistenza,
+		"province":            &s.Province,
+		"mittente_email":      &s.MittenteEmail,
+		"url_portale":         &s.URLPortale,
+		"finestre":            &s.Finestre,
+		"email_allerte":       &s.EmailAllerte,
+		"quota_iscritti":      &s.QuotaIscritti,
+		"minimo_plessi":       &s.MinimoPlessi,
+		"checklist":           &s.ChecklistAllerta,
+		"pubblico_attivo":     &s.PubblicoAttivo,
+		"pubblico_livello":    &s.PubblicoLivello,
+		"pubblico_min_plessi": &s.PubblicoMinPlessi,
+		"pubblico_min_alunni": &s.PubblicoMinAlunni,
 	}
 }
 
@@ -265,6 +305,18 @@ func (s Settings) Valida() map[string]string {
 		if _, err := ps.ParseFinestre(s.Finestre); err != nil {
 			f["finestre"] = err.Error()
 		}
+	}
+	if s.PubblicoAttivo != "0" && s.PubblicoAttivo != "1" {
+		f["pubblico_attivo"] = "Valore non ammesso."
+	}
+	if !slices.Contains(LivelliPubblico, s.PubblicoLivello) {
+		f["pubblico_livello"] = "Scegliere territorio, province o gradi."
+	}
+	if n, err := strconv.Atoi(s.PubblicoMinPlessi); err != nil || n < MinPubblicoPlessi || n > 10000 {
+		f["pubblico_min_plessi"] = fmt.Sprintf("Un numero intero da %d a 10000.", MinPubblicoPlessi)
+	}
+	if n, err := strconv.Atoi(s.PubblicoMinAlunni); err != nil || n < MinPubblicoAlunni || n > 10000000 {
+		f["pubblico_min_alunni"] = fmt.Sprintf("Un numero intero da %d a 10000000.", MinPubblicoAlunni)
 	}
 	return f
 }

@@ -151,7 +151,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
 }
 
-var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte"}
+var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte", "pubblico_attivo", "pubblico_livello", "pubblico_min_plessi", "pubblico_min_alunni"}
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
@@ -172,6 +172,21 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		MinimoPlessi:    strings.TrimSpace(r.PostFormValue("minimo_plessi")),
 		// Line endings normalised: the form sends CRLF.
 		ChecklistAllerta: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("checklist"), "\r\n", "\n")),
+		// An unticked box is not sent: off.
+		PubblicoAttivo:    map[bool]string{true: "1", false: "0"}[r.PostFormValue("pubblico_attivo") == "1"],
+		PubblicoLivello:   strings.TrimSpace(r.PostFormValue("pubblico_livello")),
+		PubblicoMinPlessi: strings.TrimSpace(r.PostFormValue("pubblico_min_plessi")),
+		PubblicoMinAlunni: strings.TrimSpace(r.PostFormValue("pubblico_min_alunni")),
+	}
+	// A form without the public-figure fieldset (its marker) leaves those
+	// settings as they are: an unticked box would otherwise read as "off".
+	if r.PostFormValue("pubblico_form") != "1" {
+		old, err := s.db.Settings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		st.PubblicoAttivo, st.PubblicoLivello, st.PubblicoMinPlessi, st.PubblicoMinAlunni = old.PubblicoAttivo, old.PubblicoLivello, old.PubblicoMinPlessi, old.PubblicoMinAlunni
 	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).

@@ -109,6 +109,15 @@ func (s *Server) routeTable() []Route {
 		{"GET", "/plesso/{codice}/andamento", plessoAcc, s.andamentoPage, false},
 		{"GET", "/plesso/{codice}/andamento.json", plessoAcc, s.andamentoJSON, false},
 
+		{"GET", "/pubblico", nil, s.pubblicoPage, false},
+		{"GET", "/pubblico/anni.json", nil, s.pubblicoFile, false},
+		{"GET", "/pubblico/bollettino", nil, s.pubblicoBollettino, false},
+		{"GET", "/pubblico/bollettino.pdf", nil, s.pubblicoPDF, false},
+		{"GET", "/pubblico/dati", nil, s.pubblicoSchema, false},
+		{"GET", "/pubblico/dati/assenze-settimanali.csv", nil, s.pubblicoFile, false},
+		{"GET", "/pubblico/dati/assenze-settimanali.json", nil, s.pubblicoFile, false},
+		{"GET", "/pubblico/dati/catalogo.jsonld", nil, s.pubblicoFile, false},
+
 		{"GET", "/api/v1/openapi.json", nil, s.apiOpenAPI, false},
 		{"GET", "/api/v1/plesso", plessoToken, s.apiPlesso, true},
 		{"GET", "/api/v1/assenze", plessoToken, s.apiGetAssenze, true},

@@ -89,6 +89,7 @@ type Server struct {
 	aggiornato  atomic.Int64 // unix nanoseconds of the last refresh of the aggregates
 	paginaCache paginaCache
 	flight      flight
+	pubblico    pubblicoCache // the public figures (web/pubblico.go)
 }
 
 // New builds a Server and its route table.

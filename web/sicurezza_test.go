@@ -560,10 +560,13 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 	user, pw := demoAccount(ps.RoleAdmin)
 	c := e.loginAs(user, pw)
 	good := store.DefaultSettings()
+	good.PubblicoAttivo = "1" // the demo publishes
 	form := func(mod map[string]string) url.Values {
 		v := url.Values{"nome_ats": {good.NomeATS}, "email_assistenza": {good.EmailAssistenza}, "numero_verde": {good.NumeroVerde},
 			"orari_assistenza": {good.OrariAssistenza}, "province": {good.Province}, "mittente_email": {good.MittenteEmail},
 			"url_portale": {good.URLPortale}, "finestre": {good.Finestre}, "email_allerte": {good.EmailAllerte},
+			"pubblico_form": {"1"}, "pubblico_attivo": {good.PubblicoAttivo}, "pubblico_livello": {good.PubblicoLivello},
+			"pubblico_min_plessi": {good.PubblicoMinPlessi}, "pubblico_min_alunni": {good.PubblicoMinAlunni},
 			"quota_iscritti": {good.QuotaIscritti}, "minimo_plessi": {good.MinimoPlessi}, "checklist": {good.ChecklistAllerta}}
 		for k, x := range mod {
 			v.Set(k, x)
@@ -571,14 +574,17 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 		return v
 	}
 	bad := map[string]string{
-		"mittente_email":   "portale@ats.example\r\nBcc: tutti@example.com",
-		"url_portale":      "javascript:alert(1)",
-		"nome_ats":         "ATS <script>alert(1)</script>",
-		"email_assistenza": "non un indirizzo",
-		"numero_verde":     "800 611 616<b>",
-		"province":         "CR,XX",
-		"email_allerte":    "a@ats.example, b@",
-		"orari_assistenza": "9-13\r\nBcc: x@example.com",
+		"mittente_email":      "portale@ats.example\r\nBcc: tutti@example.com",
+		"url_portale":         "javascript:alert(1)",
+		"nome_ats":            "ATS <script>alert(1)</script>",
+		"email_assistenza":    "non un indirizzo",
+		"numero_verde":        "800 611 616<b>",
+		"province":            "CR,XX",
+		"email_allerte":       "a@ats.example, b@",
+		"orari_assistenza":    "9-13\r\nBcc: x@example.com",
+		"pubblico_livello":    "comuni",
+		"pubblico_min_plessi": "1",
+		"pubblico_min_alunni": "tanti",
 	}
 	r := c.post("/admin/impostazioni", form(bad))
 	if r.Status != http.StatusUnprocessableEntity {
