@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/auth"
 )
 
 // A plesso's password reset by the ATS: the operator finds the plesso by its
@@ -46,4 +47,34 @@ func (s *Server) resetConfermato(w http.ResponseWriter, r *http.Request, c *reqC
 		return
 	}
 	s.resetPassword(w, r, c)
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	users, err := s.db.PlessoUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, ok := users[c.plesso.Codice]
+	if !ok {
+		s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.nouser"))
+		http.Redirect(w, r, "/plesso/"+c.plesso.Codice, http.StatusSeeOther)
+		return
+	}
+	pw := auth.Generate(12)
+	var hash string
+	var herr error
+	if err := s.hash(r.Context(), func() { hash, herr = auth.Hash(pw, s.cfg.HashParams) }); err != nil {
+		return
+	}
+	if herr != nil {
+		s.fail(w, r, herr)
+		return
+	}
+	if err := s.db.SetPassword(r.Context(), actor(r, c.user), u.ID, hash, true, "password.reset"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.fatto", u.Username, pw))
+	http.Redirect(w, r, "/plesso/"+c.plesso.Codice, http.StatusSeeOther)
 }

@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/portalescuole/portalescuole/allerta"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/portalescuole/portalescuole/allerta"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus/promhttp"

@@ -1,14 +1,11 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
-	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -98,144 +95,4 @@ type sollecitiConferma struct {
 	Q          adempimentiQuery
 	Messaggi   []store.OutboxMessage
 	SenzaEmail int
-}
-
-func (s *Server) outbox(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	msgs, err := s.db.OutboxMessages(r.Context(), 200)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	counts, err := s.db.OutboxCounts(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "outbox", s.newPage(r, c, "ats.outbox", map[string]any{"Messages": msgs, "Counts": counts}))
-}
-
-func (s *Server) outboxRequeue(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.outbox"})
-		return
-	}
-	if err := s.db.RequeueOutbox(r.Context(), actor(r, c.user), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if s.cfg.Wake != nil {
-		s.cfg.Wake()
-	}
-	http.Redirect(w, r, "/ats/outbox", http.StatusSeeOther)
-}
-
-type credenzialiData struct {
-	Senza  int
-	Totale int
-}
-
-func (s *Server) plessiSenzaUtenza(r *http.Request) ([]ps.Plesso, int, error) {
-	plessi, err := s.db.Plessi(r.Context(), store.PlessoFilter{InScope: true, Attivi: true})
-	if err != nil {
-		return nil, 0, err
-	}
-	users, err := s.db.PlessoUsers(r.Context())
-	if err != nil {
-		return nil, 0, err
-	}
-	var out []ps.Plesso
-	for _, p := range plessi {
-		if _, ok := users[p.Codice]; !ok {
-			out = append(out, p)
-		}
-	}
-	return out, len(plessi), nil
-}
-
-func (s *Server) credenzialiPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	senza, tot, err := s.plessiSenzaUtenza(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "credenziali", s.newPage(r, c, "ats.credenziali", credenzialiData{Senza: len(senza), Totale: tot}))
-}
-
-// credenziali creates an account for every active plesso in scope that has
-// none and answers with the CSV for a mail merge; passwords exist in clear
-// only in this response.
-func (s *Server) credenziali(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	senza, _, err := s.plessiSenzaUtenza(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(senza) == 0 {
-		s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.credenziali.nessuna"))
-		http.Redirect(w, r, "/ats/credenziali", http.StatusSeeOther)
-		return
-	}
-	st, _ := s.db.Settings(r.Context())
-	users := make([]ps.User, len(senza))
-	passwords := make([]string, len(senza))
-	for i, p := range senza {
-		passwords[i] = auth.Generate(12)
-		var hash string
-		var herr error
-		if err := s.hash(r.Context(), func() { hash, herr = auth.Hash(passwords[i], s.cfg.HashParams) }); err != nil {
-			return
-		}
-		if herr != nil {
-			s.fail(w, r, herr)
-			return
-		}
-		users[i] = ps.User{Username: strings.ToLower(p.Codice), Role: ps.RolePlesso, Plesso: p.Codice, Email: p.Email, PasswordHash: hash}
-	}
-	if err := s.db.CreateUsers(r.Context(), actor(r, c.user), users); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := newCSV(&buf)
-	cw.Write([]string{"codice", "nome", "comune", "email", "indirizzo_portale", "nome_utente", "password_iniziale"})
-	for i, p := range senza {
-		cw.Write([]string{p.Codice, p.Nome, p.ComuneNome, p.Email, st.URLPortale, users[i].Username, passwords[i]})
-	}
-	cw.Flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="credenziali-plessi.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
-}
-
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	users, err := s.db.PlessoUsers(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, ok := users[c.plesso.Codice]
-	if !ok {
-		s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.nouser"))
-		http.Redirect(w, r, "/plesso/"+c.plesso.Codice, http.StatusSeeOther)
-		return
-	}
-	pw := auth.Generate(12)
-	var hash string
-	var herr error
-	if err := s.hash(r.Context(), func() { hash, herr = auth.Hash(pw, s.cfg.HashParams) }); err != nil {
-		return
-	}
-	if herr != nil {
-		s.fail(w, r, herr)
-		return
-	}
-	if err := s.db.SetPassword(r.Context(), actor(r, c.user), u.ID, hash, true, "password.reset"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.fatto", u.Username, pw))
-	http.Redirect(w, r, "/plesso/"+c.plesso.Codice, http.StatusSeeOther)
 }
