@@ -79,6 +79,18 @@ func Standard(p []serie.Punto) (detect.Series, float64) {
 	return s, ref
 }
 
+// applica runs a method on points standardised to their median
+// denominator (Standard), which it also returns to turn results into rates.
+func applica(metodo string, punti []serie.Punto, params detect.Params) (detect.Result, float64, error) {
+	run, ok := detect.Lookup(metodo)
+	if !ok {
+		return detect.Result{}, 0, fmt.Errorf("metodo %q sconosciuto", metodo)
+	}
+	s, ref := Standard(punti)
+	res, err := run(s, params)
+	return res, ref, err
+}
+
 // Rileva runs a method on one series and returns a signal for every alarm
 // day (context filled except completeness and coverage, which need the
 // network's size). contributi, when not nil, gives the plessi behind an
@@ -87,12 +99,7 @@ func Rileva(m Monitorata, metodo string, params detect.Params, contributi func(d
 	if len(m.Punti) == 0 {
 		return nil, nil
 	}
-	run, ok := detect.Lookup(metodo)
-	if !ok {
-		return nil, fmt.Errorf("metodo %q sconosciuto", metodo)
-	}
-	s, ref := Standard(m.Punti)
-	res, err := run(s, params)
+	res, ref, err := applica(metodo, m.Punti, params)
 	if err != nil {
 		return nil, err
 	}

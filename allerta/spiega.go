@@ -11,7 +11,6 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/aggregati"
-	"github.com/portalescuole/portalescuole/detect"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -306,12 +305,7 @@ func Disegna(m Monitorata) (Traccia, error) {
 	if len(m.Punti) == 0 {
 		return t, nil
 	}
-	run, ok := detect.Lookup(Metodo)
-	if !ok {
-		return t, fmt.Errorf("metodo %q sconosciuto", Metodo)
-	}
-	s, ref := Standard(m.Punti)
-	res, err := run(s, nil)
+	res, ref, err := applica(Metodo, m.Punti, nil)
 	if err != nil {
 		return t, err
 	}
