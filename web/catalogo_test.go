@@ -1,0 +1,60 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Every message key the templates and the Go code name is in the catalogue,
+// with an Italian and an English text: a missing key would show the key
+// itself on the page.
+func TestCatalogo_Completo(t *testing.T) {
+	keys := map[string]string{}
+	tmpl := regexp.MustCompile(`\bt \$?[A-Za-z.]*L "([a-z0-9_.]+)"`)
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templateFS, p)
+		for _, m := range tmpl.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = p
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := regexp.MustCompile(`\btr\([a-zA-Z.]+, "([a-z0-9_.]+)"`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range code.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = f
+		}
+	}
+	if len(keys) < 200 {
+		t.Fatalf("only %d keys found: the patterns no longer match the code", len(keys))
+	}
+	for k, where := range keys {
+		if strings.HasSuffix(k, ".") {
+			continue // the prefix of a key built at run time ("grafico." + name)
+		}
+		m, ok := catalog[k]
+		switch {
+		case !ok:
+			t.Errorf("%s: key %q not in the catalogue", where, k)
+		case strings.TrimSpace(m[0]) == "" || strings.TrimSpace(m[1]) == "":
+			t.Errorf("%s: key %q lacks a language: %q", where, k, m)
+		}
+	}
+}
