@@ -14,7 +14,7 @@ import (
 // itself on the page.
 func TestCatalogo_Completo(t *testing.T) {
 	keys := map[string]string{}
-	tmpl := regexp.MustCompile(`\bt \$?[A-Za-z.]*L "([a-z0-9_.]+)"`)
+	tmpl := regexp.MustCompile(`\bt \$?[A-Za-z.]*L "([A-Za-z0-9_.]+)"`)
 	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -28,7 +28,7 @@ func TestCatalogo_Completo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := regexp.MustCompile(`\btr\([a-zA-Z.]+, "([a-z0-9_.]+)"`)
+	code := regexp.MustCompile(`\btr\([a-zA-Z.]+, "([A-Za-z0-9_.]+)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
