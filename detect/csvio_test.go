@@ -233,6 +233,9 @@ func TestRun_EveryMethod(t *testing.T) {
 		"cusum": DefaultCusumRef, "cusum-reset": DefaultCusumRef,
 		"ewma": 30, "rate": 0,
 		"dow": 20, // the first four weeks hold no earlier occurrence enough
+		// Without past years the model learns the level from the first
+		// school days and evaluates from MinDays on.
+		"scuola": DefaultScuolaParams().MinDays,
 	}
 	registered := Methods()
 	for m := range lead {
