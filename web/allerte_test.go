@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,9 @@ func TestServer_AllerteLifecycle(t *testing.T) {
 	if page.Status != 200 || internal || strings.Contains(body, "null") || !strings.Contains(body, "Modello scolastico del portale") ||
 		!strings.Contains(body, "giorno di picco") || !strings.Contains(body, "Cosa fare") || !strings.Contains(page.Body, `id="intorno"`) || !strings.Contains(page.Body, `id="contributi"`) {
 		t.Fatalf("detail: %d %s", page.Status, body)
+	}
+	if m := regexp.MustCompile(`<td class="text-end">\d+\.\d</td>`).FindString(page.Body); m != "" {
+		t.Errorf("a decimal point on an Italian page: %s", m)
 	}
 	post := func(v url.Values) resp { return c.post(path, v) }
 	// nuovo → confermato skips evaluation: refused, nothing changes.

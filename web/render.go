@@ -99,7 +99,9 @@ var funcs = template.FuncMap{
 		}
 		return strings.Replace(strconv.FormatFloat(float64(c.Iscritti)/float64(c.Classi), 'f', 1, 64), ".", ",", 1)
 	},
-	"num":      func(n int) string { return formatInt(n) },
+	"num": func(n int) string { return formatInt(n) },
+	// dec1 prints one decimal with the language's separator.
+	"dec1":     func(lang string, v float64) string { return formatDecimal(lang, v, 1) },
 	"daylabel": dayLabel,
 	"rate":     allerta.Pct,
 	// pctp and nump print optional chart values (already in percent).
