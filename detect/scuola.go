@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/portalescuole/portalescuole/calendario"
 )
 
 // ScuolaParams configures Scuola. All z-like quantities are in units of the
@@ -419,7 +421,7 @@ func scuolaRows(s Series) []scuolaRow {
 		}
 		ny, nm, nd := fromCivilDays(nx)
 		if ny != easterYear {
-			e := easter(ny)
+			e := calendario.Pasqua(ny)
 			easterYear, easterDay = ny, ymdDays(e.Year(), e.Month(), e.Day())
 		}
 		r.preH = holidayAfter(m, dd, nm, nd, nx-easterDay)
@@ -513,22 +515,6 @@ func holidayAfter(m time.Month, d int, nm time.Month, nd int, fromEaster int) bo
 		return m == time.December && d >= 19
 	}
 	return (fromEaster >= -3 && fromEaster <= 2) || fromEaster == -48 || fromEaster == -47 || fromEaster == -44 || fromEaster == -43
-}
-
-// easter returns Gregorian Easter Sunday (anonymous Gregorian algorithm).
-func easter(y int) time.Time {
-	a := y % 19
-	b, c := y/100, y%100
-	d, e := b/4, b%4
-	f := (b + 8) / 25
-	g := (b - f + 1) / 3
-	h := (19*a + b - d - g + 15) % 30
-	i, k := c/4, c%4
-	l := (32 + 2*e + 2*i - h - k) % 7
-	m := (a + 11*h + 22*l) / 451
-	month := (h + l - 7*m + 114) / 31
-	day := (h+l-7*m+114)%31 + 1
-	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 }
 
 // t99 caches tQuantile99 for integer degrees of freedom below 200.

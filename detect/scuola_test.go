@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/portalescuole/portalescuole/calendario"
 )
 
 // schoolDays returns the Monday-Friday dates from 12 September of year to
@@ -12,7 +14,7 @@ import (
 // as a stand-in school calendar.
 func schoolDays(year int, six bool) []time.Time {
 	var out []time.Time
-	e := easter(year + 1)
+	e := calendario.Pasqua(year + 1)
 	for d := time.Date(year, time.September, 12, 0, 0, 0, 0, time.UTC); d.Before(time.Date(year+1, time.June, 9, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
 		wd := d.Weekday()
 		if wd == time.Sunday || (wd == time.Saturday && !six) {
@@ -338,7 +340,7 @@ func TestYmdDays(t *testing.T) {
 			t.Fatalf("%s: back %d-%d-%d", d, y, m, dd)
 		}
 	}
-	if e := easter(2024); e.Month() != time.March || e.Day() != 31 {
+	if e := calendario.Pasqua(2024); e.Month() != time.March || e.Day() != 31 {
 		t.Errorf("Easter 2024 = %s", e)
 	}
 }
