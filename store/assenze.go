@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -75,41 +77,274 @@ func rowsOf(g ps.Giorno) []assenzaRow {
 	return out
 }
 
-// SalvaGiorni stores a submission of validated days in one transaction: a
-// day (or class) whose values differ from its latest revision gets a new
-// revision stamped with the report time; identical values add nothing, so
-// the same submission twice (a re-upload, an API retry) changes nothing.
-// Classes absent from a later submission keep their earlier rows.
-// Concurrent submissions of one plesso run one after the other (the
-// "identical to the latest" check must see the previous one), so a retry
-// storm answers "invariati" and a different submission becomes the next
-// revision; the bounded re-run on a unique violation covers any writer
-// that did not take the lock.
+// SalvaGiorni stores a submission of validated days: a day (or class)
+// whose values differ from its latest revision gets a new revision stamped
+// with the report time; identical values add nothing, so the same
+// submission twice (a re-upload, an API retry) changes nothing. Classes
+// absent from a later submission keep their earlier rows.
+//
+// Submissions are group-committed (SalvaInsieme): concurrent ones wait for
+// the DB's one committer, which stores whatever has queued in one
+// transaction, and each returns only after that transaction committed, so
+// an acknowledged submission is durable. Submissions of one plesso run in
+// arrival order (the "identical to the latest" check sees the previous
+// one, also within a batch), so a retry storm answers "invariati" and a
+// different submission becomes the next revision.
 func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni []ps.Giorno, fonte string) (SalvataggioAssenze, error) {
-	var out SalvataggioAssenze
-	now := ts(db.Now())
-	err := db.withTxRetry(ctx, "salva giorni "+plesso, func(tx querierTx) error {
-		out = SalvataggioAssenze{} // a re-run counts afresh
-		if err := db.serialize(ctx, tx, "assenze:"+plesso); err != nil {
+	inv := &invioInCoda{InvioAssenze: InvioAssenze{Actor: a, Plesso: plesso, Giorni: giorni, Fonte: fonte, Il: db.Now()}, ctx: ctx, fatto: make(chan esitoInvio, 1)}
+	if !db.gruppo.accoda(db, inv) {
+		// Closing: no committer any more; store it alone.
+		res, err := db.salvaUno(ctx, inv.InvioAssenze)
+		return res, err
+	}
+	select {
+	case e := <-inv.fatto:
+		return e.res, e.err
+	case <-ctx.Done():
+		// The submission may still be committed: it is not acknowledged.
+		return SalvataggioAssenze{}, ctx.Err()
+	}
+}
+
+// InvioAssenze is one submission of a plesso's validated days.
+type InvioAssenze struct {
+	Actor  ps.Actor
+	Plesso string
+	Giorni []ps.Giorno
+	Fonte  string
+	Il     time.Time // report time (segnalato_il, the audit line's time)
+}
+
+type esitoInvio struct {
+	res SalvataggioAssenze
+	err error
+}
+
+type invioInCoda struct {
+	InvioAssenze
+	ctx   context.Context
+	fatto chan esitoInvio // buffered: the committer never waits on it
+}
+
+// maxLotto bounds the submissions of one group commit.
+const maxLotto = 256
+
+// gruppoCommit is the DB's group committer: one goroutine that takes every
+// queued submission (up to maxLotto) and commits them together, with no
+// wait of its own: while a batch commits (the fsync of SQLite's WAL, a
+// round trip to PostgreSQL) the next one gathers.
+type gruppoCommit struct {
+	mu     sync.RWMutex
+	coda   chan *invioInCoda
+	chiuso bool
+	done   chan struct{}
+}
+
+// accoda queues a submission, starting the committer on first use; false
+// when the DB is closing.
+func (g *gruppoCommit) accoda(db *DB, inv *invioInCoda) bool {
+	g.mu.RLock()
+	if g.coda == nil && !g.chiuso {
+		g.mu.RUnlock()
+		g.mu.Lock()
+		if g.coda == nil && !g.chiuso {
+			g.coda, g.done = make(chan *invioInCoda, 4*maxLotto), make(chan struct{})
+			go db.committer()
+		}
+		g.mu.Unlock()
+		g.mu.RLock()
+	}
+	defer g.mu.RUnlock()
+	if g.chiuso {
+		return false
+	}
+	g.coda <- inv
+	return true
+}
+
+// chiudi stores what is queued and stops the committer.
+func (g *gruppoCommit) chiudi() {
+	g.mu.Lock()
+	g.chiuso = true
+	coda, done := g.coda, g.done
+	g.mu.Unlock()
+	if coda != nil {
+		close(coda)
+		<-done
+	}
+}
+
+func (db *DB) committer() {
+	defer close(db.gruppo.done)
+	lotto := make([]*invioInCoda, 0, maxLotto)
+	for first := range db.gruppo.coda {
+		lotto = append(lotto[:0], first)
+	drain:
+		for len(lotto) < maxLotto {
+			select {
+			case inv, ok := <-db.gruppo.coda:
+				if !ok {
+					break drain
+				}
+				lotto = append(lotto, inv)
+			default:
+				break drain
+			}
+		}
+		db.committaLotto(lotto)
+		clear(lotto)
+	}
+}
+
+// committaLotto stores a batch and answers each submission.
+func (db *DB) committaLotto(lotto []*invioInCoda) {
+	var vivi []*invioInCoda
+	for _, inv := range lotto {
+		if err := inv.ctx.Err(); err != nil {
+			inv.fatto <- esitoInvio{err: err} // gone before its turn: not stored
+			continue
+		}
+		vivi = append(vivi, inv)
+	}
+	if len(vivi) == 0 {
+		return
+	}
+	invii := make([]InvioAssenze, len(vivi))
+	for i, inv := range vivi {
+		invii[i] = inv.InvioAssenze
+	}
+	// The batch's transaction is not any one request's: a client that
+	// gives up must not roll back the others.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, errs := db.SalvaInsieme(ctx, invii)
+	for i, inv := range vivi {
+		inv.fatto <- esitoInvio{res[i], errs[i]}
+	}
+}
+
+// SalvaInsieme stores several submissions, in order, in one transaction
+// (one commit, one fsync): each gets its own revisions, its own audit line
+// and its own result, as if stored one after the other. If the
+// transaction fails, each submission is stored again in its own
+// transaction, so a bad one fails alone and never loses the others.
+func (db *DB) SalvaInsieme(ctx context.Context, invii []InvioAssenze) ([]SalvataggioAssenze, []error) {
+	res := make([]SalvataggioAssenze, len(invii))
+	errs := make([]error, len(invii))
+	if len(invii) == 1 {
+		res[0], errs[0] = db.salvaUno(ctx, invii[0])
+		return res, errs
+	}
+	err := db.withTx(ctx, func(tx querierTx) error {
+		return db.scriviInvii(ctx, tx, invii, res)
+	})
+	if err == nil {
+		return res, errs
+	}
+	for i, inv := range invii {
+		res[i], errs[i] = db.salvaUno(ctx, inv)
+	}
+	return res, errs
+}
+
+// salvaUno stores one submission in its own transaction, re-run a bounded
+// number of times if it lost a race to another writer.
+func (db *DB) salvaUno(ctx context.Context, inv InvioAssenze) (SalvataggioAssenze, error) {
+	out := make([]SalvataggioAssenze, 1)
+	err := db.withTxRetry(ctx, "salva giorni "+inv.Plesso, func(tx querierTx) error {
+		out[0] = SalvataggioAssenze{} // a re-run counts afresh
+		return db.scriviInvii(ctx, tx, []InvioAssenze{inv}, out)
+	})
+	if err != nil {
+		return SalvataggioAssenze{}, err // nothing was stored
+	}
+	return out[0], nil
+}
+
+// chiaveRiga names a stored row's series of revisions.
+type chiaveRiga struct{ plesso, giorno, classe string }
+
+// scriviInvii writes submissions in tx, in order: the latest revisions of
+// every day they touch are read at once, each submission is compared with
+// them (and with the earlier submissions of the batch), and the new
+// revisions and the audit lines are inserted a few hundred rows per
+// statement.
+func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenze, out []SalvataggioAssenze) error {
+	// Concurrent writers of a plesso's absences (other nodes) run one after
+	// the other on PostgreSQL; the locks are taken in a fixed order so that
+	// two batches never wait on each other.
+	plessi := map[string]bool{}
+	type coppia struct{ plesso, giorno string }
+	var coppie []coppia
+	visti := map[coppia]bool{}
+	for _, inv := range invii {
+		plessi[inv.Plesso] = true
+		for _, g := range inv.Giorni {
+			k := coppia{inv.Plesso, day(g.Giorno)}
+			if !visti[k] {
+				visti[k] = true
+				coppie = append(coppie, k)
+			}
+		}
+	}
+	if err := db.serializeAll(ctx, tx, plessi, "assenze:"); err != nil {
+		return err
+	}
+	latest := map[chiaveRiga]assenzaRow{}
+	const perQuery = 400
+	for len(coppie) > 0 {
+		chunk := coppie[:min(perQuery, len(coppie))]
+		coppie = coppie[len(chunk):]
+		var b strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		b.WriteString(`SELECT a.plesso, ` + assenzaCols + ` FROM assenze a JOIN (VALUES `)
+		for i, k := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + db.segnaposto(len(args)+1) + ", " + db.segnaposto(len(args)+2) + ")")
+			args = append(args, k.plesso, k.giorno)
+		}
+		b.WriteString(`) k ON a.plesso = k.column1 AND a.giorno = k.column2`)
+		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("latest revisions: %w", err)
+		}
+		for rows.Next() {
+			var p string
+			var r assenzaRow
+			if err := rows.Scan(&p, &r.Giorno, &r.Classe, &r.Revisione, &r.Chiuso, &r.MotivoChiusura, &r.Iscritti, &r.Assenti,
+				&r.Motivi[0], &r.Motivi[1], &r.Motivi[2], &r.Motivi[3], &r.SegnalatoIl, &r.Fonte, &r.CreatoDa); err != nil {
+				rows.Close()
+				return err
+			}
+			k := chiaveRiga{p, r.Giorno, r.Classe}
+			if prev, ok := latest[k]; !ok || r.Revisione > prev.Revisione {
+				latest[k] = r
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	type nuova struct {
+		plesso, at, fonte, da string
+		r                     assenzaRow
+	}
+	var nuove []nuova
+	var audits [][]any
+	for i, inv := range invii {
+		out[i] = SalvataggioAssenze{}
+		at := ts(inv.Il)
 		var changed []string
-		for _, g := range giorni {
+		for _, g := range inv.Giorni {
 			rows := rowsOf(g)
-			latest, err := queryAll(ctx, tx, scanAssenza, `SELECT `+assenzaCols+` FROM assenze a WHERE plesso = $1 AND giorno = $2
-				AND revisione = (SELECT MAX(revisione) FROM assenze b WHERE b.plesso = a.plesso AND b.giorno = a.giorno AND b.classe = a.classe)`,
-				plesso, rows[0].Giorno)
-			if err != nil {
-				return fmt.Errorf("latest revision of %s %s: %w", plesso, rows[0].Giorno, err)
-			}
-			prev := map[string]assenzaRow{}
-			for _, r := range latest {
-				prev[r.Classe] = r
-			}
-			_, existed := prev[""]
+			_, existed := latest[chiaveRiga{inv.Plesso, rows[0].Giorno, ""}]
 			dayChanged := false
 			for _, r := range rows {
-				p, ok := prev[r.Classe]
+				k := chiaveRiga{inv.Plesso, r.Giorno, r.Classe}
+				p, ok := latest[k]
 				if ok && p.same(r) {
 					continue
 				}
@@ -117,33 +352,84 @@ func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni
 				if ok {
 					r.Revisione = p.Revisione + 1
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO assenze (plesso, giorno, classe, revisione, chiuso, motivo_chiusura, iscritti, assenti,
-					febbre, gastro, altra_malattia, non_malattia, segnalato_il, fonte, creato_da)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-					plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
-					r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], now, fonte, a.Username); err != nil {
-					return fmt.Errorf("insert revision %d of %s %s %q: %w", r.Revisione, plesso, r.Giorno, r.Classe, err)
-				}
+				latest[k] = r // a later submission of the batch compares with it
+				nuove = append(nuove, nuova{inv.Plesso, at, inv.Fonte, inv.Actor.Username, r})
 				dayChanged = true
 			}
 			switch {
 			case !dayChanged:
-				out.Invariati++
+				out[i].Invariati++
 			case existed:
-				out.Corretti++
+				out[i].Corretti++
 				changed = append(changed, rows[0].Giorno)
 			default:
-				out.Nuovi++
+				out[i].Nuovi++
 				changed = append(changed, rows[0].Giorno)
 			}
 		}
-		if len(changed) == 0 {
-			return nil
+		if len(changed) > 0 {
+			args, err := auditArgs(inv.Il, inv.Actor, "assenze.save", "plesso:"+inv.Plesso, map[string]any{"fonte": inv.Fonte, "giorni": changed,
+				"nuovi": out[i].Nuovi, "corretti": out[i].Corretti})
+			if err != nil {
+				return err
+			}
+			audits = append(audits, args)
 		}
-		return db.audit(ctx, tx, a, "assenze.save", "plesso:"+plesso, map[string]any{"fonte": fonte, "giorni": changed,
-			"nuovi": out.Nuovi, "corretti": out.Corretti})
-	})
-	return out, err
+	}
+	const righePerInsert = 200
+	for len(nuove) > 0 {
+		chunk := nuove[:min(righePerInsert, len(nuove))]
+		nuove = nuove[len(chunk):]
+		var b strings.Builder
+		args := make([]any, 0, 15*len(chunk))
+		b.WriteString(`INSERT INTO assenze (plesso, giorno, classe, revisione, chiuso, motivo_chiusura, iscritti, assenti,
+			febbre, gastro, altra_malattia, non_malattia, segnalato_il, fonte, creato_da) VALUES `)
+		for i, n := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(db.tupla(len(args), 15))
+			r := n.r
+			args = append(args, n.plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
+				r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], n.at, n.fonte, n.da)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert revisions: %w", err)
+		}
+	}
+	for len(audits) > 0 {
+		chunk := audits[:min(righePerInsert, len(audits))]
+		audits = audits[len(chunk):]
+		var b strings.Builder
+		args := make([]any, 0, 7*len(chunk))
+		b.WriteString(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `)
+		for i, a := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(db.tupla(len(args), 7))
+			args = append(args, a...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("audit assenze.save: %w", err)
+		}
+	}
+	return nil
+}
+
+// tupla is "(p1, …, pn)" for a generated multi-row statement whose
+// placeholders so far number base.
+func (db *DB) tupla(base, n int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(db.segnaposto(base + j))
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // Rilevazioni returns the latest revision of each reported day of a plesso

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -14,11 +15,26 @@ import (
 // audit appends an entry in the caller's transaction, so that a write and its
 // audit line commit or vanish together. detail is marshalled to JSON.
 func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity string, detail any) error {
+	args, err := auditArgs(db.Now(), a, action, entity, detail)
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx,
+		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...); err != nil {
+		return fmt.Errorf("audit %s %s: %w", cut(action, MaxAuditField), cut(entity, MaxAuditField), err)
+	}
+	return nil
+}
+
+// auditArgs are the values of one audit row (at, user_id, username, ip,
+// action, entity, detail), bounded as audit stores them; the group commit
+// of absence submissions inserts many at once (store/assenze.go).
+func auditArgs(at time.Time, a ps.Actor, action, entity string, detail any) ([]any, error) {
 	var d string
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return fmt.Errorf("audit %s: %w", action, err)
+			return nil, fmt.Errorf("audit %s: %w", action, err)
 		}
 		d = string(b)
 		if len(d) > MaxAuditDetail {
@@ -27,13 +43,8 @@ func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity s
 			d = string(b)
 		}
 	}
-	if _, err := q.ExecContext(ctx,
-		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ts(db.Now()), a.UserID, cut(a.Username, MaxAuditField), cut(a.IP, MaxAuditField), cut(action, MaxAuditField),
-		cut(entity, MaxAuditField), d); err != nil {
-		return fmt.Errorf("audit %s %s: %w", cut(action, MaxAuditField), cut(entity, MaxAuditField), err)
-	}
-	return nil
+	return []any{ts(at), a.UserID, cut(a.Username, MaxAuditField), cut(a.IP, MaxAuditField), cut(action, MaxAuditField),
+		cut(entity, MaxAuditField), d}, nil
 }
 
 // Bounds of an audit row, so that a request cannot make it huge (a path or

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,8 @@ type DB struct {
 	emerg emergCache
 	// usi defers the tokens' last-use stamps (store/tokens_bulk.go).
 	usi usiToken
+	// gruppo group-commits absence submissions (store/assenze.go).
+	gruppo gruppoCommit
 }
 
 // sqliteSynchronous is FULL: in WAL mode every commit syncs the WAL before
@@ -128,6 +131,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.gruppo.chiudi()
 	db.chiudiUsi()
 	return db.sql.Close()
 }
@@ -268,6 +272,42 @@ func (db *DB) serialize(ctx context.Context, tx querierTx, key string) error {
 	h.Write([]byte(key))
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
 		return fmt.Errorf("lock %s: %w", key, err)
+	}
+	return nil
+}
+
+// serializeAll is serialize for several keys (prefix+key), taken in the
+// order of their hashes so that two transactions locking overlapping sets
+// never wait on each other; one statement per hundred keys.
+func (db *DB) serializeAll(ctx context.Context, tx querierTx, keys map[string]bool, prefix string) error {
+	if db.dialect != Postgres || len(keys) == 0 {
+		return nil
+	}
+	hs := make([]int64, 0, len(keys))
+	for k := range keys {
+		h := fnv.New64a()
+		h.Write([]byte(prefix + k))
+		hs = append(hs, int64(h.Sum64()))
+	}
+	slices.Sort(hs)
+	hs = slices.Compact(hs)
+	for len(hs) > 0 {
+		chunk := hs[:min(100, len(hs))]
+		hs = hs[len(chunk):]
+		var b strings.Builder
+		args := make([]any, len(chunk))
+		b.WriteString("SELECT ")
+		for i, h := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			// Target-list expressions are evaluated left to right.
+			b.WriteString("pg_advisory_xact_lock($" + strconv.Itoa(i+1) + ")")
+			args[i] = h
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("lock %d keys %s…: %w", len(keys), prefix, err)
+		}
 	}
 	return nil
 }
