@@ -291,10 +291,10 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 		return err
 	}
 	latest := map[chiaveRiga]assenzaRow{}
-	const perQuery = 400
 	for len(coppie) > 0 {
-		chunk := coppie[:min(perQuery, len(coppie))]
-		coppie = coppie[len(chunk):]
+		n := scalino(len(coppie), scalaLetture)
+		chunk := coppie[:n]
+		coppie = coppie[n:]
 		var b strings.Builder
 		args := make([]any, 0, 2*len(chunk))
 		b.WriteString(`SELECT a.plesso, ` + assenzaCols + ` FROM assenze a JOIN (VALUES `)
@@ -306,7 +306,7 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 			args = append(args, k.plesso, k.giorno)
 		}
 		b.WriteString(`) k ON a.plesso = k.column1 AND a.giorno = k.column2`)
-		rows, err := tx.QueryContext(ctx, b.String(), args...)
+		rows, err := db.txHot(ctx, tx, b.String()).QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("latest revisions: %w", err)
 		}
@@ -376,10 +376,10 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 			audits = append(audits, args)
 		}
 	}
-	const righePerInsert = 200
 	for len(nuove) > 0 {
-		chunk := nuove[:min(righePerInsert, len(nuove))]
-		nuove = nuove[len(chunk):]
+		n := scalino(len(nuove), scalaScritture)
+		chunk := nuove[:n]
+		nuove = nuove[n:]
 		var b strings.Builder
 		args := make([]any, 0, 15*len(chunk))
 		b.WriteString(`INSERT INTO assenze (plesso, giorno, classe, revisione, chiuso, motivo_chiusura, iscritti, assenti,
@@ -393,13 +393,14 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 			args = append(args, n.plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
 				r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], n.at, n.fonte, n.da)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert revisions: %w", err)
 		}
 	}
 	for len(audits) > 0 {
-		chunk := audits[:min(righePerInsert, len(audits))]
-		audits = audits[len(chunk):]
+		n := scalino(len(audits), scalaScritture)
+		chunk := audits[:n]
+		audits = audits[n:]
 		var b strings.Builder
 		args := make([]any, 0, 7*len(chunk))
 		b.WriteString(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `)
@@ -410,11 +411,29 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 			b.WriteString(db.tupla(len(args), 7))
 			args = append(args, a...)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("audit assenze.save: %w", err)
 		}
 	}
 	return nil
+}
+
+// Generated multi-row statements come in a few sizes only, so that they
+// are parsed once and then reused as prepared statements (store/cache.go):
+// n rows go as the largest sizes of the scale that fit, then smaller ones.
+var (
+	scalaLetture   = []int{256, 64, 16, 4, 1} // (plesso, giorno) pairs per query
+	scalaScritture = []int{128, 32, 8, 2, 1}  // rows per INSERT
+)
+
+// scalino is the largest size of scala not above n (n ≥ 1).
+func scalino(n int, scala []int) int {
+	for _, k := range scala {
+		if k <= n {
+			return k
+		}
+	}
+	return 1
 }
 
 // tupla is "(p1, …, pn)" for a generated multi-row statement whose

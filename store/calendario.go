@@ -22,7 +22,7 @@ type CalendarioPlesso struct {
 func (db *DB) CalendarioDi(ctx context.Context, plesso string) (CalendarioPlesso, error) {
 	var c CalendarioPlesso
 	var chiusure string
-	err := db.sql.QueryRowContext(ctx, `SELECT ambrosiano, patrono, sei_giorni, chiusure FROM plessi_calendario WHERE plesso = $1`, plesso).
+	err := db.hot().QueryRowContext(ctx, `SELECT ambrosiano, patrono, sei_giorni, chiusure FROM plessi_calendario WHERE plesso = $1`, plesso).
 		Scan(&c.Ambrosiano, &c.Patrono, &c.SeiGiorni, &chiusure)
 	if isNoRows(err) {
 		return c, nil
@@ -68,6 +68,7 @@ func (db *DB) Overrides(ctx context.Context) ([]Override, error) {
 
 // SetOverride adds or replaces an override; remove deletes it instead.
 func (db *DB) SetOverride(ctx context.Context, a ps.Actor, o Override, remove bool) error {
+	defer db.overrides.invalida()
 	return db.withTx(ctx, func(tx querierTx) error {
 		var err error
 		if remove {
@@ -93,7 +94,7 @@ func (db *DB) AnnoCalendario(ctx context.Context, p *ps.Plesso, anno ps.AnnoScol
 	if err != nil {
 		return calendario.Anno{}, err
 	}
-	ovs, err := db.Overrides(ctx)
+	ovs, err := db.overridesCached(ctx)
 	if err != nil {
 		return calendario.Anno{}, err
 	}

@@ -114,7 +114,7 @@ func (db *DB) Consistenze(ctx context.Context, plesso string) ([]ps.Consistenza,
 // year, the year's earliest figures apply, since a late entry still describes
 // the year. It is the denominator of every absence rate.
 func (db *DB) ConsistenzaInVigore(ctx context.Context, plesso string, d time.Time) (*ps.Consistenza, error) {
-	revs, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1 AND anno = $2`,
+	revs, err := queryAll(ctx, db.hot(), scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1 AND anno = $2`,
 		plesso, int(ps.AnnoDi(d)))
 	if err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ type DB struct {
 	usi usiToken
 	// gruppo group-commits absence submissions (store/assenze.go).
 	gruppo gruppoCommit
+	// overrides and preparati serve the submission path (store/cache.go).
+	overrides overrideCache
+	preparati preparati
 }
 
 // sqliteSynchronous is FULL: in WAL mode every commit syncs the WAL before
@@ -89,9 +92,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		// WAL lets readers run beside the one writer; immediate transactions
 		// take the write lock up front so two writers queue (busy_timeout)
-		// instead of failing on a lock upgrade.
+		// instead of failing on a lock upgrade. 32 MiB of page cache per
+		// connection (SQLite's default is 2): the submission path reads
+		// plessi, calendars, enrolments and tokens all over the file.
 		db.sql, err = sql.Open("sqlite", "file:"+dsn+
-			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+sqliteSynchronous+")&_pragma=foreign_keys(1)&_txlock=immediate")
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+sqliteSynchronous+")&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}
@@ -133,6 +138,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.gruppo.chiudi()
 	db.chiudiUsi()
+	db.preparati.chiudi()
 	return db.sql.Close()
 }
 

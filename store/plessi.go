@@ -29,7 +29,7 @@ func scanPlesso(s scanner) (ps.Plesso, error) {
 
 // Plesso returns one plesso by codice.
 func (db *DB) Plesso(ctx context.Context, codice string) (*ps.Plesso, error) {
-	p, err := scanPlesso(db.sql.QueryRowContext(ctx, `SELECT `+plessoCols+plessoFrom+` WHERE p.codice = $1`, codice))
+	p, err := scanPlesso(db.hot().QueryRowContext(ctx, `SELECT `+plessoCols+plessoFrom+` WHERE p.codice = $1`, codice))
 	if isNoRows(err) {
 		return nil, notFound("plesso")
 	} else if err != nil {
@@ -158,7 +158,7 @@ func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno
 // Sentinella reports whether a plesso is sentinel in a year.
 func (db *DB) Sentinella(ctx context.Context, plesso string, anno ps.AnnoScolastico) (bool, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM sentinelle WHERE plesso = $1 AND anno = $2`, plesso, int(anno)).Scan(&n)
+	err := db.hot().QueryRowContext(ctx, `SELECT COUNT(*) FROM sentinelle WHERE plesso = $1 AND anno = $2`, plesso, int(anno)).Scan(&n)
 	return n > 0, err
 }
 

@@ -81,7 +81,7 @@ func tokenEntity(plesso string) string {
 func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 	var t APIToken
 	var creato, revocato, usato string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1
+	err := db.hot().QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1
 		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM ats_tokens WHERE hash = $1`,
 		hashToken(tok)).Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
 	if isNoRows(err) {

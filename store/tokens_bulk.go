@@ -113,8 +113,32 @@ func (db *DB) flushUsi() {
 	defer cancel()
 	db.withTx(ctx, func(tx querierTx) error {
 		for table, ids := range m {
+			type uso struct {
+				id int64
+				at string
+			}
+			usi := make([]uso, 0, len(ids))
 			for id, at := range ids {
-				if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET usato_il = $1 WHERE id = $2 AND usato_il < $1`, ts(at), id); err != nil {
+				usi = append(usi, uso{id, ts(at)})
+			}
+			// Many rows per statement (a morning of first uses is tens of
+			// thousands), in the few sizes that are prepared once.
+			for len(usi) > 0 {
+				n := scalino(len(usi), scalaScritture)
+				chunk := usi[:n]
+				usi = usi[n:]
+				var b strings.Builder
+				args := make([]any, 0, 2*n)
+				b.WriteString(`UPDATE ` + table + ` SET usato_il = v.column2 FROM (VALUES `)
+				for i, u := range chunk {
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString("(CAST(" + db.segnaposto(len(args)+1) + " AS BIGINT), " + db.segnaposto(len(args)+2) + ")")
+					args = append(args, u.id, u.at)
+				}
+				b.WriteString(`) AS v WHERE ` + table + `.id = v.column1 AND ` + table + `.usato_il < v.column2`)
+				if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
 					return err
 				}
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -226,7 +227,54 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 		d = v
 	}
-	s.render(w, r, http.StatusOK, "cruscotto", s.newPage(r, c, "cruscotto.title", *d))
+	s.renderCruscotto(w, r, key, d, s.newPage(r, c, "cruscotto.title", *d))
+}
+
+// htmlCruscotto keeps the last rendered dashboards. Rendering one (the
+// series menu, the municipalities' table, the map) costs milliseconds of
+// CPU; in an emergency morning the ATS views it while tens of thousands
+// of plessi submit, and the same computed data (paginaCache) renders the
+// same page for the same user, language, address and settings. A flash
+// message is never cached.
+type htmlCruscotto struct {
+	mu sync.Mutex
+	m  map[string]htmlCached
+}
+
+type htmlCached struct {
+	d    *cruscottoData
+	body []byte
+}
+
+func (s *Server) renderCruscotto(w http.ResponseWriter, r *http.Request, key string, d *cruscottoData, p *page) {
+	if p.Flash != "" || p.User == nil {
+		s.render(w, r, http.StatusOK, "cruscotto", p)
+		return
+	}
+	ck := fmt.Sprintf("%s|%s|%s|%s|%s|%+v", key, p.L, p.Path, p.User.Username, p.User.Role, p.Settings)
+	c := &s.htmlCruscotto
+	c.mu.Lock()
+	h, ok := c.m[ck]
+	c.mu.Unlock()
+	if !ok || h.d != d {
+		var buf bytes.Buffer
+		if err := s.pages.m["cruscotto"].Execute(&buf, p); err != nil {
+			s.log.Error("render", "template", "cruscotto", "err", err)
+			http.Error(w, "errore interno", http.StatusInternalServerError)
+			return
+		}
+		h = htmlCached{d, buf.Bytes()}
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= 64 {
+			c.m = map[string]htmlCached{}
+		}
+		c.m[ck] = h
+		c.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(h.body)
 }
 
 // calcolaPagina computes a dashboard and caches it; callers arriving

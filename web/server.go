@@ -89,8 +89,10 @@ type Server struct {
 	serieCache  serieCache
 	aggiornato  atomic.Int64 // unix nanoseconds of the last refresh of the aggregates
 	paginaCache paginaCache
-	flight      flight
-	pubblico    pubblicoCache // the public figures (web/pubblico.go)
+	// htmlCruscotto: the rendered dashboards (cruscotto.go).
+	htmlCruscotto htmlCruscotto
+	flight        flight
+	pubblico      pubblicoCache // the public figures (web/pubblico.go)
 }
 
 // New builds a Server and its route table.

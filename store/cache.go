@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// Caches of the submission path: an emergency morning asks the same
+// questions of every request (the ATS calendar overrides) and runs the
+// same handful of queries tens of thousands of times.
+
+// overrideCache keeps the ATS calendar overrides (a small table read by
+// every calendar built) for the emergency periods' TTL: a write through
+// this DB drops it at once, one made on another node shows within the TTL.
+type overrideCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	loaded bool
+	list   []Override
+}
+
+func (db *DB) overridesCached(ctx context.Context) ([]Override, error) {
+	c := &db.overrides
+	db.emerg.mu.Lock()
+	ttl := db.emerg.ttl
+	db.emerg.mu.Unlock()
+	if ttl <= 0 {
+		ttl = DefaultEmergenzaTTL
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded && time.Since(c.at) < ttl {
+		return c.list, nil
+	}
+	list, err := db.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.list, c.at, c.loaded = list, time.Now(), true
+	return list, nil
+}
+
+func (c *overrideCache) invalida() {
+	c.mu.Lock()
+	c.loaded = false
+	c.mu.Unlock()
+}
+
+// preparati caches prepared statements of the hot read queries on SQLite,
+// whose driver otherwise parses and plans every query anew (a tenth of the
+// CPU of a submission); pgx already caches them per connection.
+type preparati struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// hot is a querier that runs its queries as cached prepared statements
+// on SQLite, and as usual on PostgreSQL.
+type hot struct{ db *DB }
+
+func (db *DB) hot() querier { return hot{db} }
+
+func (h hot) stmt(ctx context.Context, query string) *sql.Stmt {
+	if h.db.dialect != SQLite {
+		return nil
+	}
+	p := &h.db.preparati
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.m[query]; ok {
+		return st
+	}
+	st, err := h.db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the plain query reports the error
+	}
+	if p.m == nil {
+		p.m = map[string]*sql.Stmt{}
+	}
+	p.m[query] = st
+	return st
+}
+
+func (h hot) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return h.db.sql.ExecContext(ctx, query, args...)
+}
+
+func (h hot) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := h.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return h.db.sql.QueryContext(ctx, query, args...)
+}
+
+func (h hot) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := h.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return h.db.sql.QueryRowContext(ctx, query, args...)
+}
+
+func (p *preparati) chiudi() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.m {
+		st.Close()
+	}
+	p.m = nil
+}
+
+// stmtTx is what a statement bound to a transaction offers.
+type stmtTx interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+}
+
+// txHot returns query bound to tx: the cached prepared statement on
+// SQLite, the plain query on PostgreSQL.
+func (db *DB) txHot(ctx context.Context, tx querierTx, query string) stmtTx {
+	if st := (hot{db}).stmt(ctx, query); st != nil {
+		return tx.StmtContext(ctx, st)
+	}
+	return txQuery{tx, query}
+}
+
+type txQuery struct {
+	tx    querierTx
+	query string
+}
+
+func (q txQuery) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return q.tx.ExecContext(ctx, q.query, args...)
+}
+
+func (q txQuery) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return q.tx.QueryContext(ctx, q.query, args...)
+}
