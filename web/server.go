@@ -393,12 +393,17 @@ type ipLimiters struct {
 	m  map[string]*ipLimiter
 	r  rate.Limit
 	b  int
+	// swept is the last sweep of idle entries: at most one a minute, since
+	// in emergency mode tens of thousands of tokens are in use and a sweep
+	// on every request (under the lock) serialised the whole API.
+	swept time.Time
 }
 
 func (l *ipLimiters) allow(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.m) > 10000 {
+	if len(l.m) > 10000 && now.Sub(l.swept) > time.Minute {
+		l.swept = now
 		for k, v := range l.m {
 			if now.Sub(v.seen) > time.Hour {
 				delete(l.m, k)
