@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -48,19 +49,51 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 	added := 0
 	now := ts(db.Now())
 	err := db.withTx(ctx, func(tx querierTx) error {
-		var keys []string
-		for _, m := range msgs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
-				now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now, m.AllegatoNome, m.Allegato)
+		added = 0
+		// Many rows per statement, in the few sizes prepared once (a
+		// national emergency queues tens of thousands): the write lock is
+		// held for a few statements, not one per message.
+		nuove := map[string]bool{}
+		for rest := msgs; len(rest) > 0; {
+			n := scalino(len(rest), scalaScritture)
+			chunk := rest[:n]
+			rest = rest[n:]
+			var b strings.Builder
+			args := make([]any, 0, 10*n)
+			b.WriteString(`INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato) VALUES `)
+			for i, m := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(db.tupla(len(args), 10))
+				args = append(args, now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now, m.AllegatoNome, m.Allegato)
+			}
+			b.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`)
+			rows, err := db.txHot(ctx, tx, b.String()).QueryContext(ctx, args...)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				added++
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				nuove[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		var keys []string
+		for _, m := range msgs {
+			if nuove[m.DedupeKey] {
+				delete(nuove, m.DedupeKey) // a key repeated in msgs is added once
 				keys = append(keys, m.DedupeKey)
 			}
 		}
+		added = len(keys)
 		if added == 0 {
 			return nil
 		}
