@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portalescuole/portalescuole/carico"
+	"github.com/portalescuole/portalescuole/mail"
+	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -21,6 +24,8 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	nPlessi := fs.Int("plessi", 200, "plessi sentinella usati")
 	mixFlag := fs.String("mix", "", "proporzioni, es. api=55,modulo=25,iscritti=5,cruscotto=5,login=10 (predefinito)")
 	emerg := fs.Bool("emergenza", false, "modalità emergenza: ogni plesso (--plessi 40000) invia oggi una volta via API, un decimo delle richieste sul cruscotto")
+	promemoria := fs.Bool("promemoria", false, "con --emergenza: durante il carico accoda i promemoria e le istruzioni dell'emergenza e li invia a un server SMTP interno")
+	promDopo := fs.Duration("promemoria-dopo", 5*time.Second, "quando accodare i promemoria dopo l'inizio del carico")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,11 +65,21 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "preparazione: %s\n", time.Since(t0).Round(time.Millisecond))
 	}
 	fmt.Fprintf(stdout, "carico su %s: %d plessi, %d client, %s\n", *base, len(prep.Plessi), *conc, *durata)
+	var posta chan string
+	if *emerg && *promemoria {
+		lctx, stop := context.WithTimeout(ctx, *durata)
+		defer stop()
+		posta = make(chan string, 1)
+		go func() { posta <- promemoriaDurante(lctx, db, *promDopo) }()
+	}
 	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano()), UnaVolta: *emerg})
 	if err != nil {
 		return err
 	}
 	carico.Rapporto(stdout, es)
+	if posta != nil {
+		fmt.Fprint(stdout, <-posta)
+	}
 	verifica := carico.Verifica
 	if *emerg {
 		verifica = func(ctx context.Context, db *store.DB, w []carico.Scrittura) (int, []carico.Scrittura, error) {
@@ -80,4 +95,43 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%d scritture confermate non sono nel database", len(missing))
 	}
 	return nil
+}
+
+// promemoriaDurante queues the emergency's instructions and reminders
+// after dopo, as serve's jobs would, then sends them through the outbox
+// worker to an in-process SMTP server until ctx ends, and describes what
+// it did.
+func promemoriaDurante(ctx context.Context, db *store.DB, dopo time.Duration) string {
+	select {
+	case <-time.After(dopo):
+	case <-ctx.Done():
+		return "promemoria: il carico è finito prima\n"
+	}
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		rome = time.UTC
+	}
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return fmt.Sprintf("promemoria: %v\n", err)
+	}
+	t0 := time.Now()
+	n, err := sentinella.PromemoriaEmergenza(ctx, db, st.FinestreParsed(), time.Now(), rome)
+	if err != nil {
+		return fmt.Sprintf("promemoria: %d accodati, poi %v\n", n, err)
+	}
+	accodati := time.Since(t0)
+	p, err := carico.AvviaPosta()
+	if err != nil {
+		return fmt.Sprintf("promemoria: server SMTP: %v\n", err)
+	}
+	defer p.Chiudi()
+	w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: p.Host, Port: p.Port, TLS: "none", From: "portale@example.org"}),
+		slog.New(slog.DiscardHandler), time.Second)
+	t1 := time.Now()
+	for ctx.Err() == nil && w.Drain(ctx) > 0 {
+	}
+	invio := time.Since(t1)
+	return fmt.Sprintf("promemoria: %d accodati in %s dopo %s di carico; %d inviati in %s (%.0f/s)\n",
+		n, accodati.Round(time.Millisecond), dopo, p.Ricevuti(), invio.Round(time.Millisecond), float64(p.Ricevuti())/invio.Seconds())
 }

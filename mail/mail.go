@@ -125,11 +125,15 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// Drain sends every due message once and returns how many were sent.
+// Drain sends every due message once and returns how many were sent. A
+// claimed batch is sent, then its delivered messages are marked sent in one
+// transaction (one commit per batch, not per message, so that a national
+// emergency's reminders do not compete message by message with the
+// submissions for the database); a failure is recorded at once.
 func (w *Worker) Drain(ctx context.Context) int {
 	sent := 0
 	for ctx.Err() == nil {
-		batch, err := w.DB.ClaimOutbox(ctx, 20)
+		batch, err := w.DB.ClaimOutbox(ctx, drainBatch)
 		if err != nil {
 			w.Log.Error("outbox claim", "err", err)
 			return sent
@@ -137,24 +141,32 @@ func (w *Worker) Drain(ctx context.Context) int {
 		if len(batch) == 0 {
 			return sent
 		}
+		// Marking uses a fresh context: a message handed to SMTP must be
+		// recorded even if shutdown has begun.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		var ok []int64
 		for _, m := range batch {
-			// Marking uses a fresh context: a message handed to SMTP must be
-			// recorded even if shutdown has begun.
-			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if err := w.Sender.Send(ctx, m); err != nil {
 				metriche.Email.WithLabelValues("errore").Inc()
 				w.Log.Warn("outbox send failed", "id", m.ID, "attempt", m.Attempts, "err", err)
 				if err := w.DB.MarkFailed(mctx, m, err); err != nil {
 					w.Log.Error("outbox mark failed", "id", m.ID, "err", err)
 				}
-			} else if err := w.DB.MarkSent(mctx, m.ID); err != nil {
-				w.Log.Error("outbox mark sent", "id", m.ID, "err", err)
-			} else {
-				sent++
-				metriche.Email.WithLabelValues("inviato").Inc()
+				continue
 			}
-			cancel()
+			ok = append(ok, m.ID)
 		}
+		if err := w.DB.MarkSentTutti(mctx, ok); err != nil {
+			w.Log.Error("outbox mark sent", "ids", ok, "err", err)
+		} else {
+			sent += len(ok)
+			metriche.Email.WithLabelValues("inviato").Add(float64(len(ok)))
+		}
+		cancel()
 	}
 	return sent
 }
+
+// drainBatch is how many messages the worker claims, sends and marks at a
+// time: at most that many are left "sending" (then "incerto") by a crash.
+const drainBatch = 50

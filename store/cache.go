@@ -50,10 +50,16 @@ func (c *overrideCache) invalida() {
 
 // preparati caches prepared statements of the hot read queries on SQLite,
 // whose driver otherwise parses and plans every query anew (a tenth of the
-// CPU of a submission); pgx already caches them per connection.
+// CPU of a submission); pgx already caches them per connection. A
+// statement is prepared on a connection of the pool, never while holding
+// the cache's lock, and never synchronously inside a transaction: one that
+// holds SQLite's write lock must not wait for a second connection, which
+// may all be waiting for that lock.
 type preparati struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	inCorso map[string]bool
+	chiuso  bool
 }
 
 // hot is a querier that runs its queries as cached prepared statements
@@ -62,25 +68,41 @@ type hot struct{ db *DB }
 
 func (db *DB) hot() querier { return hot{db} }
 
-func (h hot) stmt(ctx context.Context, query string) *sql.Stmt {
-	if h.db.dialect != SQLite {
-		return nil
-	}
-	p := &h.db.preparati
+// cached returns the prepared statement of query, if ready.
+func (p *preparati) cached(query string) *sql.Stmt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if st, ok := p.m[query]; ok {
-		return st
-	}
-	st, err := h.db.sql.PrepareContext(ctx, query)
+	return p.m[query]
+}
+
+// prepara prepares query on the pool and caches it.
+func (db *DB) prepara(ctx context.Context, query string) *sql.Stmt {
+	p := &db.preparati
+	st, err := db.sql.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // the plain query reports the error
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if prev, ok := p.m[query]; ok || p.chiuso {
+		st.Close()
+		return prev
 	}
 	if p.m == nil {
 		p.m = map[string]*sql.Stmt{}
 	}
 	p.m[query] = st
 	return st
+}
+
+func (h hot) stmt(ctx context.Context, query string) *sql.Stmt {
+	if h.db.dialect != SQLite {
+		return nil
+	}
+	if st := h.db.preparati.cached(query); st != nil {
+		return st
+	}
+	return h.db.prepara(ctx, query)
 }
 
 func (h hot) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -104,6 +126,7 @@ func (h hot) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 func (p *preparati) chiudi() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.chiuso = true
 	for _, st := range p.m {
 		st.Close()
 	}
@@ -117,10 +140,34 @@ type stmtTx interface {
 }
 
 // txHot returns query bound to tx: the cached prepared statement on
-// SQLite, the plain query on PostgreSQL.
+// SQLite once it is ready (it is prepared in the background on first use,
+// see preparati), the plain query otherwise and on PostgreSQL.
 func (db *DB) txHot(ctx context.Context, tx querierTx, query string) stmtTx {
-	if st := (hot{db}).stmt(ctx, query); st != nil {
-		return tx.StmtContext(ctx, st)
+	if db.dialect == SQLite {
+		p := &db.preparati
+		p.mu.Lock()
+		st := p.m[query]
+		avvia := st == nil && !p.inCorso[query] && !p.chiuso
+		if avvia {
+			if p.inCorso == nil {
+				p.inCorso = map[string]bool{}
+			}
+			p.inCorso[query] = true
+		}
+		p.mu.Unlock()
+		if st != nil {
+			return tx.StmtContext(ctx, st)
+		}
+		if avvia {
+			go func() {
+				pctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				db.prepara(pctx, query)
+				p.mu.Lock()
+				delete(p.inCorso, query)
+				p.mu.Unlock()
+			}()
+		}
 	}
 	return txQuery{tx, query}
 }

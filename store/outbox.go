@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -113,38 +115,81 @@ func scanOutbox(s scanner) (OutboxMessage, error) {
 	return m, err
 }
 
-// ClaimOutbox marks up to n due messages "sending" and returns them. The
-// conditional UPDATE makes the claim safe with several senders.
+// ClaimOutbox marks up to n due messages "sending" and returns them, oldest
+// first, in one conditional UPDATE: a message another sender claimed
+// meanwhile is skipped (on PostgreSQL the row is re-checked after the
+// other claim commits), so a message is never claimed twice.
 func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
-	due, err := queryAll(ctx, db.sql, scanOutbox, `SELECT `+outboxCols+` FROM outbox WHERE status = $1 AND next_attempt_at <= $2
-		ORDER BY id LIMIT $3`, OutboxPending, ts(db.Now()), n)
+	// In a transaction: on SQLite an immediate one, which waits for the
+	// write lock up front (an autocommit UPDATE that has begun reading
+	// cannot wait for it).
+	var claimed []OutboxMessage
+	err := db.withTx(ctx, func(tx querierTx) error {
+		var err error
+		claimed, err = queryAll(ctx, tx, scanOutbox, `UPDATE outbox SET status = $1, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 ORDER BY id LIMIT $4) AND status = $2
+			RETURNING `+outboxCols, OutboxSending, OutboxPending, ts(db.Now()), n)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var claimed []OutboxMessage
-	for _, m := range due {
-		res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1, attempts = attempts + 1 WHERE id = $2 AND status = $3`,
-			OutboxSending, m.ID, OutboxPending)
-		if err != nil {
-			return claimed, err
-		}
-		if k, _ := res.RowsAffected(); k == 1 {
-			m.Attempts++
-			m.Status = OutboxSending
-			claimed = append(claimed, m)
-		}
-	}
+	sort.Slice(claimed, func(i, j int) bool { return claimed[i].ID < claimed[j].ID })
 	return claimed, nil
 }
 
 // MarkSent records a delivered message.
 func (db *DB) MarkSent(ctx context.Context, id int64) error {
+	return db.MarkSentTutti(ctx, []int64{id})
+}
+
+// MarkSentTutti records several delivered messages in one transaction, an
+// audit line each (the worker sends a claimed batch, then marks it: one
+// commit instead of one per message; after a crash the batch's messages are
+// still "sending" and become "incerto", never resent blindly).
+func (db *DB) MarkSentTutti(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := ts(db.Now())
 	return db.withTx(ctx, func(tx querierTx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, sent_at = $2, last_error = '' WHERE id = $3`,
-			OutboxSent, ts(db.Now()), id); err != nil {
-			return err
+		for rest := ids; len(rest) > 0; {
+			n := scalino(len(rest), scalaScritture)
+			chunk := rest[:n]
+			rest = rest[n:]
+			var b strings.Builder
+			args := []any{OutboxSent, now}
+			b.WriteString(`UPDATE outbox SET status = $1, sent_at = $2, last_error = '' WHERE id IN (`)
+			for i, id := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("$" + strconv.Itoa(len(args)+1))
+				args = append(args, id)
+			}
+			b.WriteString(")")
+			if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			b.Reset()
+			args = args[:0]
+			b.WriteString(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `)
+			for i, id := range chunk {
+				a, err := auditArgs(db.Now(), ps.SystemActor, "outbox.sent", "outbox:"+strconv.FormatInt(id, 10), nil)
+				if err != nil {
+					return err
+				}
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(db.tupla(len(args), 7))
+				args = append(args, a...)
+			}
+			if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("audit outbox.sent: %w", err)
+			}
 		}
-		return db.audit(ctx, tx, ps.SystemActor, "outbox.sent", "outbox:"+strconv.FormatInt(id, 10), nil)
+		return nil
 	})
 }
 
