@@ -56,6 +56,8 @@ type DB struct {
 	// overrides and preparati serve the submission path (store/cache.go).
 	overrides overrideCache
 	preparati preparati
+	// sessTouch skips idle-expiry-only session writes (store/sessions.go).
+	sessTouch sessTouch
 }
 
 // sqliteSynchronous is FULL: in WAL mode every commit syncs the WAL before

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 )
 
@@ -36,15 +37,64 @@ func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 	return b, true, nil
 }
 
-// Commit adds or replaces a session.
+// Commit adds or replaces a session. With an idle timeout scs commits on
+// every request only to push the expiry forward: a session whose data this
+// node wrote unchanged less than sessionTouch ago is not written again (in
+// an emergency morning the ATS's dashboard views would otherwise each be a
+// synced write competing with the submissions). The stored idle expiry is
+// then at most sessionTouch early.
 func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	key := sessionKey(token)
+	sum := sha256.Sum256(b)
+	if s.db.sessTouch.recente(key, sum, expiry) {
+		return nil
+	}
 	_, err := s.db.sql.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, sessionKey(token), b, ts(expiry))
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, key, b, ts(expiry))
+	if err == nil {
+		s.db.sessTouch.scritta(key, sum, expiry)
+	}
 	return err
+}
+
+const sessionTouch = time.Minute
+
+// sessTouch remembers the last write of each session by this node.
+type sessTouch struct {
+	mu sync.Mutex
+	m  map[string]sessScritta
+}
+
+type sessScritta struct {
+	sum    [32]byte
+	expiry time.Time
+}
+
+func (t *sessTouch) recente(key string, sum [32]byte, expiry time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w, ok := t.m[key]
+	return ok && w.sum == sum && !expiry.Before(w.expiry) && expiry.Sub(w.expiry) < sessionTouch
+}
+
+func (t *sessTouch) scritta(key string, sum [32]byte, expiry time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil || len(t.m) > 10000 {
+		t.m = map[string]sessScritta{}
+	}
+	t.m[key] = sessScritta{sum, expiry}
+}
+
+func (t *sessTouch) dimentica(key string) {
+	t.mu.Lock()
+	delete(t.m, key)
+	t.mu.Unlock()
 }
 
 // Delete removes a session.
 func (s *SessionStore) Delete(token string) error {
+	s.db.sessTouch.dimentica(sessionKey(token))
 	_, err := s.db.sql.Exec(`DELETE FROM sessions WHERE token = $1`, sessionKey(token))
 	return err
 }
