@@ -1,6 +1,8 @@
 package web
 
 import (
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/sentinella"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,5 +58,27 @@ func TestCatalogo_Completo(t *testing.T) {
 		case strings.TrimSpace(m[0]) == "" || strings.TrimSpace(m[1]) == "":
 			t.Errorf("%s: key %q lacks a language: %q", where, k, m)
 		}
+	}
+}
+
+// Every message of the class-register file parser reads in English too,
+// with the same arguments.
+func TestCatalogo_File(t *testing.T) {
+	for k, it := range sentinella.Messaggi {
+		en := catalog[k][1]
+		if en == "" {
+			t.Errorf("%s: no English for %q", k, it)
+		}
+		if strings.Count(en, "%") != strings.Count(it, "%") {
+			t.Errorf("%s: %q and %q take different arguments", k, it, en)
+		}
+	}
+	for _, c := range sentinella.Template {
+		if catalog["file.col."+c.Col][1] == "" {
+			t.Errorf("column %s: no English description", c.Col)
+		}
+	}
+	if got := tr(langEN, ps.Msg("file.err.manca", 3, "assenti")); got != "line 3: «assenti» is missing" {
+		t.Errorf("translated %q", got)
 	}
 }

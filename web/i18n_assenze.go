@@ -1,5 +1,7 @@
 package web
 
+import "github.com/portalescuole/portalescuole/sentinella"
+
 // catalogAssenze holds the messages of absence validation (ps.ValidaGiorno,
 // sentinella.Valida) and of the class-register file; merged into catalog.
 var catalogAssenze = map[string][2]string{
@@ -52,9 +54,51 @@ var catalogAssenze = map[string][2]string{
 	"file.stato":           {"Esito", "Outcome"},
 }
 
+// fileEN are the English texts of the file parser's messages, whose
+// Italian is sentinella.Messaggi.
+var fileEN = map[string]string{
+	"file.err.xlsx":         "the Excel file does not open: save it as .xlsx or as CSV",
+	"file.err.fogli":        "the Excel file has no sheets",
+	"file.err.foglio":       "the first sheet cannot be read",
+	"file.err.righe":        "the file has more than %s lines",
+	"file.err.virgolette":   "line %s: unclosed quotes or unreadable line",
+	"file.err.bomba":        "the Excel file, unzipped, exceeds %s MB: it is not a class register; upload only the absences sheet, or a CSV",
+	"file.err.compressione": "the Excel file has an unusual compression (%s): refused; save it again as .xlsx or as CSV",
+	"file.err.danneggiato":  "the Excel file is damaged or not a real .xlsx: save it again as .xlsx or as CSV",
+	"file.err.vuoto":        "the file is empty",
+	"file.err.colonna":      "line %s: the column «%s» is missing (see the template)",
+	"file.err.manca":        "line %s: «%s» is missing",
+	"file.err.intero":       "line %s: «%s» must be a whole number from 0 to %s, not %q",
+	"file.err.data_manca":   "line %s: the date is missing (YYYY-MM-DD or DD/MM/YYYY)",
+	"file.err.data":         "line %s: invalid date %q (YYYY-MM-DD or DD/MM/YYYY)",
+	"file.err.totale":       "line %s: the building's total repeated for %s",
+	"file.err.altri":        "… and %s more errors",
+	"file.err.nessuna_riga": "the file has no data lines (lines starting with # are ignored)",
+}
+
+// colonneEN describe the file's columns in English (sentinella.Template
+// has the Italian).
+var colonneEN = map[string]string{
+	"data":               "school day, YYYY-MM-DD or DD/MM/YYYY (required)",
+	"classe":             "class, e.g. 3A; empty for the building's total",
+	"iscritti":           "pupils enrolled in the class (required with the class)",
+	"assenti":            "absent pupils (0 if none; required unless closed)",
+	"febbre_respiratori": "absent for illness with fever or respiratory symptoms (optional)",
+	"gastrointestinali":  "absent for gastro-intestinal illness (optional)",
+	"altra_malattia":     "absent for other illness (optional)",
+	"non_malattia":       "absent not for illness or for an unknown reason (optional)",
+	"chiusura":           "reason if the building was closed: sciopero (strike), elezioni (elections), maltempo (bad weather), altro (other) (optional)",
+}
+
 func init() {
 	for k, v := range catalogAssenze {
 		catalog[k] = v
+	}
+	for k, it := range sentinella.Messaggi {
+		catalog[k] = [2]string{it, fileEN[k]} // TestCatalogo_File: none missing
+	}
+	for _, c := range sentinella.Template {
+		catalog["file.col."+c.Col] = [2]string{c.Desc, colonneEN[c.Col]}
 	}
 }
 
