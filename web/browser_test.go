@@ -32,9 +32,11 @@ type axeViolation struct {
 }
 
 // axe runs axe-core in the page and fails on serious or critical violations.
+// Table rows past the twentieth are left out: they repeat the ones before,
+// and a list of 700 plessi would cost axe half a minute.
 func axe(t *testing.T, bctx context.Context, src, page string) {
 	t.Helper()
-	run := `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target}))})))`
+	run := `axe.run({exclude: [["tbody > tr:nth-child(n+21)"]]}, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target}))})))`
 	err := chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](src))
 	var out []axeViolation
 	if err == nil {

@@ -5,6 +5,12 @@ import "github.com/portalescuole/portalescuole/sentinella"
 // catalogAssenze holds the messages of absence validation (ps.ValidaGiorno,
 // sentinella.Valida) and of the class-register file; merged into catalog.
 var catalogAssenze = map[string][2]string{
+	"err.assenze.intero":        {"scrivere un numero intero (0 se nessuno)", "write a whole number (0 if none)"},
+	"err.assenze.classe":        {"indicare gli assenti della classe (0 se nessuno)", "give the class's absent pupils (0 if none)"},
+	"err.assenze.nessuno":       {"nessun giorno compilato: indicare gli assenti (0 se nessuno) o la chiusura", "no day filled in: give the absent pupils (0 if none) or the closure"},
+	"err.calendario.patrono":    {"scrivere giorno e mese, es. 13/11", "write day and month, e.g. 13/11"},
+	"err.calendario.chiusure":   {"date non valide: scrivere AAAA-MM-GG o GG/MM/AAAA separate da virgola", "invalid dates: write YYYY-MM-DD or DD/MM/YYYY separated by commas"},
+	"err.calendario.troppe":     {"al massimo 20 giorni", "at most 20 days"},
 	"err.giorno.non_scolastico": {"non è un giorno di lezione secondo il calendario scolastico", "not a school day according to the school calendar"},
 	"err.giorno.data":           {"data mancante o non valida (AAAA-MM-GG)", "missing or invalid date (YYYY-MM-DD)"},
 	"err.giorno.ripetuto":       {"giorno ripetuto nello stesso invio (vedi giorni[%s])", "day repeated in the same submission (see giorni[%s])"},

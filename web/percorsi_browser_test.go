@@ -210,9 +210,10 @@ func (j *journeyRun) overflow(page string) {
 // visibleTextJS returns the page's visible text and its accessible names
 // (aria-label, title, placeholder, alt), leaving out what is marked as
 // Italian on purpose (lang="it": the language switch, names entered in
-// Italian) and what must not be translated (translate="no": codes, names).
+// Italian), what must not be translated (translate="no": codes, names) and
+// literals to type as they are (code: the file's column names).
 const visibleTextJS = `(() => {
-	const skip = el => el.closest('[lang="it"], [translate="no"], script, style, noscript, template');
+	const skip = el => el.closest('[lang="it"], [translate="no"], code, kbd, samp, script, style, noscript, template');
 	const parts = [];
 	const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 	for (let n = w.nextNode(); n; n = w.nextNode()) {
