@@ -82,3 +82,24 @@ func TestCatalogo_File(t *testing.T) {
 		t.Errorf("translated %q", got)
 	}
 }
+
+// English counts agree with their number.
+func TestTr_Plurali(t *testing.T) {
+	for _, c := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{1, 2}, "1 alert in 2 groups."},
+		{[]any{3, 1}, "3 alerts in 1 group."},
+	} {
+		if got := tr(langEN, "allerte.conteggio", c.args...); got != c.want {
+			t.Errorf("%v: %q, want %q", c.args, got, c.want)
+		}
+	}
+	if got := tr(langEN, "periodo.giorni", "01/12/2026", "02/12/2026", 1); got != "from 01/12/2026 to 02/12/2026 (1 alert day)" {
+		t.Errorf("%q", got)
+	}
+	if got := tr(langIT, "allerte.conteggio", 1, 1); strings.Contains(got, "{s}") {
+		t.Errorf("Italian %q", got)
+	}
+}

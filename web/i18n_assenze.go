@@ -48,7 +48,7 @@ var catalogAssenze = map[string][2]string{
 	"file.classe":          {"classe %s", "class %s"},
 	"file.riga":            {"riga %s", "line %s"},
 	"file.righe":           {"righe %s", "lines %s"},
-	"file.altri":           {"… e altri %d errori", "… and %d more errors"},
+	"file.altri":           {"… e altri %d errori", "… and %d more error{s}"},
 	"file.attuale":         {"Ora salvato", "Saved now"},
 	"file.nuovo":           {"Dal file", "From the file"},
 	"file.cambia":          {"Giorni già segnalati che il file cambia: %d. Controllare i valori qui sotto.", "Days already reported that the file changes: %d. Check the values below."},
