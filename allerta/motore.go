@@ -430,7 +430,7 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da, serve time.Time, sg *sog
 	if !ok {
 		return v, fmt.Errorf("metodo %q sconosciuto", Metodo)
 	}
-	s, ref := Standard(eval)
+	s, ref := StandardSu(eval, m.riferimento(nome, eval, primo, oggi))
 	if !serve.IsZero() {
 		s.Dal = sort.Search(len(eval), func(j int) bool { return !eval[j].Giorno.Before(serve) })
 		v.parziale = s.Dal > 0
@@ -471,6 +471,23 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da, serve time.Time, sg *sog
 // saltaAnni lets the method skip the school years before the one wanted
 // (false only in the test that compares both paths).
 var saltaAnni = true
+
+// riferimento is the denominator an aggregate's evaluated days are
+// standardised to (Riferimento): from the days its sentinel twin equals
+// its all-cause base, so that emergency mode's wider network does not move
+// it. A plesso's own series has no twin.
+func (m *Motore) riferimento(nome string, eval []serie.Punto, primo, oggi time.Time) float64 {
+	if strings.HasPrefix(nome, aggregati.PrefissoPlesso) || len(eval) == 0 {
+		return Riferimento(eval, nil, nil)
+	}
+	b, _ := aggregati.Base(nome)
+	from := eval[0].Giorno
+	var base []serie.Punto
+	if b != nome {
+		base = m.arch.Punti(b, from, oggi)
+	}
+	return Riferimento(eval, base, m.arch.Punti(aggregati.PrefissoSentinella+b, from, oggi))
+}
 
 // allarmeIniziale says whether one of the first pausa+1 evaluated days of
 // v alarms: such a day could extend an episode of the days before them.
