@@ -54,8 +54,8 @@ func TestMisura(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop()
-	t.Logf("full run: %d series, %d new signals; compute %v, store %v; total with load %v; peak RSS %d MiB",
-		es.Serie, len(es.Nuovi), es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
+	t.Logf("full run: %d series, %d new episodes, %d anomalies; compute %v, store %v; total with load %v; peak RSS %d MiB",
+		es.Serie, len(es.Nuovi), es.Anomalie, es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
 
 	// One window: every sentinel of the year re-sends its last three days.
 	anno := ps.AnnoDi(now)
@@ -84,8 +84,8 @@ func TestMisura(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop()
-	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new signals; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
-		len(sent), rows, inc.Serie, len(inc.Nuovi), inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
+	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new and %d extended episodes, %d anomalies; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
+		len(sent), rows, inc.Serie, len(inc.Nuovi), len(inc.Estesi), inc.Anomalie, inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
 	if inc.Tutto || inc.Serie == 0 {
 		t.Fatalf("the run after a window was not incremental: %+v", inc)
 	}
