@@ -13,6 +13,7 @@ package aggregati
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -142,7 +143,10 @@ func (s *somme) add(d int32, assenti, iscritti int64, plessi int32) {
 		s.inizio = d
 	}
 	if i := int(d - s.inizio); i >= len(s.punti) {
-		s.punti = append(s.punti, make([]somma, i-len(s.punti)+1)...)
+		// Grown in place (amortised like append): days mostly come in order.
+		old := len(s.punti)
+		s.punti = slices.Grow(s.punti, i+1-old)[:i+1]
+		clear(s.punti[old:])
 	}
 	p := &s.punti[d-s.inizio]
 	p.assenti += int32(assenti)
@@ -193,12 +197,12 @@ func (a *Archivio) Aggiorna(ctx context.Context) (Cambi, error) {
 		a.mu.Unlock()
 		return nil, nil
 	}
-	cons, err := a.db.ConsistenzeDopo(ctx, a.dopo(wmC))
+	cons, err := a.db.IscrittiDopo(ctx, a.dopo(wmC))
 	if err != nil {
 		return nil, err
 	}
 	var righe []store.RigaAssenza
-	lastA, err := a.db.ScorriAssenze(ctx, a.dopo(wmA), func(r store.RigaAssenza) { righe = append(righe, r) })
+	lastA, err := a.db.ScorriAssenze(ctx, a.dopo(wmA), 0, func(r store.RigaAssenza) { righe = append(righe, r) })
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +215,9 @@ func (a *Archivio) Aggiorna(ctx context.Context) (Cambi, error) {
 		a.applicaConsistenza(c, cambi)
 	}
 	for _, r := range righe {
-		a.applicaRiga(r, cambi)
+		if i, ok := a.indice[r.Plesso]; ok {
+			a.applicaRiga(nuovaRiga(i, r), cambi)
+		}
 	}
 	a.wmA = max(a.wmA, lastA)
 	if a.versione != before {
@@ -314,6 +320,14 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 		n.indice[p.Codice] = len(n.plessi)
 		n.plessi = append(n.plessi, x)
 	}
+	// The absences are read while the rest loads; they are applied once
+	// the enrolments (their denominators) are in.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	letture, err := n.leggi(ctx)
+	if err != nil {
+		return err
+	}
 	sent, err := a.db.SentinelleTutte(ctx)
 	if err != nil {
 		return err
@@ -327,7 +341,7 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 			p.sentinella[s.Anno] = true
 		}
 	}
-	cons, err := a.db.ConsistenzeDopo(ctx, 0)
+	cons, err := a.db.IscrittiDopo(ctx, 0)
 	if err != nil {
 		return err
 	}
@@ -352,8 +366,7 @@ func (a *Archivio) ricostruisci(ctx context.Context, firma string) error {
 		}
 		n.rilasci[m.Anno] = true
 	}
-	n.wmA, err = a.db.ScorriAssenze(ctx, 0, func(r store.RigaAssenza) { n.applicaRiga(r, nil) })
-	if err != nil {
+	if n.wmA, err = n.applica(letture); err != nil {
 		return err
 	}
 	a.mu.Lock()
@@ -417,19 +430,116 @@ func (p *plesso) iscritti(d time.Time) int32 {
 	return 0
 }
 
+// riga is a revision with its plesso's index: no pointers, so that the
+// million rows buffered during a rebuild cost the collector nothing.
+type riga struct {
+	plesso                                    int32
+	d, rev, assenti, malattia, febbre, gastro int32
+}
+
+func nuovaRiga(i int, r store.RigaAssenza) riga {
+	return riga{plesso: int32(i), d: r.Giorno, rev: r.Revisione, assenti: r.Assenti, malattia: r.Malattia, febbre: r.Febbre, gastro: r.Gastro}
+}
+
+// lettori is how many queries read the absences in parallel on a
+// rebuild: reading rows through the driver is most of a national load,
+// and one more reader than cores keeps them busy while the sums are made.
+var lettori = max(2, runtime.GOMAXPROCS(0))
+
+// letture are the parallel reads of the absences of a rebuild.
+type letture struct {
+	canali []chan []riga
+	esiti  []lettura
+	wg     sync.WaitGroup
+}
+
+type lettura struct {
+	last int64
+	err  error
+}
+
+// leggi starts reading every revision for a fresh Archivio (its plessi
+// already in place; cancel ctx to stop). The ids are split in ranges read
+// in parallel; applica applies the ranges in order, the first while it is
+// read and the later ones from their buffers, so each plesso's days still
+// arrive almost in order (appended, not inserted). The result does not
+// depend on the order anyway: a revision replaces a day only when it is
+// later.
+func (a *Archivio) leggi(ctx context.Context) (*letture, error) {
+	top, err := a.db.MassimoIDAssenze(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const lotto = 4096
+	k := int64(lettori)
+	passo := top/k + 1
+	l := &letture{canali: make([]chan []riga, k), esiti: make([]lettura, k)}
+	for j := range k {
+		// Buffered for the whole range: a reader never waits for the
+		// applier, which drains the earlier ranges first.
+		l.canali[j] = make(chan []riga, int(passo/lotto)+2)
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			defer close(l.canali[j])
+			if top == 0 {
+				return
+			}
+			buf := make([]riga, 0, lotto)
+			last, err := a.db.ScorriAssenze(ctx, j*passo, min((j+1)*passo, top), func(r store.RigaAssenza) {
+				i, ok := a.indice[r.Plesso]
+				if !ok {
+					return
+				}
+				buf = append(buf, nuovaRiga(i, r))
+				if len(buf) == lotto {
+					l.canali[j] <- buf
+					buf = make([]riga, 0, lotto)
+				}
+			})
+			if len(buf) > 0 {
+				l.canali[j] <- buf
+			}
+			l.esiti[j] = lettura{last, err}
+		}()
+	}
+	return l, nil
+}
+
+// applica applies what leggi reads and returns the largest id read.
+func (a *Archivio) applica(l *letture) (int64, error) {
+	for _, ch := range l.canali {
+		for b := range ch {
+			for _, r := range b {
+				a.applicaRiga(r, nil)
+			}
+		}
+	}
+	l.wg.Wait()
+	var last int64
+	for _, e := range l.esiti {
+		if e.err != nil {
+			return 0, e.err
+		}
+		last = max(last, e.last)
+	}
+	return last, nil
+}
+
 // applicaRiga applies one revision unless a later one is already there.
-func (a *Archivio) applicaRiga(r store.RigaAssenza, c Cambi) {
-	i, ok := a.indice[r.Plesso]
-	if !ok {
-		return
-	}
+func (a *Archivio) applicaRiga(r riga, c Cambi) {
+	i := int(r.plesso)
 	p := a.plessi[i]
-	g := giorno{d: dayNum(r.Giorno), rev: int32(r.Revisione), valida: r.Valida,
-		assenti: int32(r.Assenti), malattia: int32(r.Malattia), febbre: int32(r.Febbre), gastro: int32(r.Gastro)}
+	g := giorno{d: r.d, rev: r.rev, valida: r.assenti >= 0,
+		assenti: max(r.assenti, 0), malattia: r.malattia, febbre: r.febbre, gastro: r.gastro}
 	if g.valida {
-		g.iscritti = p.iscritti(r.Giorno)
+		g.iscritti = p.iscritti(dayTime(g.d))
 	}
-	j, found := slices.BinarySearchFunc(p.giorni, g.d, func(x giorno, d int32) int { return int(x.d - d) })
+	j, found := len(p.giorni), false
+	if j == 0 || p.giorni[j-1].d >= g.d {
+		// Not after the last day (rare: a late report): search.
+		j, found = slices.BinarySearchFunc(p.giorni, g.d, func(x giorno, d int32) int { return int(x.d - d) })
+	}
 	if found {
 		if p.giorni[j].rev >= g.rev {
 			return // already applied (a re-read) or older

@@ -25,6 +25,9 @@ const Metodo = "default"
 type Monitorata struct {
 	Nome  string // "territorio", "provincia:CR", ...
 	Punti []serie.Punto
+	// Gemella is the sentinel-only twin of the series (nil: none), by
+	// day: where it differs, wider reporting (emergency mode) was counted.
+	Gemella []serie.Punto
 }
 
 // Monitorate builds the watched daily series, Monday to Friday: the
@@ -60,16 +63,52 @@ func Monitorate(obs []serie.Osservazione) []Monitorata {
 // plessi into one the detectors can read: each day's rate times the
 // series' median denominator. Returns the series and that reference.
 func Standard(p []serie.Punto) (detect.Series, float64) {
+	return StandardSu(p, Riferimento(p, nil, nil))
+}
+
+// Riferimento returns the denominator a series is standardised to: the
+// median of its denominators on the days on which its base (the all-cause
+// aggregate; nil: the series itself) equals its sentinel-only twin, i.e.
+// the days counted on the sentinel network alone. An emergency, however
+// long, then does not move it: the wider network's days are read as rates
+// on the sentinels' scale, comparable with the years before. Without a
+// twin, or when no day qualifies, every day counts (outside emergency mode
+// the two are the same).
+func Riferimento(p, base, gemella []serie.Punto) float64 {
+	if base == nil {
+		base = p
+	}
 	den := make([]float64, 0, len(p))
-	for _, x := range p {
-		den = append(den, float64(x.Iscritti))
+	if gemella != nil {
+		// All sorted by day: one merge.
+		j, k := 0, 0
+		for _, x := range p {
+			for j < len(base) && base[j].Giorno.Before(x.Giorno) {
+				j++
+			}
+			for k < len(gemella) && gemella[k].Giorno.Before(x.Giorno) {
+				k++
+			}
+			if j < len(base) && k < len(gemella) && base[j].Giorno.Equal(x.Giorno) && gemella[k].Giorno.Equal(x.Giorno) &&
+				base[j].Iscritti == gemella[k].Iscritti && base[j].Plessi == gemella[k].Plessi {
+				den = append(den, float64(x.Iscritti))
+			}
+		}
 	}
-	sorted := append([]float64(nil), den...)
-	sort.Float64s(sorted)
-	ref := 0.0
-	if n := len(sorted); n > 0 {
-		ref = sorted[n/2]
+	if len(den) == 0 {
+		for _, x := range p {
+			den = append(den, float64(x.Iscritti))
+		}
 	}
+	sort.Float64s(den)
+	if n := len(den); n > 0 {
+		return den[n/2]
+	}
+	return 0
+}
+
+// StandardSu is Standard on a given reference denominator.
+func StandardSu(p []serie.Punto, ref float64) (detect.Series, float64) {
 	s := detect.Series{Dates: make([]time.Time, len(p)), Counts: make([]float64, len(p)), Denominators: make([]float64, len(p))}
 	for i, x := range p {
 		s.Dates[i] = x.Giorno
@@ -81,12 +120,12 @@ func Standard(p []serie.Punto) (detect.Series, float64) {
 
 // applica runs a method on points standardised to their median
 // denominator (Standard), which it also returns to turn results into rates.
-func applica(metodo string, punti []serie.Punto, params detect.Params) (detect.Result, float64, error) {
+func applica(metodo string, punti, gemella []serie.Punto, params detect.Params) (detect.Result, float64, error) {
 	run, ok := detect.Lookup(metodo)
 	if !ok {
 		return detect.Result{}, 0, fmt.Errorf("metodo %q sconosciuto", metodo)
 	}
-	s, ref := Standard(punti)
+	s, ref := StandardSu(punti, Riferimento(punti, nil, gemella))
 	res, err := run(s, params)
 	return res, ref, err
 }
@@ -99,7 +138,7 @@ func Rileva(m Monitorata, metodo string, params detect.Params, contributi func(d
 	if len(m.Punti) == 0 {
 		return nil, nil
 	}
-	res, ref, err := applica(metodo, m.Punti, params)
+	res, ref, err := applica(metodo, m.Punti, m.Gemella, params)
 	if err != nil {
 		return nil, err
 	}

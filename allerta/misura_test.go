@@ -2,6 +2,7 @@ package allerta_test
 
 import (
 	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -41,16 +42,20 @@ func TestMisura(t *testing.T) {
 	defer db.Close()
 	m := allerta.NuovoMotore(db, nil)
 	t0 := time.Now()
+	stop := profila(t, "carica")
 	if _, err := m.Archivio().Aggiorna(ctx); err != nil {
 		t.Fatal(err)
 	}
+	stop()
 	t.Logf("aggregates loaded in %v", time.Since(t0))
+	stop = profila(t, "completa")
 	es, err := m.Esegui(ctx, ps.SystemActor, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("full run: %d series, %d new signals; compute %v, store %v; total with load %v; peak RSS %d MiB",
-		es.Serie, len(es.Nuovi), es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
+	stop()
+	t.Logf("full run: %d series, %d new episodes, %d anomalies; compute %v, store %v; total with load %v; peak RSS %d MiB",
+		es.Serie, len(es.Nuovi), es.Anomalie, es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
 
 	// One window: every sentinel of the year re-sends its last three days.
 	anno := ps.AnnoDi(now)
@@ -73,14 +78,36 @@ func TestMisura(t *testing.T) {
 		rows += len(giorni)
 	}
 	t1 := time.Now()
+	stop = profila(t, "incrementale")
 	inc, err := m.Esegui(ctx, ps.SystemActor, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new signals; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
-		len(sent), rows, inc.Serie, len(inc.Nuovi), inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
+	stop()
+	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new and %d extended episodes, %d anomalies; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
+		len(sent), rows, inc.Serie, len(inc.Nuovi), len(inc.Estesi), inc.Anomalie, inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
 	if inc.Tutto || inc.Serie == 0 {
 		t.Fatalf("the run after a window was not incremental: %+v", inc)
+	}
+}
+
+// profila writes a CPU profile of one phase of TestMisura to
+// $RILEVA_PPROF-fase.pprof when RILEVA_PPROF is set.
+func profila(t *testing.T, fase string) func() {
+	pre := os.Getenv("RILEVA_PPROF")
+	if pre == "" {
+		return func() {}
+	}
+	f, err := os.Create(pre + "-" + fase + ".pprof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 

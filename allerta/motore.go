@@ -364,6 +364,13 @@ func (m *Motore) Calcola(ctx context.Context, cambi aggregati.Cambi, tutti bool,
 		}
 		return a.Metodo < b.Metodo
 	})
+	sort.Slice(calc.Anomalie, func(i, j int) bool {
+		a, b := calc.Anomalie[i], calc.Anomalie[j]
+		if !a.Giorno.Equal(b.Giorno) {
+			return a.Giorno.Before(b.Giorno)
+		}
+		return a.Serie < b.Serie
+	})
 	return calc, nil
 }
 
@@ -379,21 +386,25 @@ type Valutazione struct {
 	Alarm       []bool
 	Anomaly     []bool
 	Parametri   string
+	// parziale: days before the wanted school year may be unevaluated.
+	parziale bool
 }
 
 // valuta runs the daily method on a series from primo to oggi, past school
 // years included (the method uses them, and is causal: a day's result uses
 // only the days up to it).
 func (m *Motore) valuta(nome string, primo, oggi time.Time, sg *soglie) (Valutazione, error) {
-	return m.valutaDa(nome, primo, oggi, time.Time{}, sg)
+	return m.valutaDa(nome, primo, oggi, time.Time{}, time.Time{}, sg)
 }
 
 // valutaDa is valuta with the detector run only on the days from da on
 // (all when da is zero); earlier days are returned, not evaluated. The
 // default model restarts every school year from a profile fitted on the two
 // before it (detect.TestScuola_ThreeYearsSuffice), so a school year's
-// results need only it and those two.
-func (m *Motore) valutaDa(nome string, primo, oggi, da time.Time, sg *soglie) (Valutazione, error) {
+// results need only it and those two. When serve is not zero only the
+// results from serve's school year on are wanted: the method may leave the
+// earlier days unevaluated (detect.Series.Dal).
+func (m *Motore) valutaDa(nome string, primo, oggi, da, serve time.Time, sg *soglie) (Valutazione, error) {
 	v := Valutazione{Punti: serie.Feriali(m.arch.Punti(nome, primo, oggi))}
 	n := len(v.Punti)
 	// Sized once: a national run evaluates thousands of five-year series.
@@ -419,7 +430,11 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da time.Time, sg *soglie) (V
 	if !ok {
 		return v, fmt.Errorf("metodo %q sconosciuto", Metodo)
 	}
-	s, ref := Standard(eval)
+	s, ref := StandardSu(eval, m.riferimento(nome, eval, primo, oggi))
+	if !serve.IsZero() {
+		s.Dal = sort.Search(len(eval), func(j int) bool { return !eval[j].Giorno.Before(serve) })
+		v.parziale = s.Dal > 0
+	}
 	params := detect.Params(nil)
 	if strings.HasPrefix(nome, aggregati.PrefissoPlesso) {
 		params = ParametriPlesso
@@ -451,6 +466,45 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da time.Time, sg *soglie) (V
 		v.Alarm[i] = res.Alarm[j] && !anom
 	}
 	return v, nil
+}
+
+// saltaAnni lets the method skip the school years before the one wanted
+// (false only in the test that compares both paths).
+var saltaAnni = true
+
+// riferimento is the denominator an aggregate's evaluated days are
+// standardised to (Riferimento): from the days its sentinel twin equals
+// its all-cause base, so that emergency mode's wider network does not move
+// it. A plesso's own series has no twin.
+func (m *Motore) riferimento(nome string, eval []serie.Punto, primo, oggi time.Time) float64 {
+	if strings.HasPrefix(nome, aggregati.PrefissoPlesso) || len(eval) == 0 {
+		return Riferimento(eval, nil, nil)
+	}
+	b, _ := aggregati.Base(nome)
+	from := eval[0].Giorno
+	var base []serie.Punto
+	if b != nome {
+		base = m.arch.Punti(b, from, oggi)
+	}
+	return Riferimento(eval, base, m.arch.Punti(aggregati.PrefissoSentinella+b, from, oggi))
+}
+
+// allarmeIniziale says whether one of the first pausa+1 evaluated days of
+// v alarms: such a day could extend an episode of the days before them.
+func allarmeIniziale(v Valutazione, pausa int) bool {
+	k := 0
+	for i := range v.Punti {
+		if v.Provvisorio[i] || math.IsNaN(v.Expected[i]) {
+			continue
+		}
+		if v.Alarm[i] {
+			return true
+		}
+		if k++; k > pausa {
+			return false
+		}
+	}
+	return false
 }
 
 // Episodi groups a series' alarm days into episodes: an alarm day within
@@ -510,7 +564,19 @@ func (m *Motore) esamina(l lavoro, primo, oggi time.Time, sg *soglie) ([]ps.Segn
 	if l.dal.IsZero() {
 		daily = (ps.AnnoDi(oggi) - 1).Inizio()
 	}
-	v, err := m.valutaDa(l.nome, primo, oggi, (ps.AnnoDi(daily) - 2).Inizio(), sg)
+	// Only daily's school year on is wanted, the two before it being
+	// baseline; but an episode can run from the end of one school year into
+	// the next (Pausa counts evaluated days, and summer has none), so when
+	// the first evaluated days alarm, the year before is evaluated too.
+	da := (ps.AnnoDi(daily) - 2).Inizio()
+	serve := daily
+	if !saltaAnni {
+		serve = time.Time{}
+	}
+	v, err := m.valutaDa(l.nome, primo, oggi, da, serve, sg)
+	if err == nil && v.parziale && allarmeIniziale(v, Pausa) {
+		v, err = m.valutaDa(l.nome, primo, oggi, da, time.Time{}, sg)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

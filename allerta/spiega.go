@@ -305,7 +305,7 @@ func Disegna(m Monitorata) (Traccia, error) {
 	if len(m.Punti) == 0 {
 		return t, nil
 	}
-	res, ref, err := applica(Metodo, m.Punti, nil)
+	res, ref, err := applica(Metodo, m.Punti, m.Gemella, nil)
 	if err != nil {
 		return t, err
 	}

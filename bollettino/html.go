@@ -34,7 +34,7 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <section id="bollettino-giornaliero" aria-labelledby="bollettino-giornaliero-titolo" class="mb-4">
 <h3 id="bollettino-giornaliero-titolo">Tasso giornaliero di assenza – ultime settimane</h3>
 {{- if .Giorni}}
-<div class="table-responsive"><table class="table table-sm">
+<div class="table-responsive" tabindex="0"><table class="table table-sm">
 <caption>Quota di alunni assenti sul totale degli iscritti, per giorno di scuola, con il valore atteso e la soglia superiore del metodo di rilevazione.</caption>
 <thead><tr><th scope="col">Giorno</th><th scope="col" class="text-end">Tasso</th><th scope="col" class="text-end">Atteso</th><th scope="col" class="text-end">Soglia</th><th scope="col">Allarme</th></tr></thead>
 <tbody>
@@ -51,7 +51,7 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <section id="bollettino-settimanale" aria-labelledby="bollettino-settimanale-titolo" class="mb-4">
 <h3 id="bollettino-settimanale-titolo">Andamento settimanale e confronto con l'anno scolastico precedente</h3>
 {{- if .Settimane}}
-<div class="table-responsive"><table class="table table-sm">
+<div class="table-responsive" tabindex="0"><table class="table table-sm">
 <caption>Tasso medio settimanale di assenza per settimana ISO{{if .HaPrecedente}}, a confronto con le stesse settimane dell'anno precedente{{end}}{{if .HaInfluNet}}, e incidenza InfluNet delle sindromi simil-influenzali (5–14 anni, casi per 1.000){{end}}.</caption>
 <thead><tr><th scope="col">Settimana ISO</th><th scope="col">Dal</th><th scope="col" class="text-end">{{.AnnoCorrente}}</th>{{if .HaPrecedente}}<th scope="col" class="text-end">{{.AnnoPrecedente}}</th>{{end}}{{if .HaInfluNet}}<th scope="col" class="text-end">InfluNet (per 1.000)</th>{{end}}</tr></thead>
 <tbody>
@@ -68,7 +68,7 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <section id="bollettino-gruppi" aria-labelledby="bollettino-gruppi-titolo" class="mb-4">
 <h3 id="bollettino-gruppi-titolo">Tasso di assenza per gruppo</h3>
 {{- if .Gruppi}}
-<div class="table-responsive"><table class="table table-sm">
+<div class="table-responsive" tabindex="0"><table class="table table-sm">
 <caption>Variazione in punti percentuali (p.p.) rispetto alla settimana precedente.</caption>
 <thead><tr><th scope="col">Gruppo</th><th scope="col" class="text-end">Plessi</th><th scope="col" class="text-end">Tasso</th><th scope="col" class="text-end">Settimana precedente</th><th scope="col" class="text-end">Variazione</th></tr></thead>
 <tbody>
@@ -85,7 +85,7 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <section id="bollettino-allerte" aria-labelledby="bollettino-allerte-titolo" class="mb-4">
 <h3 id="bollettino-allerte-titolo">Allerte statistiche</h3>
 {{- if .Allerte}}
-<div class="table-responsive"><table class="table table-sm">
+<div class="table-responsive" tabindex="0"><table class="table table-sm">
 <thead><tr><th scope="col">N.</th><th scope="col">Data</th><th scope="col">Serie</th><th scope="col" class="text-end">Osservato</th><th scope="col" class="text-end">Atteso</th><th scope="col" class="text-end">Soglia</th><th scope="col">Metodo</th><th scope="col">Stato</th></tr></thead>
 <tbody>
 {{- range .Allerte}}
@@ -101,7 +101,7 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <section id="bollettino-completezza" aria-labelledby="bollettino-completezza-titolo" class="mb-4">
 <h3 id="bollettino-completezza-titolo">Completezza delle segnalazioni</h3>
 {{- if .Completezza}}
-<div class="table-responsive"><table class="table table-sm">
+<div class="table-responsive" tabindex="0"><table class="table table-sm">
 <caption>Segnalazioni ricevute (in tempo o in ritardo) sul totale di quelle attese dai plessi sentinella.</caption>
 <thead><tr><th scope="col">Periodo</th><th scope="col" class="text-end">In tempo</th><th scope="col" class="text-end">In ritardo</th><th scope="col" class="text-end">Mancanti</th><th scope="col" class="text-end">Attese</th><th scope="col" class="text-end">Completezza</th></tr></thead>
 <tbody>

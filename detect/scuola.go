@@ -174,9 +174,21 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 	var st scuolaState
 	curYear := math.MinInt
 	yearStart := 0
+	// Each school year restarts from its past years' rows, not from the
+	// state of the year before: years before Dal's can be skipped.
+	skip := math.MinInt
+	if s.Dal > 0 {
+		skip = math.MaxInt
+		if s.Dal < n {
+			skip = rows[s.Dal].sy
+		}
+	}
 	for t := range n {
 		rw := &rows[t]
 		res.Expected[t], res.UpperBound[t], res.Statistic[t] = math.NaN(), math.NaN(), math.NaN()
+		if rw.sy < skip {
+			continue
+		}
 		if rw.sy != curYear {
 			curYear, yearStart = rw.sy, t
 			st = newScuolaState(fitScuolaProfile(rows, t, sampVar))

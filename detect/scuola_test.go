@@ -392,3 +392,67 @@ func TestScuola_ThreeYearsSuffice(t *testing.T) {
 		t.Error("no alarm in the current year: the comparison proves little")
 	}
 }
+
+// TestScuola_Dal: skipping the school years before Dal's changes nothing
+// from that school year on, and leaves the skipped rows unevaluated.
+func TestScuola_Dal(t *testing.T) {
+	s := synthSchool(13, []int{2020, 2021, 2022, 2023}, func(i int, d time.Time) float64 {
+		if d.Year() == 2022 && d.Month() == time.January {
+			return 0.03 // an epidemic in a skipped year
+		}
+		if d.Year() == 2023 && d.Month() == time.November {
+			return 0.001 * float64(d.Day())
+		}
+		return 0
+	})
+	p := DefaultScuolaParams()
+	full, err := Scuola(s, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dal in the middle of the last year: that year is evaluated whole.
+	dal := 0
+	for s.Dates[dal].Before(time.Date(2023, 10, 20, 0, 0, 0, 0, time.UTC)) {
+		dal++
+	}
+	cut := s
+	cut.Dal = dal
+	r, err := Scuola(cut, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
+	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	alarms, skipped := 0, 0
+	for i := range s.Dates {
+		if s.Dates[i].Before(cur) {
+			if r.Valid[i] || r.Alarm[i] || r.Anomaly[i] || !math.IsNaN(r.Expected[i]) {
+				t.Fatalf("%s: a skipped row was evaluated", s.Dates[i].Format("2006-01-02"))
+			}
+			if full.Alarm[i] {
+				skipped++
+			}
+			continue
+		}
+		if r.Alarm[i] != full.Alarm[i] || r.Valid[i] != full.Valid[i] || r.Anomaly[i] != full.Anomaly[i] ||
+			!same(r.Expected[i], full.Expected[i]) || !same(r.UpperBound[i], full.UpperBound[i]) || !same(r.Statistic[i], full.Statistic[i]) {
+			t.Fatalf("%s: with Dal %v/%v, without %v/%v", s.Dates[i].Format("2006-01-02"), r.Alarm[i], r.Expected[i], full.Alarm[i], full.Expected[i])
+		}
+		if full.Alarm[i] {
+			alarms++
+		}
+	}
+	if alarms == 0 || skipped == 0 {
+		t.Errorf("alarms: %d in the kept year, %d in the skipped ones: the comparison proves little", alarms, skipped)
+	}
+	// Dal past the end: nothing evaluated.
+	cut.Dal = len(s.Dates)
+	if r, err = Scuola(cut, p); err != nil {
+		t.Fatal(err)
+	}
+	for i := range s.Dates {
+		if r.Valid[i] {
+			t.Fatalf("row %d evaluated with Dal past the end", i)
+		}
+	}
+}

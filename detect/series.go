@@ -14,6 +14,12 @@ type Series struct {
 	Dates        []time.Time
 	Counts       []float64
 	Denominators []float64
+	// Dal is the first row whose result the caller wants (0: all). A
+	// method may then leave earlier rows unevaluated (Valid false) where
+	// skipping them changes nothing from Dal on: Scuola skips the school
+	// years before Dal's, whose rows still give its profile. Other methods
+	// evaluate every row.
+	Dal int
 }
 
 // Params are a method's parameters by R name (e.g. "baseline", "alpha").

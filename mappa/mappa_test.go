@@ -340,7 +340,7 @@ func TestNessunDato(t *testing.T) {
 }
 
 func TestEtichetteClassi(t *testing.T) {
-	got := etichetteClassi([]float64{0.5, 2.25, 10})
+	got := etichetteClassi([]float64{0.5, 2.25, 10}, TestiItaliani())
 	want := []string{"< 0,5%", "0,5–2,25%", "2,25–10,0%", "≥ 10,0%"}
 	if !slices.Equal(got, want) {
 		t.Errorf("%q, attese %q", got, want)
@@ -620,5 +620,30 @@ func BenchmarkProietta(b *testing.B) {
 	g := geometria()
 	for b.Loop() {
 		progetta(g, []string{"CR", "MN"}, Larghezza, Tolleranza)
+	}
+}
+
+// The caller's words replace the Italian ones, decimal separator included.
+func TestSVG_Testi(t *testing.T) {
+	en := Testi{NessunDato: "no data", TuttiIValori: "all values", Attribuzione: "Boundaries: ISTAT 2023 via openpolis, CC BY 4.0",
+		Descrizione: "Choropleth map of %d municipalities (provinces %s), %d with data. Classes: %s; no data hatched grey.", Decimale: "."}
+	svg, err := SVG(map[string]Valore{}, Opzioni{Titolo: "Absences by municipality", Legenda: "Weekly absence rate", Testi: en})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(svg)
+	for _, want := range []string{"no data", "&lt; 2.0%", "2.0–4.0%", "Weekly absence rate", "Choropleth map of"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("English map lacks %q", want)
+		}
+	}
+	for _, it := range []string{"nessun dato", "2,0", "Tasso di assenza", "Mappa coropletica", "Confini comunali"} {
+		if strings.Contains(s, it) {
+			t.Errorf("English map still says %q", it)
+		}
+	}
+	def, _ := SVG(map[string]Valore{}, Opzioni{})
+	if !strings.Contains(string(def), "nessun dato") || !strings.Contains(string(def), "2,0–4,0%") {
+		t.Error("the default map is no longer Italian")
 	}
 }

@@ -36,6 +36,42 @@ type Opzioni struct {
 	Province []string
 	// ID prefixes the ids of the patterns, so that two maps can share a page; default "mappa".
 	ID string
+	// Testi are the words drawn on the map; empty fields take the Italian default (TestiItaliani).
+	Testi Testi
+}
+
+// Testi are the map's own words, translated by the caller.
+type Testi struct {
+	NessunDato   string // "nessun dato": the legend entry and a hover title without data
+	TuttiIValori string // the one class when there are no breaks
+	Attribuzione string // the boundaries' source and licence
+	// Descrizione is the <desc>, a format with the number of municipalities, the provinces,
+	// the municipalities with data and the classes.
+	Descrizione string
+	// Decimale is the decimal separator: "," (default) or ".".
+	Decimale string
+}
+
+// TestiItaliani returns the Italian words.
+func TestiItaliani() Testi {
+	return Testi{NessunDato: "nessun dato", TuttiIValori: "tutti i valori", Attribuzione: attribuzione,
+		Descrizione: "Mappa coropletica di %d comuni (province %s), %d con dati. Classi: %s; nessun dato in grigio tratteggiato.",
+		Decimale:    ","}
+}
+
+// testi fills the empty fields of opts.Testi with the Italian words.
+func (o Opzioni) testi() Testi {
+	t, it := o.Testi, TestiItaliani()
+	for _, f := range []struct {
+		v *string
+		d string
+	}{{&t.NessunDato, it.NessunDato}, {&t.TuttiIValori, it.TuttiIValori},
+		{&t.Attribuzione, it.Attribuzione}, {&t.Descrizione, it.Descrizione}, {&t.Decimale, it.Decimale}} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	return t
 }
 
 // SoglieStandard returns the default class breaks: 2, 4, 6, 8 percent.
@@ -130,6 +166,7 @@ func SVG(valori map[string]Valore, opts Opzioni) (template.HTML, error) {
 			return "", fmt.Errorf("mappa: ID %q: solo lettere, cifre, - e _", id)
 		}
 	}
+	tx := opts.testi()
 	legenda := opts.Legenda
 	if legenda == "" {
 		legenda = legendaDefault
@@ -167,8 +204,7 @@ func SVG(valori map[string]Valore, opts Opzioni) (template.HTML, error) {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %s" width="%d" height="%s" role="img" aria-label="%s" class="mappa-comuni" font-family="%s">`,
 		Larghezza, num(altezza), Larghezza, num(altezza), e(nome), e(fontFamily))
 	fmt.Fprintf(&b, "\n<title>%s</title>\n<desc>%s</desc>\n", e(nome),
-		e(fmt.Sprintf("Mappa coropletica di %d comuni (province %s), %d con dati. Classi: %s; nessun dato in grigio tratteggiato.",
-			len(d.comuni), strings.Join(province, ", "), conDati, strings.Join(etichetteClassi(soglie), ", "))))
+		e(fmt.Sprintf(tx.Descrizione, len(d.comuni), strings.Join(province, ", "), conDati, strings.Join(etichetteClassi(soglie, tx), ", "))))
 
 	// patterns: the class colour under marks of growing density
 	b.WriteString("<defs>\n")
@@ -188,10 +224,10 @@ func SVG(valori map[string]Valore, opts Opzioni) (template.HTML, error) {
 		c := t.comuni[ci].Comune
 		v, ok := valori[c.Istat]
 		fill := id + "-nd"
-		testo := c.Nome + ": nessun dato"
+		testo := c.Nome + ": " + tx.NessunDato
 		if ok && v.Presente {
 			fill = fmt.Sprintf("%s-c%d", id, Classe(v.Valore, soglie))
-			testo = c.Nome + ": " + percento(v.Valore)
+			testo = c.Nome + ": " + percento(v.Valore, tx.Decimale)
 		}
 		if ok && v.Etichetta != "" {
 			testo += " (" + v.Etichetta + ")"
@@ -205,7 +241,7 @@ func SVG(valori map[string]Valore, opts Opzioni) (template.HTML, error) {
 	// legend
 	fmt.Fprintf(&b, `<g transform="translate(%d %s)" font-size="13" fill="#1a1a1a">`+"\n", margine, num(yLegenda))
 	fmt.Fprintf(&b, `<text x="0" y="14" font-weight="bold">%s</text>`+"\n", e(legenda))
-	etichette := append(etichetteClassi(soglie), "nessun dato")
+	etichette := append(etichetteClassi(soglie, tx), tx.NessunDato)
 	for k, et := range etichette {
 		x := (k % perRiga) * voceL
 		y := 22 + (k/perRiga)*voceH
@@ -218,7 +254,7 @@ func SVG(valori map[string]Valore, opts Opzioni) (template.HTML, error) {
 	}
 	b.WriteString("</g>\n")
 	fmt.Fprintf(&b, `<text x="%d" y="%s" font-size="10" fill="#595959" text-anchor="end">%s</text>`+"\n",
-		Larghezza-margine, num(altezza-6), e(attribuzione))
+		Larghezza-margine, num(altezza-6), e(tx.Attribuzione))
 	b.WriteString("</svg>")
 	return template.HTML(b.String()), nil
 }
@@ -331,30 +367,31 @@ func quantile(xs []float64, p float64) float64 {
 	return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
 }
 
-// etichetteClassi labels the classes Italian style: "< 2,0%", "2,0–4,0%", "≥ 8,0%".
-func etichetteClassi(s []float64) []string {
+// etichetteClassi labels the classes: "< 2,0%", "2,0–4,0%", "≥ 8,0%" (points in English).
+func etichetteClassi(s []float64, tx Testi) []string {
 	if len(s) == 0 {
-		return []string{"tutti i valori"}
+		return []string{tx.TuttiIValori}
 	}
-	out := []string{"< " + decimale(s[0]) + "%"}
+	sep := tx.Decimale
+	out := []string{"< " + decimale(s[0], sep) + "%"}
 	for i := 1; i < len(s); i++ {
-		out = append(out, decimale(s[i-1])+"–"+decimale(s[i])+"%")
+		out = append(out, decimale(s[i-1], sep)+"–"+decimale(s[i], sep)+"%")
 	}
-	return append(out, "≥ "+decimale(s[len(s)-1])+"%")
+	return append(out, "≥ "+decimale(s[len(s)-1], sep)+"%")
 }
 
-// decimale writes v with a decimal comma: one decimal, more only if a break needs them.
-func decimale(v float64) string {
+// decimale writes v with the separator sep: one decimal, more only if a break needs them.
+func decimale(v float64, sep string) string {
 	prec := 1
 	if x := v * 10; x != math.Round(x) {
 		prec = -1
 	}
-	return strings.Replace(strconv.FormatFloat(v, 'f', prec, 64), ".", ",", 1)
+	return strings.Replace(strconv.FormatFloat(v, 'f', prec, 64), ".", sep, 1)
 }
 
-// percento writes a value as "3,4%".
-func percento(v float64) string {
-	return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", ",", 1) + "%"
+// percento writes a value as "3,4%" (with sep for the comma).
+func percento(v float64, sep string) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", sep, 1) + "%"
 }
 
 // num formats a coordinate with at most one decimal.

@@ -57,9 +57,52 @@ type Riga struct {
 }
 
 // FileError lists a file's problems by line; the file is refused whole.
+// Its Errors are message keys with their arguments (ps.Msg), in
+// Messaggi: the web layer translates them, Error writes them in Italian.
 type FileError struct{ Errors []string }
 
-func (e *FileError) Error() string { return strings.Join(e.Errors, "; ") }
+func (e *FileError) Error() string {
+	out := make([]string, len(e.Errors))
+	for i, m := range e.Errors {
+		out[i] = Testo(m)
+	}
+	return strings.Join(out, "; ")
+}
+
+// Messaggi are the file's error messages in Italian by key; the arguments
+// come back from ps.SplitMsg as text, hence %s for numbers too.
+var Messaggi = map[string]string{
+	"file.err.xlsx":         "il file Excel non si apre: salvarlo come .xlsx o come CSV",
+	"file.err.fogli":        "il file Excel non ha fogli",
+	"file.err.foglio":       "il primo foglio non si legge",
+	"file.err.righe":        "il file supera %s righe",
+	"file.err.virgolette":   "riga %s: virgolette non chiuse o riga non leggibile",
+	"file.err.bomba":        "il file Excel, decompresso, supera %s MB: non è un registro di classe; caricare solo il foglio delle assenze, o un CSV",
+	"file.err.compressione": "il file Excel ha una compressione anomala (%s): rifiutato; salvarlo di nuovo come .xlsx o come CSV",
+	"file.err.danneggiato":  "il file Excel è danneggiato o non è un vero .xlsx: salvarlo di nuovo come .xlsx o come CSV",
+	"file.err.vuoto":        "il file è vuoto",
+	"file.err.colonna":      "riga %s: manca la colonna «%s» (vedi il modello)",
+	"file.err.manca":        "riga %s: manca «%s»",
+	"file.err.intero":       "riga %s: «%s» deve essere un intero tra 0 e %s, non %q",
+	"file.err.data_manca":   "riga %s: manca la data (AAAA-MM-GG o GG/MM/AAAA)",
+	"file.err.data":         "riga %s: data %q non valida (AAAA-MM-GG o GG/MM/AAAA)",
+	"file.err.totale":       "riga %s: totale del plesso ripetuto per il %s",
+	"file.err.altri":        "… e altri %s errori",
+	"file.err.nessuna_riga": "il file non contiene righe di dati (le righe che iniziano con # sono ignorate)",
+}
+
+// Testo writes a message of a FileError in Italian.
+func Testo(m string) string {
+	k, args := ps.SplitMsg(m)
+	f, ok := Messaggi[k]
+	switch {
+	case !ok:
+		return m
+	case len(args) > 0:
+		return fmt.Sprintf(f, args...)
+	}
+	return f
+}
 
 // MaxFileErrors bounds the errors listed for one file.
 const MaxFileErrors = 200
@@ -98,27 +141,27 @@ func leggi(name string, data []byte) ([]Riga, error) {
 		}
 		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzip, UnzipXMLSizeLimit: 8 << 20})
 		if err != nil {
-			return nil, &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
+			return nil, &FileError{[]string{"file.err.xlsx"}}
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, &FileError{[]string{"il file Excel non ha fogli"}}
+			return nil, &FileError{[]string{"file.err.fogli"}}
 		}
 		// Row by row, never more than MaxFileRows: the sheet is not loaded
 		// whole.
 		rows, err := f.Rows(sheets[0])
 		if err != nil {
-			return nil, &FileError{[]string{"il primo foglio non si legge"}}
+			return nil, &FileError{[]string{"file.err.foglio"}}
 		}
 		defer rows.Close()
 		for i := 1; rows.Next(); i++ {
 			if len(records) > MaxFileRows {
-				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+				return nil, &FileError{[]string{ps.Msg("file.err.righe", MaxFileRows)}}
 			}
 			r, err := rows.Columns()
 			if err != nil {
-				return nil, &FileError{[]string{"il primo foglio non si legge"}}
+				return nil, &FileError{[]string{"file.err.foglio"}}
 			}
 			if len(r) > maxColonne {
 				r = r[:maxColonne]
@@ -130,7 +173,7 @@ func leggi(name string, data []byte) ([]Riga, error) {
 			lines = append(lines, i)
 		}
 		if rows.Error() != nil {
-			return nil, &FileError{[]string{"il primo foglio non si legge"}}
+			return nil, &FileError{[]string{"file.err.foglio"}}
 		}
 	} else {
 		if !utf8.Valid(data) {
@@ -159,10 +202,10 @@ func leggi(name string, data []byte) ([]Riga, error) {
 				if errors.As(err, &pe) {
 					line = pe.StartLine
 				}
-				return nil, &FileError{[]string{fmt.Sprintf("riga %d: virgolette non chiuse o riga non leggibile", line)}}
+				return nil, &FileError{[]string{ps.Msg("file.err.virgolette", line)}}
 			}
 			if len(records) > MaxFileRows {
-				return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+				return nil, &FileError{[]string{ps.Msg("file.err.righe", MaxFileRows)}}
 			}
 			if len(rec) > maxColonne {
 				rec = rec[:maxColonne]
@@ -194,16 +237,16 @@ const maxColonne = 64
 func ControllaXLSX(data []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return &FileError{[]string{"il file Excel non si apre: salvarlo come .xlsx o come CSV"}}
+		return &FileError{[]string{"file.err.xlsx"}}
 	}
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > MaxXLSXUnzip || f.UncompressedSize64 > MaxXLSXUnzip {
-			return &FileError{[]string{fmt.Sprintf("il file Excel, decompresso, supera %d MB: non è un registro di classe; caricare solo il foglio delle assenze, o un CSV", MaxXLSXUnzip>>20)}}
+			return &FileError{[]string{ps.Msg("file.err.bomba", MaxXLSXUnzip>>20)}}
 		}
 		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > maxRapporto*max(f.CompressedSize64, 1) {
-			return &FileError{[]string{fmt.Sprintf("il file Excel ha una compressione anomala (%s): rifiutato; salvarlo di nuovo come .xlsx o come CSV", f.Name)}}
+			return &FileError{[]string{ps.Msg("file.err.compressione", f.Name)}}
 		}
 	}
 	// The declared sizes are now known to be small: inflate every part once,
@@ -218,7 +261,7 @@ func ControllaXLSX(data []byte) error {
 			}
 		}
 		if err != nil {
-			return &FileError{[]string{"il file Excel è danneggiato o non è un vero .xlsx: salvarlo di nuovo come .xlsx o come CSV"}}
+			return &FileError{[]string{"file.err.danneggiato"}}
 		}
 	}
 	return nil
@@ -231,15 +274,15 @@ func isXLSX(name string, data []byte) bool {
 func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	fe := &FileError{}
 	more := 0
-	add := func(line int, format string, args ...any) {
+	add := func(line int, key string, args ...any) {
 		if len(fe.Errors) < MaxFileErrors {
-			fe.Errors = append(fe.Errors, fmt.Sprintf("riga %d: ", line)+fmt.Sprintf(format, args...))
+			fe.Errors = append(fe.Errors, ps.Msg(key, append([]any{line}, args...)...))
 		} else {
 			more++
 		}
 	}
 	if len(records) == 0 {
-		return nil, &FileError{[]string{"il file è vuoto"}}
+		return nil, &FileError{[]string{"file.err.vuoto"}}
 	}
 	col := map[string]int{}
 	for i, h := range records[0] {
@@ -248,7 +291,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 	var missing []string
 	for _, req := range []string{"data", "assenti"} {
 		if _, ok := col[req]; !ok {
-			missing = append(missing, "riga 1: manca la colonna «"+req+"» (vedi il modello)")
+			missing = append(missing, ps.Msg("file.err.colonna", 1, req))
 		}
 	}
 	if missing != nil {
@@ -265,20 +308,20 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		s := get(rec, name)
 		if s == "" {
 			if required {
-				add(line, "manca «%s»", name)
+				add(line, "file.err.manca", name)
 				return nil, false
 			}
 			return nil, true
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > ps.MaxIscritti {
-			add(line, "«%s» deve essere un intero tra 0 e %d, non %q", name, ps.MaxIscritti, s)
+			add(line, "file.err.intero", name, ps.MaxIscritti, s)
 			return nil, false
 		}
 		return &n, true
 	}
 	if len(records)-1 > MaxFileRows {
-		return nil, &FileError{[]string{fmt.Sprintf("il file supera %d righe", MaxFileRows)}}
+		return nil, &FileError{[]string{ps.Msg("file.err.righe", MaxFileRows)}}
 	}
 	byDay := map[string]int{}
 	bad := map[int]bool{} // days with a bad line: left out of the result
@@ -299,9 +342,9 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		}
 		if err != nil {
 			if ds == "" {
-				add(line, "manca la data (AAAA-MM-GG o GG/MM/AAAA)")
+				add(line, "file.err.data_manca")
 			} else {
-				add(line, "data %q non valida (AAAA-MM-GG o GG/MM/AAAA)", ds)
+				add(line, "file.err.data", ds)
 			}
 			// The rest of the line is still checked, for a complete list.
 			num(line, rec, "assenti", false)
@@ -338,7 +381,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		if classe == "" {
 			switch {
 			case g.Assenti != nil:
-				add(line, "totale del plesso ripetuto per il %s", key)
+				add(line, "file.err.totale", key)
 				bad[idx] = true
 			case !ok1 || !okAll:
 				bad[idx] = true
@@ -357,7 +400,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		out[idx].LineeClassi = append(out[idx].LineeClassi, line)
 	}
 	if more > 0 {
-		fe.Errors = append(fe.Errors, fmt.Sprintf("… e altri %d errori", more))
+		fe.Errors = append(fe.Errors, ps.Msg("file.err.altri", more))
 	}
 	if len(fe.Errors) > 0 {
 		good := out[:0]
@@ -369,7 +412,7 @@ func parseRecords(records [][]string, lines []int) ([]Riga, error) {
 		return good, fe
 	}
 	if len(out) == 0 {
-		return nil, &FileError{[]string{"il file non contiene righe di dati (le righe che iniziano con # sono ignorate)"}}
+		return nil, &FileError{[]string{"file.err.nessuna_riga"}}
 	}
 	return out, nil
 }

@@ -80,7 +80,7 @@ func TestLeggiFile_AllErrors(t *testing.T) {
 	for _, w := range want {
 		found := false
 		for _, e := range errs {
-			found = found || strings.HasPrefix(e, w)
+			found = found || strings.HasPrefix(Testo(e), w)
 		}
 		if !found {
 			t.Errorf("missing %q in %q", w, errs)

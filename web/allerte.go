@@ -26,7 +26,8 @@ type allerteData struct {
 // rigaAllerta is an episode with its series and days in words.
 type rigaAllerta struct {
 	ps.Segnale
-	Nome, Periodo string
+	Nome, Periodo     string
+	nomeEN, periodoEN string
 }
 
 type gruppoAllerte struct {
@@ -40,7 +41,24 @@ type rigaAnomalia struct {
 }
 
 func (s *Server) riga(n allerta.Nominatore, g ps.Segnale) rigaAllerta {
-	return rigaAllerta{Segnale: g, Nome: n.Nome(g.Serie), Periodo: allerta.Periodo(g)}
+	return rigaAllerta{Segnale: g, Nome: n.Nome(g.Serie), Periodo: allerta.Periodo(g),
+		nomeEN: nomeSerie(langEN, n, g.Serie), periodoEN: periodo(langEN, g)}
+}
+
+// NomeIn and PeriodoIn are the series and days in a language (the
+// dashboard's rows are cached for both).
+func (a rigaAllerta) NomeIn(lang string) string {
+	if lang == langEN {
+		return a.nomeEN
+	}
+	return a.Nome
+}
+
+func (a rigaAllerta) PeriodoIn(lang string) string {
+	if lang == langEN {
+		return a.periodoEN
+	}
+	return a.Periodo
 }
 
 func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -69,7 +87,7 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	for _, x := range an {
-		d.Anomalie = append(d.Anomalie, rigaAnomalia{Anomalia: x, Nome: n.Nome(x.Serie)})
+		d.Anomalie = append(d.Anomalie, rigaAnomalia{Anomalia: x, Nome: nomeSerie(c.lang, n, x.Serie)})
 	}
 	s.render(w, r, http.StatusOK, "allerte", s.newPage(r, c, "allerte.title", d))
 }
@@ -159,7 +177,7 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	n := s.motore.Nominatore(r.Context())
-	d.Nome, d.Periodo, d.Metodo = n.Nome(g.Serie), allerta.Periodo(*g), allerta.DescriviMetodo(g.Metodo, g.Parametri)
+	d.Nome, d.Periodo, d.Metodo = nomeSerie(c.lang, n, g.Serie), periodo(c.lang, *g), descriviMetodo(c.lang, g.Metodo, g.Parametri)
 	if st, err := s.db.Settings(r.Context()); err == nil {
 		d.Checklist = st.Checklist()
 	}

@@ -162,7 +162,7 @@ func parseOptInt(v, field string, errs map[string]string) *int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || len(v) > 6 {
-		errs[field] = "scrivere un numero intero (0 se nessuno)"
+		errs[field] = "err.assenze.intero"
 		return nil
 	}
 	return &n
@@ -215,7 +215,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			if ass != nil {
 				ac.Assenti = *ass
 			} else if _, bad := errs[pi+"assenti"]; !bad {
-				errs[pi+"assenti"] = "indicare gli assenti della classe (0 se nessuno)"
+				errs[pi+"assenti"] = "err.assenze.classe"
 			}
 			g.Classi = append(g.Classi, ac)
 			gf.Open = true
@@ -229,7 +229,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		index = append(index, i)
 	}
 	if len(giorni) == 0 && len(errs) == 0 {
-		errs["g0.assenti"] = "nessun giorno compilato: indicare gli assenti (0 se nessuno) o la chiusura"
+		errs["g0.assenti"] = "err.assenze.nessuno"
 	}
 	prefix := func(j int) string { return fmt.Sprintf("g%d.", index[j]) }
 	// Field paths of Invia count non-empty class rows: point them back at

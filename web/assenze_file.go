@@ -103,6 +103,9 @@ func (s *Server) fileUpload(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	// Every error of the file at once: the lines that do not read, and the
 	// rules of the days that do.
 	righe, perrs := sentinella.LeggiFile(d.Nome, data)
+	for i, m := range perrs {
+		perrs[i] = tr(c.lang, m) // keys of sentinella.Messaggi
+	}
 	errs := s.validaFile(r, c, righe)
 	if len(perrs) > 0 || len(errs) > 0 {
 		d.Errors = ordinaErrori(append(perrs, errs...))

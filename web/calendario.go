@@ -69,7 +69,7 @@ func (s *Server) calendarioSave(w http.ResponseWriter, r *http.Request, c *reqCt
 	if v := strings.TrimSpace(r.PostFormValue("patrono")); v != "" {
 		t, err := time.Parse("02/01", v)
 		if err != nil {
-			errs["patrono"] = "scrivere giorno e mese, es. 13/11"
+			errs["patrono"] = "err.calendario.patrono"
 		} else {
 			cp.Patrono = t.Format("01-02")
 		}
@@ -84,13 +84,13 @@ func (s *Server) calendarioSave(w http.ResponseWriter, r *http.Request, c *reqCt
 			t, err = time.Parse("02/01/2006", v)
 		}
 		if err != nil {
-			errs["chiusure"] = "date non valide: scrivere AAAA-MM-GG o GG/MM/AAAA separate da virgola"
+			errs["chiusure"] = "err.calendario.chiusure"
 			break
 		}
 		cp.Chiusure = append(cp.Chiusure, t)
 	}
 	if len(cp.Chiusure) > 20 {
-		errs["chiusure"] = "al massimo 20 giorni"
+		errs["chiusure"] = "err.calendario.troppe"
 	}
 	if len(errs) > 0 {
 		d, err := s.calendarioData(r, c)

@@ -176,10 +176,11 @@ type cruscottoData struct {
 	// on enough of the network: the page says so instead of a number.
 	Insufficiente *insufficiente
 	Etichette     map[string]string // series key → name in words
+	etichetteEN   map[string]string
 	Sentinelle    []rigaSentinella
 	Allerte       []rigaAllerta
 	Settimane     settimane
-	Mappa         template.HTML
+	Mappa         map[string]template.HTML // by language
 	MappaTabella  []comuneRate
 	Anno          ps.AnnoScolastico
 }
@@ -357,10 +358,11 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		d.Serie = "territorio"
 	}
 	nomi := s.motore.Nominatore(r.Context())
-	d.Etichette = map[string]string{}
+	d.Etichette, d.etichetteEN = map[string]string{}, map[string]string{}
 	for _, m := range series {
 		d.Nomi = append(d.Nomi, m.Nome)
 		d.Etichette[m.Nome] = nomi.Nome(m.Nome)
+		d.etichetteEN[m.Nome] = nomeSerie(langEN, nomi, m.Nome)
 	}
 	d.Piccole, d.PiccoleTotale = piccole(series)
 	if _, ok := allerta.Trova(series, d.Serie); ok {
@@ -805,4 +807,12 @@ func sentinellaLast(s *Server, r *http.Request, st store.Settings) (map[string]s
 		break
 	}
 	return out, nil
+}
+
+// Etichetta names a series in a language.
+func (d cruscottoData) Etichetta(lang, serie string) string {
+	if lang == langEN {
+		return d.etichetteEN[serie]
+	}
+	return d.Etichette[serie]
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -33,6 +35,9 @@ var catalog = map[string][2]string{
 	"app.required":               {"I campi contrassegnati da * sono obbligatori.", "Fields marked * are required."},
 	"app.back":                   {"Indietro", "Back"},
 	"num.decimal":                {",", "."},
+	"trend.su":                   {"↑ in aumento (%s)", "↑ rising (%s)"},
+	"trend.giu":                  {"↓ in calo (%s)", "↓ falling (%s)"},
+	"trend.stabile":              {"→ stabile", "→ steady"},
 	"completezza.chart.x":        {"Finestra dal", "Window from"},
 	"completezza.chart.y":        {"% in tempo", "% on time"},
 	"completezza.chart.caption":  {"% plessi sentinella in tempo per finestra di rilevazione (i numeri sono nella tabella).", "% of sentinel buildings on time per reporting window (the figures are in the table)."},
@@ -43,7 +48,7 @@ var catalog = map[string][2]string{
 	"settings.quota.help":        {"Es. 0,5: metà degli alunni della rete. Prima il giorno è provvisorio e non può dare allerte.", "E.g. 0.5: half of the network's pupils. Until then the day is provisional and cannot raise alerts."},
 	"settings.minimo":            {"Numero minimo di plessi che devono aver inviato", "Minimum number of buildings that must have reported"},
 	"settings.checklist":         {"Cosa fare davanti a un'allerta (un passo per riga)", "What to do about an alert (one step per line)"},
-	"andamento.senza_confronto":  {"Giorni senza il valore del territorio: %d (il territorio si mostra quando hanno inviato almeno %d plessi, per non confrontare il plesso con sé stesso o con una sola altra scuola).", "Days without the territory's value: %d (the territory is shown when at least %d buildings have reported, so the building is not compared with itself or with one other school)."},
+	"andamento.senza_confronto":  {"Giorni senza il valore del territorio: %d (il territorio si mostra quando hanno inviato almeno %d plessi, per non confrontare il plesso con sé stesso o con una sola altra scuola).", "Days without the territory's value: %d (the territory is shown when at least %d building{s} have reported, so the building is not compared with itself or with one other school)."},
 	"grafico.giorno":             {"giorno", "day"},
 	"grafico.assenti":            {"assenti", "absent"},
 	"grafico.atteso":             {"atteso", "expected"},
@@ -205,8 +210,8 @@ var catalog = map[string][2]string{
 	"ats.solleciti":                 {"Sollecita i plessi mancanti", "Remind missing buildings"},
 	"ats.solleciti.help":            {"Invia un promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri). Ogni plesso riceve al massimo un promemoria al giorno.", "E-mails a reminder to the buildings still missing (within the filters). Each building gets at most one reminder a day."},
 	"ats.solleciti.conferma.title":  {"Conferma i promemoria", "Confirm the reminders"},
-	"ats.solleciti.conferma.testo":  {"Stanno per partire %d promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri scelti); %d plessi non hanno un indirizzo e-mail.", "%d e-mail reminders are about to go to the buildings still missing (within the chosen filters); %d buildings have no e-mail address."},
-	"ats.solleciti.conferma.invia":  {"Conferma e invia %d promemoria", "Confirm and send %d reminders"},
+	"ats.solleciti.conferma.testo":  {"Stanno per partire %d promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri scelti); %d plessi non hanno un indirizzo e-mail.", "%d e-mail reminder{s} are about to go to the buildings still missing (within the chosen filters); %d building{s} have no e-mail address."},
+	"ats.solleciti.conferma.invia":  {"Conferma e invia %d promemoria", "Confirm and send %d reminder{s}"},
 	"ats.solleciti.conferma.elenco": {"Destinatari", "Recipients"},
 	"outbox.to":                     {"Destinatario", "To"},
 	"outbox.subject":                {"Oggetto", "Subject"},
@@ -216,7 +221,7 @@ var catalog = map[string][2]string{
 	"outbox.stato.failed":           {"non inviato", "failed"},
 	"outbox.stato.incerto":          {"esito incerto", "uncertain"},
 	"outbox.reinvia":                {"Reinvia", "Send again"},
-	"ats.solleciti.fatto":           {"%d promemoria in coda di invio; %d già inviati oggi; %d plessi senza indirizzo e-mail.", "%d reminders queued; %d already sent today; %d buildings without e-mail."},
+	"ats.solleciti.fatto":           {"%d promemoria in coda di invio; %d già inviati oggi; %d plessi senza indirizzo e-mail.", "%d reminder{s} queued; %d already sent today; %d building{s} without e-mail."},
 	"ats.outbox":                    {"Posta in uscita", "Outbox"},
 	"ats.credenziali":               {"Credenziali dei plessi", "Building credentials"},
 	"ats.credenziali.help":          {"Crea le utenze iniziali per tutti i plessi attivi che non ne hanno una e scarica un CSV per la stampa unione. Le password sono mostrate solo in questo file: conservarlo con cura.", "Creates the initial accounts for every active building without one and downloads a CSV for mail merge. Passwords appear only in this file: keep it safe."},
@@ -247,13 +252,13 @@ var catalog = map[string][2]string{
 	"admin.audit.total":     {"%d voci", "%d entries"},
 	"admin.import":          {"Importa anagrafe", "Import register"},
 	"admin.import.help":     {"Accetta: anagrafe MIM delle scuole statali (SCUANAGRAFESTAT) o paritarie (SCUANAGRAFEPAR), studenti per plesso MIM (CODICESCUOLA, NUMEROSTUDENTI), elenco ISTAT dei comuni, mappa comune → distretto (codice_istat, distretto, nome_distretto), incidenza settimanale InfluNet (flu_season, year_week, inc_5-14). Il tipo è riconosciuto dall'intestazione. Un file con errori è rifiutato per intero.", "Accepts: MIM register of state (SCUANAGRAFESTAT) or non-state (SCUANAGRAFEPAR) schools, MIM pupils per building (CODICESCUOLA, NUMEROSTUDENTI), ISTAT municipalities, municipality → district map (codice_istat, distretto, nome_distretto). The kind is recognised from the header. A file with errors is rejected whole."},
-	"admin.import.influnet": {"InfluNet: %d settimane di incidenza 5–14 anni importate.", "InfluNet: %d weeks of age 5–14 incidence imported."},
+	"admin.import.influnet": {"InfluNet: %d settimane di incidenza 5–14 anni importate.", "InfluNet: %d week{s} of age 5–14 incidence imported."},
 	"admin.import.file":     {"File CSV", "CSV file"},
 	"admin.import.anno":     {"Anno scolastico (solo per il file degli studenti)", "School year (pupil-count file only)"},
 	"admin.import.dry":      {"Solo anteprima (non salvare)", "Preview only (do not save)"},
 	"admin.import.submit":   {"Importa", "Import"},
 	"admin.import.rejected": {"File rifiutato: nessun dato è stato modificato.", "File rejected: nothing was changed."},
-	"admin.import.result":   {"Importazione %s: %d aggiunti, %d modificati, %d ritirati, %d righe fuori territorio.", "Import %s: %d added, %d changed, %d retired, %d rows outside the territory."},
+	"admin.import.result":   {"Importazione %s: %d aggiunti, %d modificati, %d ritirati, %d righe fuori territorio.", "Import %s: %d added, %d changed, %d retired, %d row{s} outside the territory."},
 	"admin.import.preview":  {"Anteprima (nulla è stato salvato)", "Preview (nothing saved)"},
 	"admin.import.done":     {"Importazione salvata", "Import saved"},
 	"admin.import.history":  {"Importazioni precedenti", "Previous imports"},
@@ -346,7 +351,7 @@ var catalog = map[string][2]string{
 	"allerte.title":           {"Allerte", "Alerts"},
 	"allerte.help":            {"Ogni allerta è un episodio: i giorni consecutivi (con pause di al più due giorni di scuola) in cui le assenze di una serie (territorio, provincia, distretto, grado, singolo plesso, o assenze per febbre o disturbi gastrointestinali) hanno superato il limite del metodo di sorveglianza. Un nuovo giorno di allarme prolunga l'episodio aperto. Le allerte delle serie contenute in un'altra sono mostrate sotto di essa. Stati: nuovo → in valutazione → confermato o archiviato.", "Each alert is an episode: the consecutive days (gaps of at most two school days) on which the absences of a series (territory, province, district, grade, single building, or absences for fever or gastro-intestinal illness) exceeded the surveillance method's bound. A new alarm day extends the open episode. Alerts on series contained in another are shown under it. States: new → under evaluation → confirmed or archived."},
 	"allerte.esegui":          {"Esegui ora la sorveglianza", "Run surveillance now"},
-	"allerte.eseguito":        {"Sorveglianza eseguita su %d serie: %d nuove allerte, %d allerte prolungate, %d anomalie dei dati.", "Surveillance run on %d series: %d new alerts, %d alerts extended, %d data anomalies."},
+	"allerte.eseguito":        {"Sorveglianza eseguita su %d serie: %d nuove allerte, %d allerte prolungate, %d anomalie dei dati.", "Surveillance run on %d series: %d new alert{s}, %d alert{s} extended, %d data anomalies."},
 	"allerte.nessuna":         {"Nessuna allerta.", "No alerts."},
 	"allerte.serie":           {"Serie", "Series"},
 	"allerte.osservato":       {"Assenti osservati", "Observed absence"},
@@ -374,8 +379,8 @@ var catalog = map[string][2]string{
 
 	"cruscotto.title":              {"Cruscotto della sorveglianza", "Surveillance dashboard"},
 	"cruscotto.help":               {"Tasso di assenza dei plessi sentinella (giorni di lezione da lunedì a venerdì) con il valore atteso e la soglia del metodo di sorveglianza; i quadrati segnano gli allarmi.", "Absence rate of the sentinel buildings (school days Monday to Friday) with the expected value and the surveillance threshold; squares mark alarms."},
-	"cruscotto.stima":              {"Stima per il territorio (post-stratificata per provincia e grado) del %s: %s degli alunni assenti (IC 95%% %s – %s), da %d plessi con %s alunni, che coprono il %s degli alunni.", "Territory estimate (post-stratified by province and grade) for %s: %s of pupils absent (95%% CI %s – %s), from %d buildings with %s pupils, covering %s of pupils."},
-	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alerts to evaluate:"},
+	"cruscotto.stima":              {"Stima per il territorio (post-stratificata per provincia e grado) del %s: %s degli alunni assenti (IC 95%% %s – %s), da %d plessi con %s alunni, che coprono il %s degli alunni.", "Territory estimate (post-stratified by province and grade) for %s: %s of pupils absent (95%% CI %s – %s), from %d building{s} with %s pupils, covering %s of pupils."},
+	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alert{s} to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
 	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: soglia; quadrati: allarmi; cerchi grigi: giorni provvisori, non ancora abbastanza plessi per il calcolo.", "Blue: absent (% enrolled); grey dashes: expected; orange: threshold; squares: alarms; grey circles: provisional days, not yet enough buildings for detection."},
 	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 e complementari soppressi)", "CSV for sharing (counts 1–3 and complements suppressed)"},
@@ -396,7 +401,7 @@ var catalog = map[string][2]string{
 	"allerte.tipo":                 {"Serie", "Series"},
 	"allerte.tipo.aggregati":       {"Territorio, province, distretti, gradi", "Territory, provinces, districts, grades"},
 	"allerte.tipo.plessi":          {"Singoli plessi", "Single buildings"},
-	"cruscotto.sentinelle.prime":   {"I %d con il tasso più alto, su %d plessi sentinella.", "The %d with the highest rate, of %d sentinel buildings."},
+	"cruscotto.sentinelle.prime":   {"I %d con il tasso più alto, su %d plessi sentinella.", "The %d with the highest rate, of %d sentinel building{s}."},
 	"cruscotto.multipli.primi":     {"Le %d serie con il tasso più alto negli ultimi cinque giorni, su %d: tutte sono nel menu Serie.", "The %d series with the highest rate over the last five days, of %d: all are in the Series menu."},
 	"cruscotto.ultimo":             {"Ultimo giorno inviato", "Last day reported"},
 	"cruscotto.trend":              {"Tendenza (ultimi 5 giorni sui 5 precedenti)", "Trend (last 5 days vs 5 before)"},
@@ -407,7 +412,7 @@ var catalog = map[string][2]string{
 	"andamento.legenda":            {"Linea blu: il plesso; tratteggio: il territorio.", "Blue: the building; dashes: the territory."},
 	"bollettino.pdf":               {"Scarica il PDF", "Download the PDF"},
 	"bollettino.invia":             {"Invia per e-mail alla lista ATS", "E-mail to the ATS list"},
-	"bollettino.inviato":           {"Bollettino in coda di invio a %d destinatari.", "Bulletin queued to %d recipients."},
+	"bollettino.inviato":           {"Bollettino in coda di invio a %d destinatari.", "Bulletin queued to %d recipient{s}."},
 	"bollettino.precedente":        {"settimana precedente", "previous week"},
 	"bollettino.successivo":        {"settimana successiva", "next week"},
 	"bollettino.title":             {"Bollettino settimanale", "Weekly bulletin"},
@@ -422,7 +427,7 @@ var catalog = map[string][2]string{
 	// Alert episodes, provisional days, settings of alerts.
 	"err.settings.quota":            {"Indicare una quota tra 0 e 1, per esempio 0,5.", "Give a share between 0 and 1, for example 0.5."},
 	"err.settings.minimo":           {"Indicare un numero intero di plessi tra 1 e 1000.", "Give a whole number of plessi between 1 and 1000."},
-	"allerte.conteggio":             {"%d allerte in %d gruppi.", "%d alerts in %d groups."},
+	"allerte.conteggio":             {"%d allerte in %d gruppi.", "%d alert{s} in %d group{s}."},
 	"allerte.periodo":               {"Giorni", "Days"},
 	"allerte.picco":                 {"Picco", "Peak"},
 	"allerte.anomalie":              {"Anomalie dei dati", "Data anomalies"},
@@ -430,14 +435,14 @@ var catalog = map[string][2]string{
 	"allerte.anomalie.nessuna":      {"Nessuna anomalia negli ultimi 60 giorni.", "No anomaly in the last 60 days."},
 	"allerte.confronto":             {"Il %s (giorno di picco): %s degli iscritti assenti, contro un valore atteso di %s. Soglia di allerta del giorno: %s (il metodo predefinito tiene conto dell'eccesso già accumulato nei giorni precedenti, perciò durante un aumento che dura la soglia può scendere sotto l'atteso).", "On %s (peak day): %s of enrolled pupils absent, against an expected %s. Alert threshold of the day: %s (the default method counts the excess already accumulated on the previous days, so during a lasting rise the threshold can fall below the expected value)."},
 	"allerte.base":                  {"Su quali dati", "Based on"},
-	"allerte.base.testo":            {"%d plessi con %s alunni, il %s dei plessi sentinella e il %s dei loro alunni.", "%d buildings with %s pupils, %s of the sentinel buildings and %s of their pupils."},
+	"allerte.base.testo":            {"%d plessi con %s alunni, il %s dei plessi sentinella e il %s dei loro alunni.", "%d building{s} with %s pupils, %s of the sentinel buildings and %s of their pupils."},
 	"allerte.cosa_fare":             {"Cosa fare", "What to do"},
 	"allerte.correlate":             {"Allerte collegate (serie che contengono questa o contenute in essa)", "Related alerts (series containing this one or contained in it)"},
 	"allerte.contributi.giorno":     {"Il %s", "On %s"},
 	"allerte.intorno":               {"La serie intorno all'episodio", "The series around the episode"},
 	"allerte.alunni":                {"Alunni", "Pupils"},
 	"cruscotto.provvisorio":         {"provvisorio (%s degli alunni della rete)", "provisional (%s of the network's pupils)"},
-	"cruscotto.stima.insufficiente": {"Stima per il territorio del %s: dati insufficienti (%d plessi con %s alunni, il %s degli alunni dei plessi sentinella; servono almeno %d plessi e il %s).", "Territory estimate for %s: insufficient data (%d buildings with %s pupils, %s of the sentinel buildings' pupils; at least %d buildings and %s are needed)."},
+	"cruscotto.stima.insufficiente": {"Stima per il territorio del %s: dati insufficienti (%d plessi con %s alunni, il %s degli alunni dei plessi sentinella; servono almeno %d plessi e il %s).", "Territory estimate for %s: insufficient data (%d building{s} with %s pupils, %s of the sentinel buildings' pupils; at least %d building{s} and %s are needed)."},
 }
 
 // tr translates key into lang, formatting args; unknown keys are returned
@@ -454,9 +459,54 @@ func tr(lang, key string, args ...any) string {
 		}
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return fmt.Sprintf(plurali(s, args), args...)
 	}
 	return s
+}
+
+// plurali resolves "{s}" in an English text: the ending stays unless the
+// last number before it is 1 ("%d building{s}": "1 building", "2
+// buildings"). Arguments that went through ps.Msg are text: "1" counts.
+func plurali(format string, args []any) string {
+	if !strings.Contains(format, "{s}") {
+		return format
+	}
+	var b strings.Builder
+	n, count := 0, -1
+	for i := 0; i < len(format); {
+		switch {
+		case format[i] == '%' && i+1 < len(format) && format[i+1] == '%':
+			b.WriteString("%%")
+			i += 2
+		case format[i] == '%':
+			j := i + 1
+			for j < len(format) && strings.IndexByte("0123456789.+-# ", format[j]) >= 0 {
+				j++
+			}
+			if n < len(args) {
+				switch v := args[n].(type) {
+				case int:
+					count = v
+				case string:
+					if c, err := strconv.Atoi(v); err == nil {
+						count = c
+					}
+				}
+			}
+			n++
+			b.WriteString(format[i:min(j+1, len(format))])
+			i = j + 1
+		case strings.HasPrefix(format[i:], "{s}"):
+			if count != 1 {
+				b.WriteByte('s')
+			}
+			i += 3
+		default:
+			b.WriteByte(format[i])
+			i++
+		}
+	}
+	return b.String()
 }
 
 // langOf picks the language: the "lang" cookie, else Italian.

@@ -1,8 +1,16 @@
 package web
 
+import "github.com/portalescuole/portalescuole/sentinella"
+
 // catalogAssenze holds the messages of absence validation (ps.ValidaGiorno,
 // sentinella.Valida) and of the class-register file; merged into catalog.
 var catalogAssenze = map[string][2]string{
+	"err.assenze.intero":        {"scrivere un numero intero (0 se nessuno)", "write a whole number (0 if none)"},
+	"err.assenze.classe":        {"indicare gli assenti della classe (0 se nessuno)", "give the class's absent pupils (0 if none)"},
+	"err.assenze.nessuno":       {"nessun giorno compilato: indicare gli assenti (0 se nessuno) o la chiusura", "no day filled in: give the absent pupils (0 if none) or the closure"},
+	"err.calendario.patrono":    {"scrivere giorno e mese, es. 13/11", "write day and month, e.g. 13/11"},
+	"err.calendario.chiusure":   {"date non valide: scrivere AAAA-MM-GG o GG/MM/AAAA separate da virgola", "invalid dates: write YYYY-MM-DD or DD/MM/YYYY separated by commas"},
+	"err.calendario.troppe":     {"al massimo 20 giorni", "at most 20 days"},
 	"err.giorno.non_scolastico": {"non è un giorno di lezione secondo il calendario scolastico", "not a school day according to the school calendar"},
 	"err.giorno.data":           {"data mancante o non valida (AAAA-MM-GG)", "missing or invalid date (YYYY-MM-DD)"},
 	"err.giorno.ripetuto":       {"giorno ripetuto nello stesso invio (vedi giorni[%s])", "day repeated in the same submission (see giorni[%s])"},
@@ -40,7 +48,7 @@ var catalogAssenze = map[string][2]string{
 	"file.classe":          {"classe %s", "class %s"},
 	"file.riga":            {"riga %s", "line %s"},
 	"file.righe":           {"righe %s", "lines %s"},
-	"file.altri":           {"… e altri %d errori", "… and %d more errors"},
+	"file.altri":           {"… e altri %d errori", "… and %d more error{s}"},
 	"file.attuale":         {"Ora salvato", "Saved now"},
 	"file.nuovo":           {"Dal file", "From the file"},
 	"file.cambia":          {"Giorni già segnalati che il file cambia: %d. Controllare i valori qui sotto.", "Days already reported that the file changes: %d. Check the values below."},
@@ -52,9 +60,51 @@ var catalogAssenze = map[string][2]string{
 	"file.stato":           {"Esito", "Outcome"},
 }
 
+// fileEN are the English texts of the file parser's messages, whose
+// Italian is sentinella.Messaggi.
+var fileEN = map[string]string{
+	"file.err.xlsx":         "the Excel file does not open: save it as .xlsx or as CSV",
+	"file.err.fogli":        "the Excel file has no sheets",
+	"file.err.foglio":       "the first sheet cannot be read",
+	"file.err.righe":        "the file has more than %s lines",
+	"file.err.virgolette":   "line %s: unclosed quotes or unreadable line",
+	"file.err.bomba":        "the Excel file, unzipped, exceeds %s MB: it is not a class register; upload only the absences sheet, or a CSV",
+	"file.err.compressione": "the Excel file has an unusual compression (%s): refused; save it again as .xlsx or as CSV",
+	"file.err.danneggiato":  "the Excel file is damaged or not a real .xlsx: save it again as .xlsx or as CSV",
+	"file.err.vuoto":        "the file is empty",
+	"file.err.colonna":      "line %s: the column «%s» is missing (see the template)",
+	"file.err.manca":        "line %s: «%s» is missing",
+	"file.err.intero":       "line %s: «%s» must be a whole number from 0 to %s, not %q",
+	"file.err.data_manca":   "line %s: the date is missing (YYYY-MM-DD or DD/MM/YYYY)",
+	"file.err.data":         "line %s: invalid date %q (YYYY-MM-DD or DD/MM/YYYY)",
+	"file.err.totale":       "line %s: the building's total repeated for %s",
+	"file.err.altri":        "… and %s more errors",
+	"file.err.nessuna_riga": "the file has no data lines (lines starting with # are ignored)",
+}
+
+// colonneEN describe the file's columns in English (sentinella.Template
+// has the Italian).
+var colonneEN = map[string]string{
+	"data":               "school day, YYYY-MM-DD or DD/MM/YYYY (required)",
+	"classe":             "class, e.g. 3A; empty for the building's total",
+	"iscritti":           "pupils enrolled in the class (required with the class)",
+	"assenti":            "absent pupils (0 if none; required unless closed)",
+	"febbre_respiratori": "absent for illness with fever or respiratory symptoms (optional)",
+	"gastrointestinali":  "absent for gastro-intestinal illness (optional)",
+	"altra_malattia":     "absent for other illness (optional)",
+	"non_malattia":       "absent not for illness or for an unknown reason (optional)",
+	"chiusura":           "reason if the building was closed: sciopero (strike), elezioni (elections), maltempo (bad weather), altro (other) (optional)",
+}
+
 func init() {
 	for k, v := range catalogAssenze {
 		catalog[k] = v
+	}
+	for k, it := range sentinella.Messaggi {
+		catalog[k] = [2]string{it, fileEN[k]} // TestCatalogo_File: none missing
+	}
+	for _, c := range sentinella.Template {
+		catalog["file.col."+c.Col] = [2]string{c.Desc, colonneEN[c.Col]}
 	}
 }
 

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"sort"
+	"strconv"
 
 	"github.com/portalescuole/portalescuole/mappa"
 	"github.com/portalescuole/portalescuole/serie"
@@ -19,8 +19,8 @@ type comuneRate struct {
 
 // mappaComuniDati colours each municipality by the absence rate of its
 // sentinel plessi over the last five reported days, and returns the same
-// numbers as a table.
-func mappaComuniDati(obs []serie.Osservazione) (template.HTML, []comuneRate) {
+// numbers as a table; the map in each language, keyed by language.
+func mappaComuniDati(obs []serie.Osservazione) (map[string]template.HTML, []comuneRate) {
 	days := map[int64]bool{}
 	var order []int64
 	for i := len(obs) - 1; i >= 0 && len(order) < 5; i-- {
@@ -55,13 +55,25 @@ func mappaComuniDati(obs []serie.Osservazione) (template.HTML, []comuneRate) {
 			continue
 		}
 		rate := 100 * float64(x.a) / float64(x.n)
-		valori[c.Istat] = mappa.Valore{Valore: rate, Presente: true, Etichetta: fmt.Sprintf("%d plessi", len(x.plessi))}
+		valori[c.Istat] = mappa.Valore{Valore: rate, Presente: true, Etichetta: strconv.Itoa(len(x.plessi))}
 		table = append(table, comuneRate{Nome: c.Nome, Tasso: rate / 100, Plessi: len(x.plessi)})
 	}
 	sort.Slice(table, func(i, j int) bool { return table[i].Tasso > table[j].Tasso })
-	svg, err := mappa.SVG(valori, mappa.Opzioni{Titolo: "Assenze negli ultimi cinque giorni di lezione per comune"})
-	if err != nil {
-		return "", table
+	svg := map[string]template.HTML{}
+	for _, lang := range []string{langIT, langEN} {
+		v := make(map[string]mappa.Valore, len(valori))
+		for k, x := range valori {
+			n, _ := strconv.Atoi(x.Etichetta)
+			x.Etichetta = tr(lang, "mappa.plessi", n)
+			v[k] = x
+		}
+		tx := mappa.Testi{NessunDato: tr(lang, "mappa.nessun_dato"), TuttiIValori: tr(lang, "mappa.tutti"),
+			Attribuzione: tr(lang, "mappa.attribuzione"), Descrizione: tr(lang, "mappa.descrizione"), Decimale: tr(lang, "num.decimal")}
+		s, err := mappa.SVG(v, mappa.Opzioni{Titolo: tr(lang, "mappa.titolo"), Legenda: tr(lang, "mappa.legenda"), Testi: tx})
+		if err != nil {
+			return nil, table
+		}
+		svg[lang] = s
 	}
 	return svg, table
 }

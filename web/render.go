@@ -194,24 +194,88 @@ func formatInt(n int) string {
 	return b.String()
 }
 
+// parsePages parses each page once per language: the number functions
+// (num, pct, rate...) then write the language's separators without every
+// call naming the language.
 func parsePages() (*pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	p := &pages{m: map[string]*template.Template{}}
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
-			continue
+	for _, lang := range []string{langIT, langEN} {
+		fm := funcsFor(lang)
+		for _, n := range names {
+			base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+			if base == "layout" {
+				continue
+			}
+			t, err := template.New("layout.html").Funcs(fm).ParseFS(templateFS, "templates/layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", n, err)
+			}
+			p.m[lang+"/"+base] = t
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", n, err)
-		}
-		p.m[base] = t
 	}
 	return p, nil
+}
+
+// funcsFor is funcs with the number functions of a language.
+func funcsFor(lang string) template.FuncMap {
+	fm := template.FuncMap{}
+	for k, v := range funcs {
+		fm[k] = v
+	}
+	dec := func(v float64, d int) string { return formatDecimal(lang, v, d) }
+	fm["num"] = func(n int) string { return formatIntLang(lang, n) }
+	fm["pct"] = func(v float64) string { return dec(v, 1) }
+	fm["rate"] = func(x float64) string { return pctLang(lang, x) }
+	fm["media"] = func(c *ps.Consistenza) string {
+		if c == nil || c.Classi == 0 {
+			return ""
+		}
+		return dec(float64(c.Iscritti)/float64(c.Classi), 1)
+	}
+	fm["pctp"] = func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return dec(*p, 1) + "%"
+	}
+	fm["nump"] = func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return dec(*p, 2)
+	}
+	fm["rateOpt"] = func(x float64) string {
+		if x != x {
+			return "–"
+		}
+		return pctLang(lang, x)
+	}
+	fm["trend"] = func(x float64) string {
+		switch {
+		case x > 0.002:
+			return tr(lang, "trend.su", pctLang(lang, x))
+		case x < -0.002:
+			return tr(lang, "trend.giu", pctLang(lang, x))
+		}
+		return tr(lang, "trend.stabile")
+	}
+	return fm
+}
+
+// pctLang writes a share as a percentage with one decimal ("7,6%"; "7.6%"
+// in English).
+func pctLang(lang string, x float64) string { return formatDecimal(lang, 100*x, 1) + "%" }
+
+// formatIntLang groups thousands the language's way (12.345, 12,345).
+func formatIntLang(lang string, n int) string {
+	if lang == langEN {
+		return strings.ReplaceAll(formatInt(n), ".", ",")
+	}
+	return formatInt(n)
 }
 
 // fieldError is one entry of a form's error summary.
@@ -282,7 +346,7 @@ func (p *page) setErrors(fields map[string]string, order []string, args map[stri
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	t, ok := s.pages.m[name]
+	t, ok := s.pages.m[p.L+"/"+name]
 	if !ok {
 		s.log.Error("no such template", "name", name)
 		http.Error(w, "errore interno", http.StatusInternalServerError)
