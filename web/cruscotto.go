@@ -248,7 +248,8 @@ type htmlCached struct {
 }
 
 func (s *Server) renderCruscotto(w http.ResponseWriter, r *http.Request, key string, d *cruscottoData, p *page) {
-	if p.Flash != "" || p.User == nil {
+	t, found := s.pages.m[p.L+"/cruscotto"] // the lookup render makes
+	if p.Flash != "" || p.User == nil || !found {
 		s.render(w, r, http.StatusOK, "cruscotto", p)
 		return
 	}
@@ -259,7 +260,7 @@ func (s *Server) renderCruscotto(w http.ResponseWriter, r *http.Request, key str
 	c.mu.Unlock()
 	if !ok || h.d != d {
 		var buf bytes.Buffer
-		if err := s.pages.m["cruscotto"].Execute(&buf, p); err != nil {
+		if err := t.Execute(&buf, p); err != nil {
 			s.log.Error("render", "template", "cruscotto", "err", err)
 			http.Error(w, "errore interno", http.StatusInternalServerError)
 			return
