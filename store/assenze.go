@@ -378,42 +378,51 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 	}
 	for len(nuove) > 0 {
 		n := scalino(len(nuove), scalaScritture)
-		chunk := nuove[:n]
-		nuove = nuove[n:]
-		var b strings.Builder
-		args := make([]any, 0, 15*len(chunk))
-		b.WriteString(`INSERT INTO assenze (plesso, giorno, classe, revisione, chiuso, motivo_chiusura, iscritti, assenti,
-			febbre, gastro, altra_malattia, non_malattia, segnalato_il, fonte, creato_da) VALUES `)
-		for i, n := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(db.tupla(len(args), 15))
-			r := n.r
-			args = append(args, n.plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
-				r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], n.at, n.fonte, n.da)
+		righe := make([][]any, n)
+		for i, x := range nuove[:n] {
+			r := x.r
+			righe[i] = []any{x.plesso, r.Giorno, r.Classe, r.Revisione, r.Chiuso, r.MotivoChiusura, r.Iscritti, r.Assenti,
+				r.Motivi[0], r.Motivi[1], r.Motivi[2], r.Motivi[3], x.at, x.fonte, x.da}
 		}
-		if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
+		nuove = nuove[n:]
+		q, args := db.righeMultiple(`INSERT INTO assenze (plesso, giorno, classe, revisione, chiuso, motivo_chiusura, iscritti, assenti,
+			febbre, gastro, altra_malattia, non_malattia, segnalato_il, fonte, creato_da) VALUES `, 15, righe)
+		if _, err := db.txHot(ctx, tx, q).ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert revisions: %w", err)
 		}
 	}
-	for len(audits) > 0 {
-		n := scalino(len(audits), scalaScritture)
-		chunk := audits[:n]
-		audits = audits[n:]
-		var b strings.Builder
-		args := make([]any, 0, 7*len(chunk))
-		b.WriteString(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `)
-		for i, a := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(db.tupla(len(args), 7))
-			args = append(args, a...)
+	if err := db.inserisciAudit(ctx, tx, audits); err != nil {
+		return fmt.Errorf("audit assenze.save: %w", err)
+	}
+	return nil
+}
+
+// righeMultiple returns head followed by one placeholder tuple per row, and
+// the rows' values in order: a multi-row INSERT's text and arguments.
+func (db *DB) righeMultiple(head string, width int, righe [][]any) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, width*len(righe))
+	b.WriteString(head)
+	for i, r := range righe {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("audit assenze.save: %w", err)
+		b.WriteString(db.tupla(len(args), width))
+		args = append(args, r...)
+	}
+	return b.String(), args
+}
+
+// inserisciAudit writes audit rows (as auditArgs makes them) in the few
+// statement sizes of scalaScritture.
+func (db *DB) inserisciAudit(ctx context.Context, tx querierTx, righe [][]any) error {
+	for len(righe) > 0 {
+		n := scalino(len(righe), scalaScritture)
+		q, args := db.righeMultiple(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `, 7, righe[:n])
+		if _, err := db.txHot(ctx, tx, q).ExecContext(ctx, args...); err != nil {
+			return err
 		}
+		righe = righe[n:]
 	}
 	return nil
 }

@@ -60,18 +60,12 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 			n := scalino(len(rest), scalaScritture)
 			chunk := rest[:n]
 			rest = rest[n:]
-			var b strings.Builder
-			args := make([]any, 0, 10*n)
-			b.WriteString(`INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato) VALUES `)
+			righe := make([][]any, n)
 			for i, m := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(db.tupla(len(args), 10))
-				args = append(args, now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now, m.AllegatoNome, m.Allegato)
+				righe[i] = []any{now, m.Kind, m.DedupeKey, m.To, m.Subject, m.Body, OutboxPending, now, m.AllegatoNome, m.Allegato}
 			}
-			b.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`)
-			rows, err := db.txHot(ctx, tx, b.String()).QueryContext(ctx, args...)
+			q, args := db.righeMultiple(`INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato) VALUES `, 10, righe)
+			rows, err := db.txHot(ctx, tx, q+` ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`).QueryContext(ctx, args...)
 			if err != nil {
 				return err
 			}
@@ -171,21 +165,15 @@ func (db *DB) MarkSentTutti(ctx context.Context, ids []int64) error {
 			if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
 				return err
 			}
-			b.Reset()
-			args = args[:0]
-			b.WriteString(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `)
+			audits := make([][]any, len(chunk))
 			for i, id := range chunk {
 				a, err := auditArgs(db.Now(), ps.SystemActor, "outbox.sent", "outbox:"+strconv.FormatInt(id, 10), nil)
 				if err != nil {
 					return err
 				}
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(db.tupla(len(args), 7))
-				args = append(args, a...)
+				audits[i] = a
 			}
-			if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
+			if err := db.inserisciAudit(ctx, tx, audits); err != nil {
 				return fmt.Errorf("audit outbox.sent: %w", err)
 			}
 		}
