@@ -13,22 +13,6 @@ import (
 	"github.com/portalescuole/portalescuole/store"
 )
 
-// metodi is the bulletin's paragraph on methods, with the network's
-// measured coverage (the share of the territory's pupils enrolled in the
-// plessi that reported the last day), not the plan's nominal 5%.
-func metodi(copertura float64, plessi int) string {
-	rete := "I plessi sentinella"
-	if copertura > 0 && plessi > 0 {
-		rete = fmt.Sprintf("I plessi sentinella (%d plessi che hanno inviato l'ultimo giorno, il %s degli alunni di 6–19 anni del territorio)", plessi, Pct(copertura))
-	}
-	return rete + ", scelti dall'ATS in modo bilanciato per provincia, distretto e grado, inseriscono due volte a settimana gli " +
-		"alunni assenti di ogni giorno di lezione. Il tasso di assenza è il rapporto tra assenti e iscritti in vigore quel giorno, sui " +
-		"soli giorni di lezione da lunedì a venerdì; un giorno entra nel calcolo di un aggregato solo quando ha inviato una quota " +
-		"sufficiente della rete. La stima per il territorio è post-stratificata per provincia e grado sugli iscritti di tutti i plessi, " +
-		"con intervallo di confidenza al 95%. Allerte: " + DescriviMetodo("default", "") + " Il metodo è stato scelto misurando le " +
-		"prestazioni su anni scolastici simulati di tipi diversi (docs/detection.md)."
-}
-
 // Bollettino gathers the data of the bulletin for the ISO week starting on
 // monday, as known at now.
 func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *time.Location) (bollettino.Dati, error) {
@@ -88,7 +72,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		if cur.Iscritti == 0 {
 			continue
 		}
-		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: nomi.Nome(m.Nome), Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
+		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: nomi.Nome(m.Nome), Chiave: m.Nome, Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
 	}
 	sig, err := db.Segnali(ctx, store.SegnaleFilter{Dal: monday, Al: sunday, Limit: 200})
 	if err != nil {
@@ -97,7 +81,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 	for _, g := range sig {
 		// Episodes active in the week; the series in words (the bulletin is
 		// read outside the ATS).
-		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Osservato: g.Osservato, Atteso: g.Atteso,
+		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Chiave: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
 			Soglia: g.Soglia, Metodo: g.Metodo, Stato: g.Stato})
 	}
 	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)
@@ -153,7 +137,8 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 			d.Stima.Tasso, d.Stima.Basso, d.Stima.Alto, d.Stima.Copertura = s[0].Tasso, s[0].Basso, s[0].Alto, s[0].Copertura
 		}
 	}
-	d.Metodi = metodi(d.Stima.Copertura, len(last))
+	d.PlessiStima = len(last)
+	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodo("default", ""))
 	return d, nil
 }
 

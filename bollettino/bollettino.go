@@ -29,9 +29,12 @@ var fusoRoma = func() *time.Location {
 }()
 
 // oraItaliana is "27/11/2026 alle 11:46" in Europe/Rome.
-func oraItaliana(t time.Time) string {
+func oraItaliana(t time.Time) string { return Italiano.ora(t) }
+
+// ora is the time in Europe/Rome in the language: "27/11/2026 alle 11:46".
+func (l Lingua) ora(t time.Time) string {
 	t = t.In(fusoRoma)
-	return data(t) + " alle " + t.Format("15:04")
+	return l.f("alle", data(t), t.Format("15:04"))
 }
 
 // Punto is one school day of the territorial absence series: the rate
@@ -58,6 +61,7 @@ type Gruppo struct {
 	Nome             string
 	Tasso, TassoPrec float64
 	Plessi           int
+	Chiave           string // the series key ("provincia:CR"), for naming it in another language
 }
 
 // Allerta is an alert of a detector. Osservato, Atteso and Soglia are rates
@@ -68,6 +72,7 @@ type Allerta struct {
 	Serie                     string
 	Osservato, Atteso, Soglia float64
 	Metodo, Stato             string
+	Chiave                    string // the series key, for naming it in another language
 }
 
 // Completezza is the timeliness of the sentinel reports over a period.
@@ -106,7 +111,9 @@ type Dati struct {
 	// Stima is the post-stratified estimate of the last day of Serie, with its
 	// 95% interval and the share of the territory's pupils covered.
 	Stima  struct{ Tasso, Basso, Alto, Copertura float64 }
-	Metodi string // one paragraph describing the methods
+	Metodi string // one paragraph describing the methods (Lingua.Metodi)
+	// PlessiStima is the number of plessi the estimate of the last day rests on.
+	PlessiStima int
 }
 
 // Titolo is the bulletin's title.
@@ -118,7 +125,11 @@ const NotaPrivacy = "Dati aggregati: nessun dato personale degli alunni"
 // ---- formatting ----
 
 // decimale formats x with n decimals and a decimal comma, never "-0".
-func decimale(x float64, n int) string {
+func decimale(x float64, n int) string { return Italiano.decimale(x, n) }
+
+// decimale formats x with n decimals and the language's decimal separator,
+// never "-0".
+func (l Lingua) decimale(x float64, n int) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
@@ -128,26 +139,34 @@ func decimale(x float64, n int) string {
 		x = 0 // drop the sign of -0
 	}
 	s := strconv.FormatFloat(x, 'f', n, 64)
+	if l == Inglese {
+		return s
+	}
 	return strings.Replace(s, ".", ",", 1)
 }
 
 // Pct formats a share as an Italian percentage with one decimal: 0.034 → "3,4%".
-func Pct(x float64) string {
+func Pct(x float64) string { return Italiano.Pct(x) }
+
+// Pct formats a share as a percentage with one decimal in the language.
+func (l Lingua) Pct(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	return decimale(100*x, 1) + "%"
+	return l.decimale(100*x, 1) + "%"
 }
 
 // punti formats a difference of shares in percentage points with its sign:
 // 0.008 → "+0,8", -0.008 → "−0,8", 0 → "0,0".
-func punti(diff float64) string {
+func punti(diff float64) string { return Italiano.punti(diff) }
+
+func (l Lingua) punti(diff float64) string {
 	if math.IsNaN(diff) || math.IsInf(diff, 0) {
 		return "–"
 	}
-	s := decimale(100*diff, 1)
+	s := l.decimale(100*diff, 1)
 	switch {
-	case s == "0,0":
+	case s == "0,0" || s == "0.0":
 		return s
 	case strings.HasPrefix(s, "-"):
 		return "−" + s[1:]
@@ -157,7 +176,14 @@ func punti(diff float64) string {
 }
 
 // intero formats a whole number with the Italian thousands separator.
-func intero(n int) string {
+func intero(n int) string { return Italiano.intero(n) }
+
+// intero formats a whole number with the language's thousands separator.
+func (l Lingua) intero(n int) string {
+	sep := byte('.')
+	if l == Inglese {
+		sep = ','
+	}
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
@@ -166,7 +192,7 @@ func intero(n int) string {
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
+			b.WriteByte(sep)
 		}
 		b.WriteRune(r)
 	}
@@ -180,17 +206,28 @@ func data(t time.Time) string { return t.Format("02/01/2006") }
 
 var giorniSett = [...]string{"dom", "lun", "mar", "mer", "gio", "ven", "sab"}
 
+var giorniSettEN = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+
 // giornoBreve is "lun 23/11".
-func giornoBreve(t time.Time) string { return giorniSett[t.Weekday()] + " " + t.Format("02/01") }
+func giornoBreve(t time.Time) string { return Italiano.giornoBreve(t) }
+
+func (l Lingua) giornoBreve(t time.Time) string {
+	if l == Inglese {
+		return giorniSettEN[t.Weekday()] + " " + t.Format("02/01")
+	}
+	return giorniSett[t.Weekday()] + " " + t.Format("02/01")
+}
 
 func sabato(d Dati) time.Time { return d.Settimana.AddDate(0, 0, 5) }
 
 // periodo is "settimana dal 23/11/2026 al 28/11/2026".
-func periodo(d Dati) string {
+func periodo(d Dati) string { return Italiano.periodo(d) }
+
+func (l Lingua) periodo(d Dati) string {
 	if d.Settimana.IsZero() {
-		return "settimana"
+		return l.t("settimana")
 	}
-	return "settimana dal " + data(d.Settimana) + " al " + data(sabato(d))
+	return l.f("settimanaDal", data(d.Settimana), data(sabato(d)))
 }
 
 // NomeSerie turns a series key into words: "provincia:CR" → "Provincia CR",
@@ -300,7 +337,10 @@ func allarmi(d Dati) int {
 // change against the previous week, the post-stratified estimate of the
 // last day with its 95% interval), the alerts and the completeness of the
 // reports.
-func Sintesi(d Dati) string {
+func Sintesi(d Dati) string { return Italiano.Sintesi(d) }
+
+// Sintesi returns the summary sentences in the language.
+func (l Lingua) Sintesi(d Dati) string {
 	var frasi []string
 
 	// 1. The week's rate and its change.
@@ -308,32 +348,32 @@ func Sintesi(d Dati) string {
 	prec, okPrec := tassoSettimana(d, d.Settimana.AddDate(0, 0, -7))
 	switch {
 	case !ok:
-		frasi = append(frasi, fmt.Sprintf("Nella %s non sono disponibili dati sufficienti per calcolare il tasso di assenza territoriale.", periodo(d)))
+		frasi = append(frasi, l.f("sintesi.nodati", l.periodo(d)))
 	case !okPrec:
-		frasi = append(frasi, fmt.Sprintf("Nella %s il tasso medio di assenza territoriale è stato del %s.", periodo(d), Pct(tasso)))
+		frasi = append(frasi, l.f("sintesi.tasso", l.periodo(d), l.Pct(tasso)))
 	default:
 		diff := tasso - prec
 		var variazione string
-		switch p := punti(diff); {
-		case p == "0,0":
-			variazione = fmt.Sprintf("stabile rispetto alla settimana precedente (%s)", Pct(prec))
+		switch p := l.punti(diff); {
+		case p == "0,0" || p == "0.0":
+			variazione = l.f("sintesi.stabile", l.Pct(prec))
 		case diff > 0:
-			variazione = fmt.Sprintf("in aumento rispetto al %s della settimana precedente (%s punti percentuali)", Pct(prec), p)
+			variazione = l.f("sintesi.aumento", l.Pct(prec), p)
 		default:
-			variazione = fmt.Sprintf("in calo rispetto al %s della settimana precedente (%s punti percentuali)", Pct(prec), p)
+			variazione = l.f("sintesi.calo", l.Pct(prec), p)
 		}
-		frasi = append(frasi, fmt.Sprintf("Nella %s il tasso medio di assenza territoriale è stato del %s, %s.", periodo(d), Pct(tasso), variazione))
+		frasi = append(frasi, l.f("sintesi.tassoVar", l.periodo(d), l.Pct(tasso), variazione))
 	}
 
 	// 2. The post-stratified estimate.
 	if haStima(d) {
-		giorno := "dell'ultimo giorno"
+		giorno := l.t("sintesi.ultimoGiorno")
 		if g, ok := ultimoGiorno(d); ok {
-			giorno = "dell'ultimo giorno (" + data(g) + ")"
+			giorno = l.f("sintesi.ultimoGiornoData", data(g))
 		}
-		s := fmt.Sprintf("La stima post-stratificata %s è del %s (IC 95%%: %s–%s)", giorno, Pct(d.Stima.Tasso), Pct(d.Stima.Basso), Pct(d.Stima.Alto))
+		s := l.f("sintesi.stima", giorno, l.Pct(d.Stima.Tasso), l.Pct(d.Stima.Basso), l.Pct(d.Stima.Alto))
 		if d.Stima.Copertura > 0 {
-			s += fmt.Sprintf(", con una copertura del %s degli alunni del territorio", Pct(d.Stima.Copertura))
+			s += l.f("sintesi.copertura", l.Pct(d.Stima.Copertura))
 		}
 		frasi = append(frasi, s+".")
 	}
@@ -341,26 +381,25 @@ func Sintesi(d Dati) string {
 	// 3. Alerts.
 	switch n := len(d.Allerte); n {
 	case 0:
-		frasi = append(frasi, "Non è stata generata alcuna allerta statistica.")
+		frasi = append(frasi, l.t("sintesi.nessunaAllerta"))
 	case 1:
 		a := d.Allerte[0]
-		frasi = append(frasi, fmt.Sprintf("È stata generata 1 allerta statistica (%s, %s: %s contro una soglia del %s).",
-			NomeSerie(a.Serie), data(a.Data), Pct(a.Osservato), Pct(a.Soglia)))
+		frasi = append(frasi, l.f("sintesi.unaAllerta", NomeSerie(a.Serie), data(a.Data), l.Pct(a.Osservato), l.Pct(a.Soglia)))
 	default:
-		frasi = append(frasi, fmt.Sprintf("Sono state generate %d allerte statistiche (%s).", n, elencoSerie(d.Allerte)))
+		frasi = append(frasi, l.f("sintesi.allerte", n, l.elencoSerie(d.Allerte)))
 	}
 
 	// 4. Completeness.
 	if c, ok := completezzaCorrente(d); ok {
-		s := fmt.Sprintf("La completezza delle segnalazioni è del %s", Pct(quota(c.InTempo+c.InRitardo, c.chiuse())))
+		q := l.Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
+		s := l.f("sintesi.completezza", q)
 		if c.Periodo != "" {
-			s = fmt.Sprintf("La completezza delle segnalazioni (%s) è del %s", c.Periodo, Pct(quota(c.InTempo+c.InRitardo, c.chiuse())))
+			s = l.f("sintesi.completezzaPeriodo", c.Periodo, q)
 		}
 		if c.Aperte > 0 {
-			s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese; per altri %s la scadenza non è ancora passata.",
-				intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.chiuse()), intero(c.Aperte))
+			s += l.f("sintesi.completezzaAperte", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.chiuse()), l.intero(c.Aperte))
 		} else {
-			s += fmt.Sprintf(": %s in tempo, %s in ritardo e %s mancanti su %s attese.", intero(c.InTempo), intero(c.InRitardo), intero(c.Mancanti), intero(c.Totale))
+			s += l.f("sintesi.completezzaChiuse", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.Totale))
 		}
 		frasi = append(frasi, s)
 	}
@@ -368,7 +407,7 @@ func Sintesi(d Dati) string {
 }
 
 // elencoSerie lists the distinct series of the alerts, at most three.
-func elencoSerie(as []Allerta) string {
+func (l Lingua) elencoSerie(as []Allerta) string {
 	var nomi []string
 	seen := map[string]bool{}
 	for _, a := range as {
@@ -380,15 +419,15 @@ func elencoSerie(as []Allerta) string {
 		nomi = append(nomi, n)
 	}
 	if len(nomi) == 0 {
-		return "vedi tabella"
+		return l.t("elenco.tabella")
 	}
 	if len(nomi) > 3 {
-		return strings.Join(nomi[:3], ", ") + " e altre"
+		return l.f("elenco.altre", strings.Join(nomi[:3], ", "))
 	}
 	if len(nomi) == 1 {
-		return "serie " + nomi[0]
+		return l.f("elenco.una", nomi[0])
 	}
-	return "serie " + strings.Join(nomi[:len(nomi)-1], ", ") + " e " + nomi[len(nomi)-1]
+	return l.f("elenco.piu", strings.Join(nomi[:len(nomi)-1], ", "), nomi[len(nomi)-1])
 }
 
 // ---- weekly table shared by the chart and the HTML ----
@@ -466,26 +505,28 @@ type indicatore struct{ Etichetta, Valore, Nota string }
 
 // indicatoriDi returns the key figures: the week's rate and its change, the
 // estimate of the last day, the alerts and the completeness.
-func indicatoriDi(d Dati) []indicatore {
+func indicatoriDi(d Dati) []indicatore { return Italiano.indicatori(d) }
+
+func (l Lingua) indicatori(d Dati) []indicatore {
 	var ts []indicatore
-	t := indicatore{"Tasso della settimana", "–", "dati insufficienti"}
+	t := indicatore{l.t("ind.tasso"), "–", l.t("ind.insufficienti")}
 	if v, ok := tassoSettimana(d, d.Settimana); ok {
-		t.Valore = Pct(v)
-		t.Nota = "sett. prec. non disponibile"
+		t.Valore = l.Pct(v)
+		t.Nota = l.t("ind.precNo")
 		if pr, ok := tassoSettimana(d, d.Settimana.AddDate(0, 0, -7)); ok {
-			t.Nota = freccia(v-pr) + " " + punti(v-pr) + " p.p. sulla sett. prec."
+			t.Nota = l.f("ind.varPrec", freccia(v-pr), l.punti(v-pr))
 		}
 	}
 	ts = append(ts, t)
 
-	t = indicatore{"Stima ultimo giorno", "–", "stima non disponibile"}
+	t = indicatore{l.t("ind.stima"), "–", l.t("ind.stimaNo")}
 	if haStima(d) {
-		t.Valore = Pct(d.Stima.Tasso)
-		t.Nota = "IC 95%: " + Pct(d.Stima.Basso) + "–" + Pct(d.Stima.Alto)
+		t.Valore = l.Pct(d.Stima.Tasso)
+		t.Nota = l.f("ind.ic", l.Pct(d.Stima.Basso), l.Pct(d.Stima.Alto))
 	}
 	ts = append(ts, t)
 
-	t = indicatore{"Allerte statistiche", intero(len(d.Allerte)), "nessuna allerta"}
+	t = indicatore{l.t("ind.allerte"), l.intero(len(d.Allerte)), l.t("ind.nessunaAllerta")}
 	if n := len(d.Allerte); n > 0 {
 		aperte := 0
 		for _, a := range d.Allerte {
@@ -493,16 +534,16 @@ func indicatoriDi(d Dati) []indicatore {
 				aperte++
 			}
 		}
-		t.Nota = fmt.Sprintf("%d da valutare", aperte)
+		t.Nota = l.f("ind.daValutare", aperte)
 	}
 	ts = append(ts, t)
 
-	t = indicatore{"Completezza segnalazioni", "–", "dati non disponibili"}
+	t = indicatore{l.t("ind.completezza"), "–", l.t("ind.completezzaNo")}
 	if c, ok := completezzaCorrente(d); ok {
-		t.Valore = Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
-		t.Nota = fmt.Sprintf("%s in ritardo, %s mancanti", intero(c.InRitardo), intero(c.Mancanti))
+		t.Valore = l.Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
+		t.Nota = l.f("ind.ritardoMancanti", l.intero(c.InRitardo), l.intero(c.Mancanti))
 		if c.Aperte > 0 {
-			t.Nota += fmt.Sprintf(", %s ancora aperte", intero(c.Aperte))
+			t.Nota += l.f("ind.aperte", l.intero(c.Aperte))
 		}
 	}
 	return append(ts, t)
@@ -511,7 +552,7 @@ func indicatoriDi(d Dati) []indicatore {
 // freccia is the direction of a change as a shape: ▲ up, ▼ down, = stable.
 func freccia(diff float64) string {
 	switch s := punti(diff); {
-	case s == "0,0" || s == "–":
+	case s == "0,0" || s == "0.0" || s == "–":
 		return "="
 	case diff > 0:
 		return "▲"

@@ -81,18 +81,18 @@ func esempio() Dati {
 		d.InfluNet = append(d.InfluNet, InfluNet{Settimana: fmt.Sprintf("2026-%02d", w), Incidenza: inc})
 	}
 	d.Gruppi = []Gruppo{
-		{"Provincia di Cremona", 0.071, 0.061, 64},
-		{"Provincia di Mantova", 0.066, 0.059, 54},
-		{"Distretto Cremonese", 0.074, 0.062, 28},
-		{"Distretto Crema", 0.069, 0.060, 22},
-		{"Distretto Casalasco", 0.068, 0.061, 14},
-		{"Distretto Mantova", 0.064, 0.058, 20},
-		{"Distretto Alto Mantovano", 0.067, 0.060, 18},
-		{"Distretto Basso Mantovano", 0.0655, 0.0655, 16},
-		{"Scuola dell'infanzia", 0.089, 0.072, 30},
-		{"Primaria", 0.072, 0.060, 46},
-		{"Secondaria di I grado", 0.061, 0.057, 26},
-		{"Secondaria di II grado", 0.052, 0.055, 16},
+		{"Provincia di Cremona", 0.071, 0.061, 64, ""},
+		{"Provincia di Mantova", 0.066, 0.059, 54, ""},
+		{"Distretto Cremonese", 0.074, 0.062, 28, ""},
+		{"Distretto Crema", 0.069, 0.060, 22, ""},
+		{"Distretto Casalasco", 0.068, 0.061, 14, ""},
+		{"Distretto Mantova", 0.064, 0.058, 20, ""},
+		{"Distretto Alto Mantovano", 0.067, 0.060, 18, ""},
+		{"Distretto Basso Mantovano", 0.0655, 0.0655, 16, ""},
+		{"Scuola dell'infanzia", 0.089, 0.072, 30, ""},
+		{"Primaria", 0.072, 0.060, 46, ""},
+		{"Secondaria di I grado", 0.061, 0.057, 26, ""},
+		{"Secondaria di II grado", 0.052, 0.055, 16, ""},
 	}
 	d.Allerte = []Allerta{
 		{ID: 41, Data: lun.AddDate(0, 0, 3), Serie: "territorio", Osservato: 0.071, Atteso: 0.055, Soglia: 0.067, Metodo: "farrington", Stato: "nuovo"},

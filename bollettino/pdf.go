@@ -367,12 +367,14 @@ func (p *documento) tabellaGruppi() {
 	p.didascalia("Variazione in punti percentuali (p.p.) rispetto alla settimana precedente: ▲ aumento, ▼ calo, = stabile.")
 }
 
-func variazione(g Gruppo) string {
+func variazione(g Gruppo) string { return Italiano.variazione(g) }
+
+func (l Lingua) variazione(g Gruppo) string {
 	if !finito(g.Tasso) || !finito(g.TassoPrec) {
 		return "–"
 	}
 	diff := g.Tasso - g.TassoPrec
-	return freccia(diff) + " " + punti(diff) + " p.p."
+	return freccia(diff) + " " + l.punti(diff) + " p.p."
 }
 
 func (p *documento) tabellaAllerte() {

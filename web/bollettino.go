@@ -35,12 +35,17 @@ func (s *Server) bollettinoPage(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.fail(w, r, err)
 		return
 	}
-	h, err := bollettino.HTML(d)
+	lingua := bollettino.Italiano
+	if c.lang == langEN {
+		lingua = bollettino.Inglese
+		s.bollettinoInglese(r, &d)
+	}
+	h, err := bollettino.HTMLIn(d, lingua)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	bd := bollettinoData{Settimana: week, Prec: week.AddDate(0, 0, -7), Succ: week.AddDate(0, 0, 7), HTML: template.HTML(h), Sintesi: bollettino.Sintesi(d)}
+	bd := bollettinoData{Settimana: week, Prec: week.AddDate(0, 0, -7), Succ: week.AddDate(0, 0, 7), HTML: template.HTML(h), Sintesi: lingua.Sintesi(d)}
 	bd.HaSucc = !bd.Succ.After(s.today())
 	s.render(w, r, http.StatusOK, "bollettino", s.newPage(r, c, "bollettino.title", bd))
 }
@@ -82,4 +87,22 @@ func (s *Server) bollettinoInvia(w http.ResponseWriter, r *http.Request, c *reqC
 	}
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "bollettino.inviato", n))
 	http.Redirect(w, r, "/ats/bollettino?settimana="+week.Format(ps.DateLayout), http.StatusSeeOther)
+}
+
+// bollettinoInglese puts the bulletin's own words in English: series and
+// group names, and the methods paragraph. The PDF and the e-mail stay the
+// ATS's Italian document.
+func (s *Server) bollettinoInglese(r *http.Request, d *bollettino.Dati) {
+	n := s.motore.Nominatore(r.Context())
+	for i, g := range d.Gruppi {
+		if g.Chiave != "" {
+			d.Gruppi[i].Nome = nomeSerie(langEN, n, g.Chiave)
+		}
+	}
+	for i, a := range d.Allerte {
+		if a.Chiave != "" {
+			d.Allerte[i].Serie = nomeSerie(langEN, n, a.Chiave)
+		}
+	}
+	d.Metodi = bollettino.Inglese.Metodi(d.Stima.Copertura, d.PlessiStima, descriviMetodo(langEN, "default", ""))
 }

@@ -110,7 +110,7 @@ func init() {
 		"stato.finestra.in_ritardo":    {"in ritardo", "late"},
 		"stato.finestra.mancante":      {"mancante", "missing"},
 		"stato.finestra.aperta":        {"aperta", "open"},
-		"bollettino.in_italiano":       {"Il bollettino è redatto in italiano.", "The bulletin is written in Italian, as it is sent to the schools and the region."},
+		"bollettino.pdf_italiano":      {"Il PDF e l'e-mail del bollettino sono in italiano.", "The PDF and the e-mail of the bulletin are in Italian, as they are sent to the schools and the region."},
 		"calendario.lezione":           {"Lezione", "School day"},
 		"calendario.motivo":            {"Motivo", "Reason"},
 		"calendario.data":              {"Data", "Date"},
