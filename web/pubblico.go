@@ -54,19 +54,19 @@ type pubblicoCache struct {
 	memo pub.Memo // protected weeks, rebuilt only when their data change
 }
 
-// pubblicoDati returns the public figures, or ok false when the ATS does
-// not publish them.
-func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, bool, error) {
+// pubblicoDati returns the public figures, or a not-found error when the
+// ATS does not publish them (every public URL is then a 404).
+func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, error) {
 	st, err := s.db.Settings(r.Context())
 	if err != nil {
-		return nil, st, false, err
+		return nil, st, err
 	}
 	if !st.Pubblico() {
-		return nil, st, false, nil
+		return nil, st, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"}
 	}
 	arch, err := s.aggregati(r.Context())
 	if err != nil {
-		return nil, st, false, err
+		return nil, st, err
 	}
 	minP, minA := st.PubblicoSoglie()
 	reg := pub.Regole{Livello: pub.Livello(st.PubblicoLivello), MinPlessi: minP, MinAlunni: minA}
@@ -80,7 +80,7 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, b
 		return d, d != nil && d.chiave == key && (d.versione == ver || time.Since(d.calcolato) < serieMaxAge)
 	}
 	if d, ok := fresh(); ok {
-		return d, st, true, nil
+		return d, st, nil
 	}
 	v, err := s.flight.do("pubblico|"+key, func() (any, error) {
 		if d, ok := fresh(); ok {
@@ -115,9 +115,9 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, b
 		return d, nil
 	})
 	if err != nil {
-		return nil, st, false, err
+		return nil, st, err
 	}
-	return v.(*datiPubblici), st, true, nil
+	return v.(*datiPubblici), st, nil
 }
 
 // colonnePubbliche are the open data's columns, in order.
@@ -178,19 +178,11 @@ func servi(w http.ResponseWriter, r *http.Request, name, ctype string, body []by
 	http.ServeContent(w, r, name, mod, bytes.NewReader(body))
 }
 
-func (s *Server) pubblicoNonAttivo(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
-}
-
 // pubblicoFile serves one of the open-data files.
 func (s *Server) pubblicoFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	d, st, ok, err := s.pubblicoDati(r)
-	switch {
-	case err != nil:
+	d, st, err := s.pubblicoDati(r)
+	if err != nil {
 		s.fail(w, r, err)
-		return
-	case !ok:
-		s.pubblicoNonAttivo(w, r)
 		return
 	}
 	switch name := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]; name {
@@ -207,7 +199,7 @@ func (s *Server) pubblicoFile(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		b, _ := json.Marshal(d.anni)
 		servi(w, r, name, "application/json; charset=utf-8", b, d.etag, d.modified)
 	default:
-		s.pubblicoNonAttivo(w, r)
+		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
 	}
 }
 
@@ -296,10 +288,10 @@ type rigaPagina struct {
 	Nome string
 }
 
-func (s *Server) paginaPubblica(r *http.Request, c *reqCtx) (*paginaPubblica, bool, error) {
-	d, _, ok, err := s.pubblicoDati(r)
-	if err != nil || !ok {
-		return nil, ok, err
+func (s *Server) paginaPubblica(r *http.Request, c *reqCtx) (*paginaPubblica, error) {
+	d, _, err := s.pubblicoDati(r)
+	if err != nil {
+		return nil, err
 	}
 	p := &paginaPubblica{S: d.sintesi, Anni: d.anni, HaDati: d.haDati, Ultimo: d.tab.Ultimo, Colonne: colonnePubbliche,
 		Metodo: pub.Metodo, MinPlessi: d.regole.MinPlessi, MinAlunni: d.regole.MinAlunni}
@@ -317,7 +309,7 @@ func (s *Server) paginaPubblica(r *http.Request, c *reqCtx) (*paginaPubblica, bo
 			p.Copertura = math.Min(1, float64(d.sintesi.Territorio.Alunni)/float64(d.alunniT))
 		}
 	}
-	return p, true, nil
+	return p, nil
 }
 
 // frasePubblica is the plain-language summary of the week.
@@ -360,13 +352,9 @@ func (s *Server) pubblicoBollettino(w http.ResponseWriter, r *http.Request, c *r
 }
 
 func (s *Server) pubblicoHTML(w http.ResponseWriter, r *http.Request, c *reqCtx, tmpl, title string) {
-	p, ok, err := s.paginaPubblica(r, c)
-	switch {
-	case err != nil:
+	p, err := s.paginaPubblica(r, c)
+	if err != nil {
 		s.fail(w, r, err)
-		return
-	case !ok:
-		s.pubblicoNonAttivo(w, r)
 		return
 	}
 	s.render(w, r, http.StatusOK, tmpl, s.newPage(r, c, title, p))
@@ -374,13 +362,9 @@ func (s *Server) pubblicoHTML(w http.ResponseWriter, r *http.Request, c *reqCtx,
 
 // pubblicoPDF is the public bulletin as a PDF, from the same figures.
 func (s *Server) pubblicoPDF(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	d, st, ok, err := s.pubblicoDati(r)
-	switch {
-	case err != nil:
+	d, st, err := s.pubblicoDati(r)
+	if err != nil {
 		s.fail(w, r, err)
-		return
-	case !ok:
-		s.pubblicoNonAttivo(w, r)
 		return
 	}
 	d.pdfOnce.Do(func() {
