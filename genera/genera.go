@@ -410,6 +410,12 @@ func (g *generatore) scriviConsistenze() error {
 			return err
 		}
 	}
+	// The bulk rows bypass store.SetSentinella: the change is counted
+	// here, so that running servers see it (store.FirmaSentinelle).
+	if _, err := g.tx.ExecContext(g.ctx, `INSERT INTO contatori (nome, n) VALUES ('sentinelle', 1)
+		ON CONFLICT (nome) DO UPDATE SET n = contatori.n + 1`); err != nil {
+		return err
+	}
 	g.logf("consistenze: %d revisioni, %d conteggi MIM, %d sentinelle-anno",
 		g.rie.Righe["consistenze"], g.rie.Righe["studenti_mim"], g.rie.Righe["sentinelle"])
 	return nil

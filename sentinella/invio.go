@@ -11,7 +11,6 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
-	"github.com/portalescuole/portalescuole/calendario"
 	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -52,8 +51,20 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 		errs["giorni"] = ps.Msg("err.giorni.troppi", MaxGiorni)
 		return errs, nil
 	}
-	cals := map[ps.AnnoScolastico]calendario.Anno{}
-	sentinel := map[ps.AnnoScolastico]bool{}
+	// A plesso's sentinel flag, calendar and enrolment of a school year are
+	// read once, in one query (store.DatiInvio).
+	perAnno := map[ps.AnnoScolastico]store.DatiInvio{}
+	datiDi := func(anno ps.AnnoScolastico) (store.DatiInvio, error) {
+		d, ok := perAnno[anno]
+		if !ok {
+			var err error
+			if d, err = db.DatiInvio(ctx, p, anno); err != nil {
+				return d, err
+			}
+			perAnno[anno] = d
+		}
+		return d, nil
+	}
 	seen := map[string]int{}
 	today := db.Now()
 	for i := range giorni {
@@ -69,25 +80,22 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 			continue
 		}
 		seen[g.Giorno.Format(ps.DateLayout)] = i
+		anno := ps.AnnoDi(g.Giorno)
+		dati, err := datiDi(anno)
+		if err != nil {
+			return nil, err
+		}
 		// A day refused by date still has its figures checked, so that a
 		// file's errors all come at once.
 		dayErr := ""
 		scolastico := true
-		anno := ps.AnnoDi(g.Giorno)
 		if g.Giorno.After(today) {
 			dayErr = "err.giorno.futuro"
 		} else {
-			isSent, known := sentinel[anno]
-			if !known {
-				var err error
-				if isSent, err = db.Sentinella(ctx, p.Codice, anno); err != nil {
-					return nil, err
-				}
-				sentinel[anno] = isSent
-			}
+			isSent := dati.Sentinella
 			if !isSent {
 				// Outside the sentinel network only a day in emergency mode
-				// (store.PuoSegnalare, with the sentinel flag cached per year).
+				// (store.PuoSegnalare; the periods are cached).
 				_, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno)
 				if err != nil {
 					return nil, err
@@ -97,22 +105,12 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 			if !isSent {
 				dayErr = ps.Msg("err.giorno.non_abilitato", anno.String(), g.Giorno.Format("02/01/2006"))
 			} else {
-				cal, ok := cals[anno]
-				if !ok {
-					var err error
-					if cal, err = db.AnnoCalendario(ctx, p, anno); err != nil {
-						return nil, err
-					}
-					cals[anno] = cal
-				}
-				scolastico = cal.GiornoScolastico(g.Giorno)
+				scolastico = dati.Calendario.GiornoScolastico(g.Giorno)
 			}
 		}
 		iscritti := 0
-		if c, err := db.ConsistenzaInVigore(ctx, p.Codice, g.Giorno); err == nil {
+		if c := store.InVigore(dati.Consistenze, g.Giorno); c != nil {
 			iscritti = c.Iscritti
-		} else if ps.ErrorCode(err) != ps.ENotFound {
-			return nil, err
 		}
 		for k, v := range ps.ValidaGiorno(*g, iscritti, scolastico, pre) {
 			errs[k] = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -129,27 +130,45 @@ type invioInCoda struct {
 // maxLotto bounds the submissions of one group commit.
 const maxLotto = 256
 
-// gruppoCommit is the DB's group committer: one goroutine that takes every
+// gruppoCommit is the DB's group committer: a goroutine that takes every
 // queued submission (up to maxLotto) and commits them together, with no
 // wait of its own: while a batch commits (the fsync of SQLite's WAL, a
 // round trip to PostgreSQL) the next one gathers.
+//
+// PostgreSQL runs several committers, so that one batch's round trips and
+// WAL flush overlap the next batch's (the server merges concurrent flushes);
+// SQLite has one writer at a time, so one committer. A plesso's
+// submissions always go to the same committer (by a hash of its code), so
+// they are still stored in arrival order.
 type gruppoCommit struct {
 	mu     sync.RWMutex
-	coda   chan *invioInCoda
+	code   []chan *invioInCoda
 	chiuso bool
-	done   chan struct{}
+	done   sync.WaitGroup
 }
 
-// accoda queues a submission, starting the committer on first use; false
+// committers is how many committers a dialect runs.
+func committers(d Dialect) int {
+	if d == Postgres {
+		return 3
+	}
+	return 1
+}
+
+// accoda queues a submission, starting the committers on first use; false
 // when the DB is closing.
 func (g *gruppoCommit) accoda(db *DB, inv *invioInCoda) bool {
 	g.mu.RLock()
-	if g.coda == nil && !g.chiuso {
+	if g.code == nil && !g.chiuso {
 		g.mu.RUnlock()
 		g.mu.Lock()
-		if g.coda == nil && !g.chiuso {
-			g.coda, g.done = make(chan *invioInCoda, 4*maxLotto), make(chan struct{})
-			go db.committer()
+		if g.code == nil && !g.chiuso {
+			g.code = make([]chan *invioInCoda, committers(db.dialect))
+			for i := range g.code {
+				g.code[i] = make(chan *invioInCoda, 4*maxLotto)
+				g.done.Add(1)
+				go db.committer(g.code[i])
+			}
 		}
 		g.mu.Unlock()
 		g.mu.RLock()
@@ -158,31 +177,37 @@ func (g *gruppoCommit) accoda(db *DB, inv *invioInCoda) bool {
 	if g.chiuso {
 		return false
 	}
-	g.coda <- inv
+	coda := g.code[0]
+	if len(g.code) > 1 {
+		h := fnv.New32a()
+		h.Write([]byte(inv.Plesso))
+		coda = g.code[h.Sum32()%uint32(len(g.code))]
+	}
+	coda <- inv
 	return true
 }
 
-// chiudi stores what is queued and stops the committer.
+// chiudi stores what is queued and stops the committers.
 func (g *gruppoCommit) chiudi() {
 	g.mu.Lock()
 	g.chiuso = true
-	coda, done := g.coda, g.done
+	code := g.code
 	g.mu.Unlock()
-	if coda != nil {
-		close(coda)
-		<-done
+	for _, c := range code {
+		close(c)
 	}
+	g.done.Wait()
 }
 
-func (db *DB) committer() {
-	defer close(db.gruppo.done)
+func (db *DB) committer(coda chan *invioInCoda) {
+	defer db.gruppo.done.Done()
 	lotto := make([]*invioInCoda, 0, maxLotto)
-	for first := range db.gruppo.coda {
+	for first := range coda {
 		lotto = append(lotto[:0], first)
 	drain:
 		for len(lotto) < maxLotto {
 			select {
-			case inv, ok := <-db.gruppo.coda:
+			case inv, ok := <-coda:
 				if !ok {
 					break drain
 				}

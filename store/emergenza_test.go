@@ -178,3 +178,35 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestDB_FirmaSentinelle: swapping one sentinel for another (the row count
+// stays the same) changes the signature and the data version, so the
+// aggregates and the dashboard rebuild their sentinel-only series.
+func TestDB_FirmaSentinelle(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		a := ps.SystemActor
+		if err := db.SetSentinella(ctx, a, "CREE80001R", 2026, true); err != nil {
+			t.Fatal(err)
+		}
+		f0, err := db.FirmaSentinelle(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v0, err := db.Versione(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSentinella(ctx, a, "CREE80001R", 2026, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSentinella(ctx, a, "CREE80002T", 2026, true); err != nil {
+			t.Fatal(err)
+		}
+		f1, _ := db.FirmaSentinelle(ctx)
+		v1, _ := db.Versione(ctx)
+		if f1 == f0 || v1 == v0 {
+			t.Fatalf("a swap of sentinels left firma %q → %q, versione %q → %q", f0, f1, v0, v1)
+		}
+	})
+}

@@ -155,7 +155,7 @@ func (n nullable) ptr() *int {
 func (db *DB) Versione(ctx context.Context) (string, error) {
 	var a, c, s, g sql.NullInt64
 	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM assenze), (SELECT MAX(id) FROM consistenze),
-		(SELECT COUNT(*) FROM sentinelle), (SELECT MAX(id) FROM segnali_storia)`).Scan(&a, &c, &s, &g)
+		(SELECT n FROM contatori WHERE nome = 'sentinelle'), (SELECT MAX(id) FROM segnali_storia)`).Scan(&a, &c, &s, &g)
 	// Data first, then alerts after "|": callers may tolerate stale data
 	// for a while, never stale alerts.
 	return fmt.Sprintf("%d/%d/%d|%d", a.Int64, c.Int64, s.Int64, g.Int64), err

@@ -79,19 +79,36 @@ func tokenEntity(plesso string) string {
 // ATS token), or ENotFound for an unknown or revoked token. It records the
 // last use.
 func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
+	t, _, err := db.TokenConPlesso(ctx, tok)
+	return t, err
+}
+
+// TokenConPlesso is TokenPlesso that also returns the token's plesso (nil
+// for an ATS token), read in the same query: every API request starts
+// here, 40,000 of them in an emergency morning, and one round trip fewer
+// each is a sixth of a submission's reads.
+func (db *DB) TokenConPlesso(ctx context.Context, tok string) (APIToken, *ps.Plesso, error) {
 	var t APIToken
-	var creato, revocato, usato string
-	err := db.hot().QueryRowContext(ctx, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE hash = $1
-		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM ats_tokens WHERE hash = $1`,
-		hashToken(tok)).Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato)
+	var p ps.Plesso
+	var creato, revocato, usato, grado, comune string
+	// The ATS branch fills the plesso's columns with empty values of the
+	// same types, so both rows scan alike.
+	err := db.hot().QueryRowContext(ctx, `SELECT t.id, t.plesso, t.nome, t.prefisso, t.creato_il, t.creato_da, t.revocato_il, t.usato_il, `+plessoCols+`
+		FROM api_tokens t JOIN plessi p ON p.codice = t.plesso LEFT JOIN comuni c ON c.codice_catastale = p.codice_catastale AND p.codice_catastale <> ''
+		WHERE t.hash = $1
+		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il, '', '', '', '', false, '', '', '', '', false, '', '', ''
+		FROM ats_tokens WHERE hash = $1`,
+		hashToken(tok)).Scan(&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato,
+		&p.Codice, &p.Nome, &p.Istituto, &grado, &p.Paritaria, &p.Indirizzo, &p.CodiceCatastale,
+		&p.ComuneNome, &p.Email, &p.Attivo, &p.Provincia, &p.Distretto, &comune)
 	if isNoRows(err) {
-		return t, notFound("token")
+		return t, nil, notFound("token")
 	} else if err != nil {
-		return t, err
+		return t, nil, err
 	}
 	t.CreatoIl, t.RevocatoIl, t.UsatoIl = parseTS(creato), parseTS(revocato), parseTS(usato)
 	if !t.RevocatoIl.IsZero() {
-		return t, notFound("token")
+		return t, nil, notFound("token")
 	}
 	// The last use is recorded at most once a minute: a vendor pushing
 	// every day of every class must not add a write to each request.
@@ -99,7 +116,14 @@ func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 	if now := db.Now(); now.Sub(t.UsatoIl) > time.Minute {
 		db.segnaUso(tokenTable(t.Plesso), t.ID, now)
 	}
-	return t, nil
+	if t.Plesso == "" {
+		return t, nil, nil
+	}
+	p.Grado = ps.Grado(grado)
+	if comune != "" {
+		p.ComuneNome = comune
+	}
+	return t, &p, nil
 }
 
 // Tokens lists a plesso's tokens (the ATS's with plesso ""), revoked ones

@@ -86,7 +86,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 		tooMany(w, wait, "troppi tentativi con token non validi da questo indirizzo: riprovare tra %d secondi")
 		return false
 	}
-	t, err := s.db.TokenPlesso(r.Context(), tok)
+	t, p, err := s.db.TokenConPlesso(r.Context(), tok)
 	if err != nil {
 		if ps.ErrorCode(err) == ps.ENotFound {
 			s.apiFail.fail(addr, now)
@@ -106,11 +106,6 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 	if t.Plesso == "" {
 		c.user = &ps.User{Username: "api-ats:" + t.Prefisso, Role: ps.RoleATS}
 		return true
-	}
-	p, err := s.db.Plesso(r.Context(), t.Plesso)
-	if err != nil {
-		s.fail(w, r, err)
-		return false
 	}
 	c.plesso = p
 	c.user = &ps.User{Username: "api:" + t.Prefisso, Role: ps.RolePlesso, Plesso: p.Codice}
