@@ -3,7 +3,6 @@ package store_test
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -152,14 +151,21 @@ func TestDB_SalvaGiorni_Gruppo(t *testing.T) {
 }
 
 // TestDB_SalvaGiorni_Close: acknowledged group-committed submissions are
-// found after the DB is closed and reopened.
+// found after the DB is closed and reopened (on PostgreSQL, submissions of
+// several plessi spread over its several committers).
 func TestDB_SalvaGiorni_Close(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { salvaGiorniClose(t, storetest.DSN(t, d)) })
+	}
+}
+
+func salvaGiorniClose(t *testing.T, path string) {
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seed(t, db)
+	plessi := []string{"CREE80001R", "CREE80002T", "CREE80003V", "MNEE800012"}
 	var wg sync.WaitGroup
 	const n = 20
 	errs := make([]error, n)
@@ -167,7 +173,7 @@ func TestDB_SalvaGiorni_Close(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = db.SalvaGiorni(ctx, ps.SystemActor, "CREE80001R", []ps.Giorno{{Giorno: date("2026-11-02").AddDate(0, 0, i), Assenti: ps.IntPtr(i)}}, "api")
+			_, errs[i] = db.SalvaGiorni(ctx, ps.SystemActor, plessi[i%len(plessi)], []ps.Giorno{{Giorno: date("2026-11-02").AddDate(0, 0, i), Assenti: ps.IntPtr(i)}}, "api")
 		}()
 	}
 	wg.Wait()
@@ -183,7 +189,7 @@ func TestDB_SalvaGiorni_Close(t *testing.T) {
 		if err != nil {
 			t.Fatalf("submission %d: %v", i, err)
 		}
-		if h, err := db.StoricoGiorno(ctx, "CREE80001R", date("2026-11-02").AddDate(0, 0, i)); err != nil || len(h) != 1 {
+		if h, err := db.StoricoGiorno(ctx, plessi[i%len(plessi)], date("2026-11-02").AddDate(0, 0, i)); err != nil || len(h) != 1 {
 			t.Fatalf("acknowledged submission %d not found after reopening: %v %v", i, h, err)
 		}
 	}
