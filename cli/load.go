@@ -26,6 +26,7 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	emerg := fs.Bool("emergenza", false, "modalità emergenza: ogni plesso (--plessi 40000) invia oggi una volta via API, un decimo delle richieste sul cruscotto")
 	promemoria := fs.Bool("promemoria", false, "con --emergenza: durante il carico accoda i promemoria e le istruzioni dell'emergenza e li invia a un server SMTP interno")
 	promDopo := fs.Duration("promemoria-dopo", 5*time.Second, "quando accodare i promemoria dopo l'inizio del carico")
+	promRate := fs.Float64("promemoria-al-secondo", mail.DefaultPerSecondo, "ritmo di invio dei promemoria, come serve --smtp-al-secondo (0: nessun limite)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		lctx, stop := context.WithTimeout(ctx, *durata)
 		defer stop()
 		posta = make(chan string, 1)
-		go func() { posta <- promemoriaDurante(lctx, db, *promDopo) }()
+		go func() { posta <- promemoriaDurante(lctx, db, *promDopo, *promRate) }()
 	}
 	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano()), UnaVolta: *emerg})
 	if err != nil {
@@ -100,8 +101,8 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // promemoriaDurante queues the emergency's instructions and reminders
 // after dopo, as serve's jobs would, then sends them through the outbox
 // worker to an in-process SMTP server until ctx ends, and describes what
-// it did.
-func promemoriaDurante(ctx context.Context, db *store.DB, dopo time.Duration) string {
+// it did, at perSecondo messages a second (0: flat out).
+func promemoriaDurante(ctx context.Context, db *store.DB, dopo time.Duration, perSecondo float64) string {
 	select {
 	case <-time.After(dopo):
 	case <-ctx.Done():
@@ -128,6 +129,7 @@ func promemoriaDurante(ctx context.Context, db *store.DB, dopo time.Duration) st
 	defer p.Chiudi()
 	w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: p.Host, Port: p.Port, TLS: "none", From: "portale@example.org"}),
 		slog.New(slog.DiscardHandler), time.Second)
+	w.Limite = mail.PerSecondo(perSecondo)
 	t1 := time.Now()
 	for ctx.Err() == nil && w.Drain(ctx) > 0 {
 	}

@@ -33,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpPort := fs.Int("smtp-port", 587, "porta SMTP")
 	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
 	smtpTLS := fs.String("smtp-tls", "starttls", "none, starttls o tls")
+	smtpRate := fs.Float64("smtp-al-secondo", mail.DefaultPerSecondo, "messaggi al secondo al massimo (0: nessun limite): i promemoria di un'emergenza non tolgono risorse agli invii")
 	logJSON := fs.Bool("log-json", false, "log in JSON")
 	jobs := fs.Bool("lavori", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +77,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		st, _ := db.Settings(ctx)
 		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
 			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
+		w.Limite = mail.PerSecondo(*smtpRate)
 		go w.Run(ctx)
 		wake = w.Wake
 	} else {

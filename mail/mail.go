@@ -6,11 +6,13 @@ package mail
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"golang.org/x/time/rate"
 
 	"github.com/portalescuole/portalescuole/metriche"
 	"github.com/portalescuole/portalescuole/store"
@@ -44,25 +46,77 @@ func NewSMTP(cfg Config) *SMTP {
 	return &SMTP{cfg: cfg}
 }
 
-// Send delivers m. The Message-ID is derived from the outbox id, so a
-// receiving server can recognise a duplicate if a crash ever forces a resend.
+// Send delivers m.
 func (s *SMTP) Send(ctx context.Context, m store.OutboxMessage) error {
+	return s.SendAll(ctx, []store.OutboxMessage{m})[0]
+}
+
+// SendAll delivers ms over one connection (a reminder to every plesso of
+// the country is tens of thousands of messages: a connection, a TLS
+// handshake and a login each would cost the relay and the portal more than
+// the messages). errs[i] is ms[i]'s outcome; when the connection fails,
+// every message fails with it.
+func (s *SMTP) SendAll(ctx context.Context, ms []store.OutboxMessage) []error {
+	errs := make([]error, len(ms))
+	msgs := make([]*gomail.Msg, 0, len(ms))
+	idx := make([]int, 0, len(ms))
+	for i, m := range ms {
+		msg, err := s.messaggio(m)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		msgs = append(msgs, msg)
+		idx = append(idx, i)
+	}
+	if len(msgs) == 0 {
+		return errs
+	}
+	c, err := gomail.NewClient(s.cfg.Host, s.opzioni()...)
+	if err == nil {
+		err = c.DialAndSendWithContext(ctx, msgs...)
+	}
+	// Each message carries its own outcome: one refused does not fail the
+	// others, and a failure to close the connection after the last one
+	// does not undo what the relay accepted.
+	for j, msg := range msgs {
+		switch {
+		case msg.IsDelivered():
+		case msg.HasSendError():
+			errs[idx[j]] = msg.SendError()
+		case err != nil:
+			errs[idx[j]] = err
+		default:
+			errs[idx[j]] = errors.New("messaggio non consegnato")
+		}
+	}
+	return errs
+}
+
+// messaggio builds the message of m. The Message-ID is derived from the
+// outbox id, so a receiving server can recognise a duplicate if a crash
+// ever forces a resend.
+func (s *SMTP) messaggio(m store.OutboxMessage) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
 	if err := msg.From(s.cfg.From); err != nil {
-		return fmt.Errorf("from: %w", err)
+		return nil, fmt.Errorf("from: %w", err)
 	}
 	if err := msg.To(m.To); err != nil {
-		return fmt.Errorf("to: %w", err)
+		return nil, fmt.Errorf("to: %w", err)
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	if m.AllegatoNome != "" && len(m.Allegato) > 0 {
 		if err := msg.AttachReader(m.AllegatoNome, bytes.NewReader(m.Allegato)); err != nil {
-			return fmt.Errorf("allegato: %w", err)
+			return nil, fmt.Errorf("allegato: %w", err)
 		}
 	}
 	msg.SetMessageIDWithValue(fmt.Sprintf("outbox-%d-%s@portalescuole", m.ID, m.CreatedAt.UTC().Format("20060102150405")))
 	msg.SetDate()
+	return msg, nil
+}
+
+func (s *SMTP) opzioni() []gomail.Option {
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
 	switch s.cfg.TLS {
 	case "none":
@@ -75,11 +129,13 @@ func (s *SMTP) Send(ctx context.Context, m store.OutboxMessage) error {
 	if s.cfg.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
 	}
-	c, err := gomail.NewClient(s.cfg.Host, opts...)
-	if err != nil {
-		return err
-	}
-	return c.DialAndSendWithContext(ctx, msg)
+	return opts
+}
+
+// BatchSender is a Sender that also delivers several messages over one
+// connection (SMTP does).
+type BatchSender interface {
+	SendAll(ctx context.Context, ms []store.OutboxMessage) []error
 }
 
 // Worker drains the outbox.
@@ -88,7 +144,27 @@ type Worker struct {
 	Sender Sender
 	Log    *slog.Logger
 	Every  time.Duration // poll interval
+	// Limite paces delivery (nil: as fast as the relay accepts). The
+	// reminders of a national emergency are tens of thousands of messages
+	// queued at once; sent flat out they take the CPU and the database
+	// from the very submissions they ask for (serve --smtp-al-secondo).
+	Limite *rate.Limiter
 	wake   chan struct{}
+}
+
+// DefaultPerSecondo is serve's pace: 72,000 messages an hour, so an
+// emergency's instructions reach 40,000 plessi in about half an hour,
+// below the hourly limits of common relays, and with a sender that stays a
+// small part of the server's work.
+const DefaultPerSecondo = 20
+
+// PerSecondo returns a limiter of n messages a second, nil for n <= 0 (no
+// limit). Its burst is one claimed batch.
+func PerSecondo(n float64) *rate.Limiter {
+	if n <= 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(n), max(1, min(drainBatch, int(n))))
 }
 
 // NewWorker returns a worker polling every interval.
@@ -133,7 +209,17 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) Drain(ctx context.Context) int {
 	sent := 0
 	for ctx.Err() == nil {
-		batch, err := w.DB.ClaimOutbox(ctx, drainBatch)
+		n := drainBatch
+		if w.Limite != nil {
+			// The pace is paid before a claim: a shutdown (or the end of
+			// ctx) while waiting leaves no claimed message unsent. A short
+			// claim wastes a few tokens, a slower pace for a moment.
+			n = min(n, w.Limite.Burst())
+			if w.Limite.WaitN(ctx, n) != nil {
+				return sent
+			}
+		}
+		batch, err := w.DB.ClaimOutbox(ctx, n)
 		if err != nil {
 			w.Log.Error("outbox claim", "err", err)
 			return sent
@@ -145,8 +231,9 @@ func (w *Worker) Drain(ctx context.Context) int {
 		// recorded even if shutdown has begun.
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		var ok []int64
-		for _, m := range batch {
-			if err := w.Sender.Send(ctx, m); err != nil {
+		for i, err := range w.invia(ctx, batch) {
+			m := batch[i]
+			if err != nil {
 				metriche.Email.WithLabelValues("errore").Inc()
 				w.Log.Warn("outbox send failed", "id", m.ID, "attempt", m.Attempts, "err", err)
 				if err := w.DB.MarkFailed(mctx, m, err); err != nil {
@@ -165,6 +252,18 @@ func (w *Worker) Drain(ctx context.Context) int {
 		cancel()
 	}
 	return sent
+}
+
+// invia sends a claimed batch, over one connection when the sender can.
+func (w *Worker) invia(ctx context.Context, batch []store.OutboxMessage) []error {
+	if bs, ok := w.Sender.(BatchSender); ok {
+		return bs.SendAll(ctx, batch)
+	}
+	errs := make([]error, len(batch))
+	for i, m := range batch {
+		errs[i] = w.Sender.Send(ctx, m)
+	}
+	return errs
 }
 
 // drainBatch is how many messages the worker claims, sends and marks at a

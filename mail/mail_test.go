@@ -3,9 +3,12 @@ package mail_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/mail"
@@ -138,4 +141,87 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("waited a minute for %s", what)
 		}
 	}
+}
+
+// TestWorker_Drain_UnaConnessione: a claimed batch goes over one SMTP
+// connection, and a message the relay refuses fails alone: the others of
+// the same connection are delivered and marked sent.
+func TestWorker_Drain_UnaConnessione(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := smtptest.NewServer(t)
+		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
+			slog.New(slog.DiscardHandler), time.Hour)
+		var msgs []store.OutboxMessage
+		for i := range 10 {
+			msgs = append(msgs, store.OutboxMessage{Kind: "promemoria", DedupeKey: strconv.Itoa(i), To: "plesso" + strconv.Itoa(i) + "@scuola.example",
+				Subject: "Promemoria " + strconv.Itoa(i), Body: "corpo"})
+		}
+		if _, err := db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
+			t.Fatal(err)
+		}
+		srv.FailNext(1)
+		if n := w.Drain(ctx); n != 9 {
+			t.Fatalf("sent %d, want 9 (the first refused)", n)
+		}
+		if s := srv.Sessions(); s != 1 {
+			t.Fatalf("%d SMTP connections for one batch", s)
+		}
+		got := srv.Messages()
+		if len(got) != 9 {
+			t.Fatalf("server accepted %d", len(got))
+		}
+		for _, m := range got {
+			if len(m.To) != 1 {
+				t.Fatalf("recipients of one message leaked into the next: %v", m.To)
+			}
+		}
+		counts, _ := db.OutboxCounts(ctx)
+		if counts[store.OutboxSent] != 9 || counts[store.OutboxPending] != 1 {
+			t.Fatalf("counts %v", counts)
+		}
+	})
+}
+
+// TestWorker_Drain_Limite: with a pace, the worker claims at most the
+// limiter's burst at a time and stops when the next batch would have to
+// wait past the context's end, leaving the rest queued and none claimed
+// (the rate is one message an hour, so no clock is involved: the wait is
+// refused at once).
+func TestWorker_Drain_Limite(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := smtptest.NewServer(t)
+		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
+			slog.New(slog.DiscardHandler), time.Hour)
+		w.Limite = rate.NewLimiter(rate.Every(time.Hour), 2)
+		var msgs []store.OutboxMessage
+		for i := range 7 {
+			msgs = append(msgs, store.OutboxMessage{Kind: "promemoria", DedupeKey: strconv.Itoa(i), To: "p" + strconv.Itoa(i) + "@scuola.example", Subject: "x", Body: "y"})
+		}
+		if _, err := db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
+			t.Fatal(err)
+		}
+		dctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		// The full bucket pays for the first batch; the second would wait
+		// for tokens an hour away, past the context's end, so it is not
+		// claimed.
+		if n := w.Drain(dctx); n != 2 {
+			t.Fatalf("sent %d with a burst of 2 and an hourly rate, want 2", n)
+		}
+		if n := w.Drain(dctx); n != 0 {
+			t.Fatalf("a second drain sent %d before the tokens came back", n)
+		}
+		if s := srv.Sessions(); s != 1 {
+			t.Fatalf("%d connections, want one for the batch of 2", s)
+		}
+		counts, _ := db.OutboxCounts(ctx)
+		if counts[store.OutboxPending] != 5 || counts[store.OutboxSending] != 0 {
+			t.Fatalf("counts %v: the rest must stay queued, none left claimed", counts)
+		}
+		if mail.PerSecondo(0) != nil || mail.PerSecondo(20).Burst() != 20 || mail.PerSecondo(500).Burst() != 50 {
+			t.Fatal("PerSecondo: no limit for 0, a burst of one second's messages up to a batch")
+		}
+	})
 }

@@ -24,6 +24,7 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Received
 	failNext int
+	sessions int
 }
 
 // Received is a message the test server accepted.
@@ -65,6 +66,13 @@ func (ts *Server) Messages() []Received {
 	return append([]Received(nil), ts.messages...)
 }
 
+// Sessions is the number of SMTP connections opened so far.
+func (ts *Server) Sessions() int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.sessions
+}
+
 // Header returns a decoded header of the message.
 func (m Received) Header(name string) string {
 	msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
@@ -94,7 +102,12 @@ func (m Received) Body() string {
 
 type backend struct{ ts *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{ts: b.ts}, nil }
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	b.ts.mu.Lock()
+	b.ts.sessions++
+	b.ts.mu.Unlock()
+	return &session{ts: b.ts}, nil
+}
 
 type session struct {
 	ts   *Server
