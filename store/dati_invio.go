@@ -11,6 +11,8 @@ import (
 // needs: whether it is a sentinel, its school calendar and its enrolment
 // revisions.
 type DatiInvio struct {
+	Plesso      string
+	Anno        ps.AnnoScolastico
 	Sentinella  bool
 	Calendario  calendario.Anno
 	Consistenze []ps.Consistenza // the year's revisions; InVigore picks a day's
@@ -20,46 +22,97 @@ type DatiInvio struct {
 // (Sentinella, CalendarioDi, ConsistenzaInVigore) took three round trips:
 // in emergency mode every plesso of the country submits within the same
 // hour, each once, so nothing would be found in a per-plesso cache and the
-// round trips are what the database spends its time on.
+// round trips are what the database spends its time on. When ctx carries
+// them already (ConDatiInvio: the API read them with the token), no query
+// is made.
 func (db *DB) DatiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastico) (DatiInvio, error) {
-	ovs, err := db.overridesCached(ctx)
-	if err != nil {
-		return DatiInvio{}, err
+	if d, ok := ctx.Value(chiaveDatiInvio{}).(*DatiInvio); ok && d.Plesso == p.Codice && d.Anno == anno {
+		return *d, nil
 	}
-	// One row per enrolment revision of the year, or one row with id 0
-	// when there is none; the sentinel count and the calendar repeat on
-	// every row.
-	rows, err := db.hot().QueryContext(ctx, `SELECT (SELECT COUNT(*) FROM sentinelle WHERE plesso = $1 AND anno = $2),
-		COALESCE(cal.ambrosiano, false), COALESCE(cal.patrono, ''), COALESCE(cal.sei_giorni, false), COALESCE(cal.chiusure, ''),
-		COALESCE(k.id, 0), COALESCE(k.revisione, 0), COALESCE(k.iscritti, 0), COALESCE(k.classi, 0), COALESCE(k.valido_dal, ''),
-		COALESCE(k.note, ''), COALESCE(k.creato_il, ''), COALESCE(k.creato_da, '')
-		FROM (SELECT 1 AS uno) x
-		LEFT JOIN plessi_calendario cal ON cal.plesso = $1
-		LEFT JOIN consistenze k ON k.plesso = $1 AND k.anno = $2`, p.Codice, int(anno))
+	rows, err := db.hot().QueryContext(ctx, `SELECT `+datiInvioCols("$1")+`
+		FROM (SELECT 1 AS uno) x`+datiInvioJoin("$1"), p.Codice, int(anno))
 	if err != nil {
 		return DatiInvio{}, err
 	}
 	defer rows.Close()
-	var out DatiInvio
-	var cal CalendarioPlesso
+	var l lettoreDati
 	for rows.Next() {
-		var sentinelle int
-		var chiusure, valido, creato string
-		c := ps.Consistenza{Plesso: p.Codice, Anno: anno}
-		if err := rows.Scan(&sentinelle, &cal.Ambrosiano, &cal.Patrono, &cal.SeiGiorni, &chiusure,
-			&c.ID, &c.Revisione, &c.Iscritti, &c.Classi, &valido, &c.Note, &creato, &c.CreatoDa); err != nil {
+		if err := rows.Scan(l.campi()...); err != nil {
 			return DatiInvio{}, err
 		}
-		out.Sentinella = sentinelle > 0
-		cal.Chiusure = parseChiusure(chiusure)
-		if c.ID != 0 {
-			c.ValidoDal, c.CreatoIl = parseDay(valido), parseTS(creato)
-			out.Consistenze = append(out.Consistenze, c)
-		}
+		l.riga()
 	}
 	if err := rows.Err(); err != nil {
 		return DatiInvio{}, err
 	}
-	out.Calendario = annoCalendario(p, cal, ovs, anno)
+	return db.datiInvio(ctx, p, anno, &l)
+}
+
+type chiaveDatiInvio struct{}
+
+// ConDatiInvio returns ctx carrying d, so that DatiInvio for the same
+// plesso and year does not read them again within the request.
+func ConDatiInvio(ctx context.Context, d *DatiInvio) context.Context {
+	return context.WithValue(ctx, chiaveDatiInvio{}, d)
+}
+
+// datiInvioCols are the columns of one row: the sentinel count and the
+// calendar (the same on every row), then one enrolment revision (id 0 when
+// the year has none), for the plesso whose code is the expression plesso
+// and the year $2 (joined by datiInvioJoin).
+func datiInvioCols(plesso string) string {
+	return `(SELECT COUNT(*) FROM sentinelle s WHERE s.plesso = ` + plesso + ` AND s.anno = $2),
+	COALESCE(cal.ambrosiano, false), COALESCE(cal.patrono, ''), COALESCE(cal.sei_giorni, false), COALESCE(cal.chiusure, ''),
+	COALESCE(k.id, 0), COALESCE(k.revisione, 0), COALESCE(k.iscritti, 0), COALESCE(k.classi, 0), COALESCE(k.valido_dal, ''),
+	COALESCE(k.note, ''), COALESCE(k.creato_il, ''), COALESCE(k.creato_da, '')`
+}
+
+// datiInvioVuoti are datiInvioCols' values for a row without a plesso
+// (an ATS token).
+const datiInvioVuoti = `0, false, '', false, '', 0, 0, 0, 0, '', '', '', ''`
+
+// datiInvioJoin joins a plesso's calendar and enrolment revisions of the
+// year $2 to a query whose plesso code is the expression plesso.
+func datiInvioJoin(plesso string) string {
+	return `
+		LEFT JOIN plessi_calendario cal ON cal.plesso = ` + plesso + `
+		LEFT JOIN consistenze k ON k.plesso = ` + plesso + ` AND k.anno = $2`
+}
+
+// lettoreDati gathers the rows of datiInvioCols.
+type lettoreDati struct {
+	sentinelle     int
+	cal            CalendarioPlesso
+	chiusure       string
+	c              ps.Consistenza
+	valido, creato string
+	consistenze    []ps.Consistenza
+}
+
+func (l *lettoreDati) campi() []any {
+	return []any{&l.sentinelle, &l.cal.Ambrosiano, &l.cal.Patrono, &l.cal.SeiGiorni, &l.chiusure,
+		&l.c.ID, &l.c.Revisione, &l.c.Iscritti, &l.c.Classi, &l.valido, &l.c.Note, &l.creato, &l.c.CreatoDa}
+}
+
+// riga keeps the revision of the row just scanned.
+func (l *lettoreDati) riga() {
+	if l.c.ID != 0 {
+		c := l.c
+		c.ValidoDal, c.CreatoIl = parseDay(l.valido), parseTS(l.creato)
+		l.consistenze = append(l.consistenze, c)
+	}
+}
+
+func (db *DB) datiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastico, l *lettoreDati) (DatiInvio, error) {
+	ovs, err := db.overridesCached(ctx)
+	if err != nil {
+		return DatiInvio{}, err
+	}
+	l.cal.Chiusure = parseChiusure(l.chiusure)
+	out := DatiInvio{Plesso: p.Codice, Anno: anno, Sentinella: l.sentinelle > 0, Calendario: annoCalendario(p, l.cal, ovs, anno)}
+	for _, c := range l.consistenze {
+		c.Plesso, c.Anno = p.Codice, anno
+		out.Consistenze = append(out.Consistenze, c)
+	}
 	return out, nil
 }

@@ -89,40 +89,90 @@ func TestDB_DatiInvio(t *testing.T) {
 	})
 }
 
-// TestDB_TokenConPlesso: a plesso's token brings its plesso, as Plesso
-// reads it; an ATS token brings none; a revoked one is not found.
-func TestDB_TokenConPlesso(t *testing.T) {
+// TestDB_TokenConDati: a plesso's token brings its plesso, as Plesso reads
+// it, and the year's DatiInvio, as DatiInvio reads them (several enrolment
+// revisions make several rows); an ATS token brings neither; a revoked one
+// is not found.
+func TestDB_TokenConDati(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
 		a := ps.SystemActor
-		tok, _, err := db.CreaToken(ctx, a, "CREE80001R", "registro")
-		if err != nil {
+		const anno = ps.AnnoScolastico(2026)
+		if err := db.SetSentinella(ctx, a, "CREE80001R", anno, true); err != nil {
 			t.Fatal(err)
 		}
-		got, p, err := db.TokenConPlesso(ctx, tok)
-		if err != nil || got.Plesso != "CREE80001R" {
-			t.Fatalf("%+v %v", got, err)
-		}
-		want, err := db.Plesso(ctx, "CREE80001R")
-		if err != nil {
+		if err := db.SetCalendario(ctx, a, "CREE80001R", store.CalendarioPlesso{Ambrosiano: true, Chiusure: []time.Time{date("2026-12-07")}}); err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(p, want) {
-			t.Fatalf("plesso %+v, want %+v", p, want)
+		for _, c := range []ps.Consistenza{
+			{Plesso: "CREE80001R", Anno: anno, Iscritti: 200, Classi: 10},
+			{Plesso: "CREE80001R", Anno: anno, Iscritti: 210, Classi: 10, ValidoDal: date("2026-11-02")},
+		} {
+			if _, _, err := db.AddConsistenza(ctx, a, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, codice := range []string{"CREE80001R", "CREE80002T"} {
+			tok, _, err := db.CreaToken(ctx, a, codice, "registro")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, p, dati, err := db.TokenConDati(ctx, tok, anno)
+			if err != nil || got.Plesso != codice {
+				t.Fatalf("%+v %v", got, err)
+			}
+			want, err := db.Plesso(ctx, codice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p, want) {
+				t.Fatalf("plesso %+v, want %+v", p, want)
+			}
+			wantDati, err := db.DatiInvio(ctx, want, anno)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dati == nil || !reflect.DeepEqual(*dati, wantDati) {
+				t.Fatalf("%s: dati %+v, want %+v", codice, dati, wantDati)
+			}
 		}
 		atsTok, atsRec, err := db.CreaToken(ctx, a, "", "ats")
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, p, err = db.TokenConPlesso(ctx, atsTok)
-		if err != nil || got.Plesso != "" || p != nil || got.ID != atsRec.ID {
-			t.Fatalf("ATS token: %+v %+v %v", got, p, err)
+		got, p, dati, err := db.TokenConDati(ctx, atsTok, anno)
+		if err != nil || got.Plesso != "" || p != nil || dati != nil || got.ID != atsRec.ID {
+			t.Fatalf("ATS token: %+v %+v %+v %v", got, p, dati, err)
 		}
 		if err := db.RevocaToken(ctx, a, "", atsRec.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.TokenConPlesso(ctx, atsTok); ps.ErrorCode(err) != ps.ENotFound {
+		if _, _, _, err := db.TokenConDati(ctx, atsTok, anno); ps.ErrorCode(err) != ps.ENotFound {
 			t.Fatalf("revoked ATS token: %v", err)
 		}
 	})
+}
+
+// TestConDatiInvio: DatiInvio answers from the context for the same plesso
+// and year (here a value that differs from the database, to tell them
+// apart), and reads the database for another year or plesso.
+func TestConDatiInvio(t *testing.T) {
+	db := storetest.New(t, store.SQLite)
+	seed(t, db)
+	p, err := db.Plesso(ctx, "CREE80001R")
+	if err != nil {
+		t.Fatal(err)
+	}
+	finto := &store.DatiInvio{Plesso: "CREE80001R", Anno: 2026, Sentinella: true}
+	c := store.ConDatiInvio(ctx, finto)
+	if d, err := db.DatiInvio(c, p, 2026); err != nil || !d.Sentinella {
+		t.Fatalf("the context's value was not used: %+v %v", d, err)
+	}
+	if d, err := db.DatiInvio(c, p, 2025); err != nil || d.Sentinella || d.Anno != 2025 {
+		t.Fatalf("another year came from the context: %+v %v", d, err)
+	}
+	altro, _ := db.Plesso(ctx, "CREE80002T")
+	if d, err := db.DatiInvio(c, altro, 2026); err != nil || d.Sentinella || d.Plesso != "CREE80002T" {
+		t.Fatalf("another plesso came from the context: %+v %v", d, err)
+	}
 }

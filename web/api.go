@@ -86,7 +86,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 		tooMany(w, wait, "troppi tentativi con token non validi da questo indirizzo: riprovare tra %d secondi")
 		return false
 	}
-	t, p, err := s.db.TokenConPlesso(r.Context(), tok)
+	t, p, dati, err := s.db.TokenConDati(r.Context(), tok, ps.AnnoDi(s.now()))
 	if err != nil {
 		if ps.ErrorCode(err) == ps.ENotFound {
 			s.apiFail.fail(addr, now)
@@ -107,7 +107,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 		c.user = &ps.User{Username: "api-ats:" + t.Prefisso, Role: ps.RoleATS}
 		return true
 	}
-	c.plesso = p
+	c.plesso, c.dati = p, dati
 	c.user = &ps.User{Username: "api:" + t.Prefisso, Role: ps.RolePlesso, Plesso: p.Codice}
 	return true
 }
@@ -164,6 +164,10 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + truncate(ps.NormalizeCodice(in.Plesso), 100)})
 		return
 	}
+	ctx := r.Context()
+	if c.dati != nil {
+		ctx = store.ConDatiInvio(ctx, c.dati) // read with the token
+	}
 	campi := map[string]string{}
 	giorni := make([]ps.Giorno, len(in.Giorni))
 	for i, g := range in.Giorni {
@@ -175,7 +179,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if len(campi) > 0 {
 		// Every error at once: the other days' rules too.
-		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, nil)
+		verrs, err := sentinella.Valida(ctx, s.db, c.plesso, giorni, nil)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -188,7 +192,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
 		return
 	}
-	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "api", nil)
+	res, verrs, err := sentinella.Invia(ctx, s.db, actor(r, c.user), c.plesso, giorni, "api", nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/store"
 )
 
 // reqCtx is what authorize resolved for a handler.
@@ -15,6 +16,9 @@ type reqCtx struct {
 	user   *ps.User
 	plesso *ps.Plesso // for /plesso/{codice} routes, already authorised
 	lang   string
+	// dati: the API token's plesso's sentinel flag, calendar and enrolment
+	// of the current school year, read with the token (store.TokenConDati).
+	dati *store.DatiInvio
 }
 
 type ctxKey struct{}
