@@ -149,17 +149,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestWorker_Drain_UnaConnessione(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := smtptest.NewServer(t)
-		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
-			slog.New(slog.DiscardHandler), time.Hour)
-		var msgs []store.OutboxMessage
-		for i := range 10 {
-			msgs = append(msgs, store.OutboxMessage{Kind: "promemoria", DedupeKey: strconv.Itoa(i), To: "plesso" + strconv.Itoa(i) + "@scuola.example",
-				Subject: "Promemoria " + strconv.Itoa(i), Body: "corpo"})
-		}
-		if _, err := db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
-			t.Fatal(err)
-		}
+		srv, w := accoda(t, db, 10)
 		srv.FailNext(1)
 		if n := w.Drain(ctx); n != 9 {
 			t.Fatalf("sent %d, want 9 (the first refused)", n)
@@ -191,17 +181,8 @@ func TestWorker_Drain_UnaConnessione(t *testing.T) {
 func TestWorker_Drain_Limite(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		srv := smtptest.NewServer(t)
-		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
-			slog.New(slog.DiscardHandler), time.Hour)
+		srv, w := accoda(t, db, 7)
 		w.Limite = rate.NewLimiter(rate.Every(time.Hour), 2)
-		var msgs []store.OutboxMessage
-		for i := range 7 {
-			msgs = append(msgs, store.OutboxMessage{Kind: "promemoria", DedupeKey: strconv.Itoa(i), To: "p" + strconv.Itoa(i) + "@scuola.example", Subject: "x", Body: "y"})
-		}
-		if _, err := db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
-			t.Fatal(err)
-		}
 		dctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		// The full bucket pays for the first batch; the second would wait
@@ -224,4 +205,22 @@ func TestWorker_Drain_Limite(t *testing.T) {
 			t.Fatal("PerSecondo: no limit for 0, a burst of one second's messages up to a batch")
 		}
 	})
+}
+
+// accoda queues n reminders to different plessi and returns a test SMTP
+// server and a worker sending to it.
+func accoda(t *testing.T, db *store.DB, n int) (*smtptest.Server, *mail.Worker) {
+	t.Helper()
+	srv := smtptest.NewServer(t)
+	w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: "127.0.0.1", Port: srv.Port, TLS: "none", From: "portale@ats.example"}),
+		slog.New(slog.DiscardHandler), time.Hour)
+	var msgs []store.OutboxMessage
+	for i := range n {
+		msgs = append(msgs, store.OutboxMessage{Kind: "promemoria", DedupeKey: strconv.Itoa(i), To: "plesso" + strconv.Itoa(i) + "@scuola.example",
+			Subject: "Promemoria " + strconv.Itoa(i), Body: "corpo"})
+	}
+	if _, err := db.Enqueue(context.Background(), ps.SystemActor, msgs); err != nil {
+		t.Fatal(err)
+	}
+	return srv, w
 }

@@ -15,26 +15,8 @@ import (
 // own calendar and several enrolment revisions (another year's included).
 func TestDB_DatiInvio(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		seed(t, db)
-		a := ps.SystemActor
 		const anno = ps.AnnoScolastico(2026)
-		if err := db.SetSentinella(ctx, a, "CREE80001R", anno, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SetCalendario(ctx, a, "CREE80001R", store.CalendarioPlesso{Ambrosiano: true, Patrono: "11-13", SeiGiorni: true,
-			Chiusure: []time.Time{date("2026-12-07"), date("2027-01-08")}}); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []ps.Consistenza{
-			{Plesso: "CREE80001R", Anno: anno, Iscritti: 200, Classi: 10},
-			{Plesso: "CREE80001R", Anno: anno, Iscritti: 210, Classi: 10, ValidoDal: date("2026-11-02")},
-			{Plesso: "CREE80001R", Anno: anno, Iscritti: 205, Classi: 10, ValidoDal: date("2027-02-01")},
-			{Plesso: "CREE80001R", Anno: anno - 1, Iscritti: 190, Classi: 9},
-		} {
-			if _, _, err := db.AddConsistenza(ctx, a, c); err != nil {
-				t.Fatal(err)
-			}
-		}
+		preparaDati(t, db, anno)
 		for _, codice := range []string{"CREE80001R", "CREE80002T"} {
 			t.Run(codice, func(t *testing.T) {
 				p, err := db.Plesso(ctx, codice)
@@ -95,23 +77,9 @@ func TestDB_DatiInvio(t *testing.T) {
 // is not found.
 func TestDB_TokenConDati(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		seed(t, db)
 		a := ps.SystemActor
 		const anno = ps.AnnoScolastico(2026)
-		if err := db.SetSentinella(ctx, a, "CREE80001R", anno, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SetCalendario(ctx, a, "CREE80001R", store.CalendarioPlesso{Ambrosiano: true, Chiusure: []time.Time{date("2026-12-07")}}); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []ps.Consistenza{
-			{Plesso: "CREE80001R", Anno: anno, Iscritti: 200, Classi: 10},
-			{Plesso: "CREE80001R", Anno: anno, Iscritti: 210, Classi: 10, ValidoDal: date("2026-11-02")},
-		} {
-			if _, _, err := db.AddConsistenza(ctx, a, c); err != nil {
-				t.Fatal(err)
-			}
-		}
+		preparaDati(t, db, anno)
 		for _, codice := range []string{"CREE80001R", "CREE80002T"} {
 			tok, _, err := db.CreaToken(ctx, a, codice, "registro")
 			if err != nil {
@@ -174,5 +142,32 @@ func TestConDatiInvio(t *testing.T) {
 	altro, _ := db.Plesso(ctx, "CREE80002T")
 	if d, err := db.DatiInvio(c, altro, 2026); err != nil || d.Sentinella || d.Plesso != "CREE80002T" {
 		t.Fatalf("another plesso came from the context: %+v %v", d, err)
+	}
+}
+
+// preparaDati seeds the database and gives CREE80001R a sentinel year, a
+// calendar that is not the default and three enrolment revisions of anno
+// in force at different times (and one of the year before); CREE80002T
+// keeps nothing.
+func preparaDati(t *testing.T, db *store.DB, anno ps.AnnoScolastico) {
+	t.Helper()
+	seed(t, db)
+	a := ps.SystemActor
+	if err := db.SetSentinella(ctx, a, "CREE80001R", anno, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCalendario(ctx, a, "CREE80001R", store.CalendarioPlesso{Ambrosiano: true, Patrono: "11-13", SeiGiorni: true,
+		Chiusure: []time.Time{date("2026-12-07"), date("2027-01-08")}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []ps.Consistenza{
+		{Plesso: "CREE80001R", Anno: anno, Iscritti: 200, Classi: 10},
+		{Plesso: "CREE80001R", Anno: anno, Iscritti: 210, Classi: 10, ValidoDal: date("2026-11-02")},
+		{Plesso: "CREE80001R", Anno: anno, Iscritti: 205, Classi: 10, ValidoDal: date("2027-02-01")},
+		{Plesso: "CREE80001R", Anno: anno - 1, Iscritti: 190, Classi: 9},
+	} {
+		if _, _, err := db.AddConsistenza(ctx, a, c); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
