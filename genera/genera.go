@@ -410,10 +410,9 @@ func (g *generatore) scriviConsistenze() error {
 			return err
 		}
 	}
-	// The bulk rows bypass store.SetSentinella: the change is counted
-	// here, so that running servers see it (store.FirmaSentinelle).
-	if _, err := g.tx.ExecContext(g.ctx, `INSERT INTO contatori (nome, n) VALUES ('sentinelle', 1)
-		ON CONFLICT (nome) DO UPDATE SET n = contatori.n + 1`); err != nil {
+	// The bulk rows bypass store.SetSentinella: their change is counted
+	// too, so that running servers see it.
+	if err := store.ContaSentinelle(g.ctx, g.tx); err != nil {
 		return err
 	}
 	g.logf("consistenze: %d revisioni, %d conteggi MIM, %d sentinelle-anno",

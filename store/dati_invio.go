@@ -109,10 +109,9 @@ func (db *DB) datiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastic
 		return DatiInvio{}, err
 	}
 	l.cal.Chiusure = parseChiusure(l.chiusure)
-	out := DatiInvio{Plesso: p.Codice, Anno: anno, Sentinella: l.sentinelle > 0, Calendario: annoCalendario(p, l.cal, ovs, anno)}
-	for _, c := range l.consistenze {
-		c.Plesso, c.Anno = p.Codice, anno
-		out.Consistenze = append(out.Consistenze, c)
+	for i := range l.consistenze {
+		l.consistenze[i].Plesso, l.consistenze[i].Anno = p.Codice, anno
 	}
-	return out, nil
+	return DatiInvio{Plesso: p.Codice, Anno: anno, Sentinella: l.sentinelle > 0, Calendario: annoCalendario(p, l.cal, ovs, anno),
+		Consistenze: l.consistenze}, nil
 }

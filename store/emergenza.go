@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"regexp"
 	"strconv"
 	"strings"
@@ -354,9 +355,11 @@ func (db *DB) PuoSegnalareCodice(ctx context.Context, codice string, d time.Time
 	return false, nil
 }
 
-// bumpSentinelle counts a change of sentinel designations, so that the
-// in-memory aggregates rebuild their sentinel-only series.
-func bumpSentinelle(ctx context.Context, tx querierTx) error {
+// ContaSentinelle counts a change of sentinel designations in tx, so that
+// the in-memory aggregates and the dashboard rebuild their sentinel-only
+// series (FirmaSentinelle). Every writer of the sentinelle table calls it:
+// SetSentinella and the generator's bulk rows.
+func ContaSentinelle(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO contatori (nome, n) VALUES ('sentinelle', 1)
 		ON CONFLICT (nome) DO UPDATE SET n = contatori.n + 1`)
 	return err
@@ -364,7 +367,7 @@ func bumpSentinelle(ctx context.Context, tx querierTx) error {
 
 // FirmaSentinelle changes whenever a sentinel designation changes: every
 // writer of the sentinelle table counts its change in the same transaction
-// (SetSentinella, the generator). A counter, not a COUNT(*) of the rows:
+// (ContaSentinelle). A counter, not a COUNT(*) of the rows:
 // it is read on every dashboard view, and counting 10,000 rows each time
 // was a large part of the database's work in an emergency morning.
 func (db *DB) FirmaSentinelle(ctx context.Context) (string, error) {

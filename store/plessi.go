@@ -15,16 +15,35 @@ const plessoFrom = ` FROM plessi p LEFT JOIN comuni c ON c.codice_catastale = p.
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanPlesso(s scanner) (ps.Plesso, error) {
-	var p ps.Plesso
-	var grado, comune string
-	err := s.Scan(&p.Codice, &p.Nome, &p.Istituto, &grado, &p.Paritaria, &p.Indirizzo, &p.CodiceCatastale,
-		&p.ComuneNome, &p.Email, &p.Attivo, &p.Provincia, &p.Distretto, &comune)
-	p.Grado = ps.Grado(grado)
-	if comune != "" {
-		p.ComuneNome = comune
+// plessoVuoto are plessoCols' values for a row without a plesso (an ATS
+// token in TokenConDati).
+const plessoVuoto = `'', '', '', '', false, '', '', '', '', false, '', '', ''`
+
+// lettorePlesso scans plessoCols, alone or within a wider row.
+type lettorePlesso struct {
+	p             ps.Plesso
+	grado, comune string
+}
+
+func (l *lettorePlesso) campi() []any {
+	return []any{&l.p.Codice, &l.p.Nome, &l.p.Istituto, &l.grado, &l.p.Paritaria, &l.p.Indirizzo, &l.p.CodiceCatastale,
+		&l.p.ComuneNome, &l.p.Email, &l.p.Attivo, &l.p.Provincia, &l.p.Distretto, &l.comune}
+}
+
+// plesso is the plesso scanned.
+func (l *lettorePlesso) plesso() ps.Plesso {
+	p := l.p
+	p.Grado = ps.Grado(l.grado)
+	if l.comune != "" {
+		p.ComuneNome = l.comune
 	}
-	return p, err
+	return p
+}
+
+func scanPlesso(s scanner) (ps.Plesso, error) {
+	var l lettorePlesso
+	err := s.Scan(l.campi()...)
+	return l.plesso(), err
 }
 
 // Plesso returns one plesso by codice.
@@ -148,7 +167,7 @@ func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno
 		if err != nil {
 			return err
 		}
-		if err := bumpSentinelle(ctx, tx); err != nil {
+		if err := ContaSentinelle(ctx, tx); err != nil {
 			return err
 		}
 		return db.audit(ctx, tx, a, "sentinella.set", "plesso:"+plesso, map[string]any{"anno": anno.String(), "sentinella": on})

@@ -91,28 +91,26 @@ func (db *DB) TokenPlesso(ctx context.Context, tok string) (APIToken, error) {
 func (db *DB) TokenConDati(ctx context.Context, tok string, anno ps.AnnoScolastico) (APIToken, *ps.Plesso, *DatiInvio, error) {
 	// One row per enrolment revision of the year (at least one). The ATS
 	// branch fills the plesso's columns with empty values of the same
-	// types, so both scan alike.
+	// types (plessoVuoto, datiInvioVuoti), so both scan alike.
 	rows, err := db.hot().QueryContext(ctx, `SELECT t.id, t.plesso, t.nome, t.prefisso, t.creato_il, t.creato_da, t.revocato_il, t.usato_il,
 		`+plessoCols+`, `+datiInvioCols("t.plesso")+`
 		FROM api_tokens t JOIN plessi p ON p.codice = t.plesso LEFT JOIN comuni c ON c.codice_catastale = p.codice_catastale AND p.codice_catastale <> ''`+
 		datiInvioJoin("t.plesso")+`
 		WHERE t.hash = $1
-		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il, '', '', '', '', false, '', '', '', '', false, '', '', '', `+datiInvioVuoti+`
+		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il, `+plessoVuoto+`, `+datiInvioVuoti+`
 		FROM ats_tokens WHERE hash = $1`, hashToken(tok), int(anno))
 	if err != nil {
 		return APIToken{}, nil, nil, err
 	}
 	defer rows.Close()
 	var t APIToken
-	var p ps.Plesso
-	var creato, revocato, usato, grado, comune string
+	var creato, revocato, usato string
+	var lp lettorePlesso
 	var l lettoreDati
 	found := false
 	for rows.Next() {
-		dest := append([]any{&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato,
-			&p.Codice, &p.Nome, &p.Istituto, &grado, &p.Paritaria, &p.Indirizzo, &p.CodiceCatastale,
-			&p.ComuneNome, &p.Email, &p.Attivo, &p.Provincia, &p.Distretto, &comune}, l.campi()...)
-		if err := rows.Scan(dest...); err != nil {
+		dest := append([]any{&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato}, lp.campi()...)
+		if err := rows.Scan(append(dest, l.campi()...)...); err != nil {
 			return APIToken{}, nil, nil, err
 		}
 		l.riga()
@@ -137,10 +135,7 @@ func (db *DB) TokenConDati(ctx context.Context, tok string, anno ps.AnnoScolasti
 	if t.Plesso == "" {
 		return t, nil, nil, nil
 	}
-	p.Grado = ps.Grado(grado)
-	if comune != "" {
-		p.ComuneNome = comune
-	}
+	p := lp.plesso()
 	d, err := db.datiInvio(ctx, &p, anno, &l)
 	if err != nil {
 		return APIToken{}, nil, nil, err
