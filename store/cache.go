@@ -11,30 +11,26 @@ import (
 // questions of every request (the ATS calendar overrides) and runs the
 // same handful of queries tens of thousands of times.
 
-// overrideCache keeps the ATS calendar overrides (a small table read by
-// every calendar built) for the emergency periods' TTL: a write through
-// this DB drops it at once, one made on another node shows within the TTL.
-type overrideCache struct {
+// elenco keeps the rows of a small table that every request asks about
+// (the emergency periods, the ATS calendar overrides) for the DB's cache
+// TTL (SetEmergenzaTTL): a write through this DB drops it at once, one
+// made on another node or by the command line shows within the TTL.
+type elenco[T any] struct {
 	mu     sync.Mutex
-	at     time.Time
+	at     time.Time // wall clock of the load (time.Now, not db.Now)
 	loaded bool
-	list   []Override
+	list   []T
 }
 
-func (db *DB) overridesCached(ctx context.Context) ([]Override, error) {
-	c := &db.overrides
-	db.emerg.mu.Lock()
-	ttl := db.emerg.ttl
-	db.emerg.mu.Unlock()
-	if ttl <= 0 {
-		ttl = DefaultEmergenzaTTL
-	}
+// get returns the rows, loading them when the cache is empty or older
+// than ttl.
+func (c *elenco[T]) get(ctx context.Context, ttl time.Duration, load func(context.Context) ([]T, error)) ([]T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded && time.Since(c.at) < ttl {
 		return c.list, nil
 	}
-	list, err := db.Overrides(ctx)
+	list, err := load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -42,10 +38,22 @@ func (db *DB) overridesCached(ctx context.Context) ([]Override, error) {
 	return list, nil
 }
 
-func (c *overrideCache) invalida() {
+func (c *elenco[T]) invalida() {
 	c.mu.Lock()
 	c.loaded = false
 	c.mu.Unlock()
+}
+
+// ttlElenchi is how long the elenco caches keep their rows.
+func (db *DB) ttlElenchi() time.Duration {
+	if d := time.Duration(db.ttl.Load()); d > 0 {
+		return d
+	}
+	return DefaultEmergenzaTTL
+}
+
+func (db *DB) overridesCached(ctx context.Context) ([]Override, error) {
+	return db.overrides.get(ctx, db.ttlElenchi(), db.Overrides)
 }
 
 // preparati caches prepared statements of the hot read queries on SQLite,

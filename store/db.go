@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,14 +48,16 @@ type DB struct {
 	dsn     string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// emerg caches the emergency periods (store/emergenza.go).
-	emerg emergCache
+	// emerg and overrides cache the emergency periods and the ATS calendar
+	// overrides for ttl (store/cache.go).
+	emerg     elenco[Emergenza]
+	overrides elenco[Override]
+	ttl       atomic.Int64
 	// usi defers the tokens' last-use stamps (store/tokens_bulk.go).
 	usi usiToken
 	// gruppo group-commits absence submissions (store/assenze.go).
 	gruppo gruppoCommit
-	// overrides and preparati serve the submission path (store/cache.go).
-	overrides overrideCache
+	// preparati serves the submission path (store/cache.go).
 	preparati preparati
 	// sessTouch skips idle-expiry-only session writes (store/sessions.go).
 	sessTouch sessTouch

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -244,51 +243,19 @@ func (db *DB) Emergenze(ctx context.Context) ([]Emergenza, error) {
 	return queryAll(ctx, db.sql, scanEmergenza, `SELECT `+emergCols+` FROM emergenze ORDER BY avviata_il DESC, id DESC`)
 }
 
-// emergCache keeps the list of periods for a short TTL: the "may this
-// plesso report today" question is asked on every page and API request,
-// and the table is tiny. Writes through this DB drop it at once; writes by
-// another node or the command line show within the TTL.
-type emergCache struct {
-	mu     sync.Mutex
-	ttl    time.Duration
-	at     time.Time // wall clock of the load (time.Now, not db.Now)
-	loaded bool
-	list   []Emergenza
-}
-
-func (c *emergCache) invalida() {
-	c.mu.Lock()
-	c.loaded = false
-	c.mu.Unlock()
-}
-
-// SetEmergenzaTTL changes how long the list of periods is cached (tests
-// make it short; 0 restores the default).
+// SetEmergenzaTTL changes how long the list of periods (and the ATS
+// calendar overrides) are cached (tests make it short; 0 restores the
+// default). The "may this plesso report today" question is asked on every
+// page and API request, and the table is tiny.
 func (db *DB) SetEmergenzaTTL(d time.Duration) {
-	db.emerg.mu.Lock()
-	db.emerg.ttl = d
-	db.emerg.loaded = false
-	db.emerg.mu.Unlock()
+	db.ttl.Store(int64(d))
+	db.emerg.invalida()
+	db.overrides.invalida()
 }
 
 // emergenzeCached returns the periods, from the cache when fresh.
 func (db *DB) emergenzeCached(ctx context.Context) ([]Emergenza, error) {
-	c := &db.emerg
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ttl := c.ttl
-	if ttl <= 0 {
-		ttl = DefaultEmergenzaTTL
-	}
-	if c.loaded && time.Since(c.at) < ttl {
-		return c.list, nil
-	}
-	list, err := db.Emergenze(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.list, c.at, c.loaded = list, time.Now(), true
-	return list, nil
+	return db.emerg.get(ctx, db.ttlElenchi(), db.Emergenze)
 }
 
 // EmergenzaPlesso returns the period that puts plesso p in emergency on
