@@ -25,6 +25,10 @@ type Result struct {
 	Valid []bool
 	// Anomaly marks rows whose rate jumped far above the expected value without the persistence of an epidemic rise: a data anomaly to verify with the plesso (strike, trip, snow), not an alarm. Nil for methods that do not flag anomalies.
 	Anomaly []bool
+	// Threshold is the decision interval that Statistic is compared with,
+	// per row, for methods whose statistic accumulates evidence (Livello);
+	// nil for the others.
+	Threshold []float64
 }
 
 func newResult(n int) Result {

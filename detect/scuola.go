@@ -386,6 +386,7 @@ func (st *scuolaState) update(rc, zc, vs float64, wd int, post, pre bool, gain f
 // scuolaRow holds what Scuola needs of a row, computed once.
 type scuolaRow struct {
 	sy     int  // school year (first calendar year)
+	day    int  // days since 1970-01-01
 	wd     int  // weekday
 	post   bool // first row after a break (a missing lesson weekday)
 	preH   bool // the next weekday is a common school holiday (from the date)
@@ -408,6 +409,7 @@ func scuolaRows(s Series) []scuolaRow {
 		k := ymdDays(y, m, dd)
 		day[t] = k
 		r := &rows[t]
+		r.day = k
 		r.wd = int(d.Weekday())
 		r.sy = y
 		if m < time.August {
