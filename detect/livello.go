@@ -170,7 +170,7 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 			curYear = rw.sy
 			st = newScuolaState(fitScuolaProfile(rows, t, sampVar))
 			st.prof = [2]float64{} // the level is local: no annual profile
-			base = base[:0]
+			base, pendingRows = base[:0], pendingRows[:0]
 			sinceBreak = 0
 		}
 		if !rw.ok {
