@@ -40,7 +40,7 @@ func TestEsegui(t *testing.T) {
 			if g.Serie == "territorio" {
 				terr = &es.Nuovi[i]
 			}
-			if g.Osservato <= g.Soglia || g.ID == 0 || g.Stato != ps.StatoNuovo {
+			if g.Osservato <= g.Atteso || g.Soglia <= g.Atteso || g.ID == 0 || g.Stato != ps.StatoNuovo {
 				t.Fatalf("signal without its context: %+v", g)
 			}
 		}

@@ -25,7 +25,7 @@ Uso:
   portalescuole user add --role plesso|istituto|ats|admin --username NOME [--plesso CODICE] [--istituto CODICE] [--email E] [--db ...]
                          (la password è letta dallo standard input)
   portalescuole import  [--db ...] [--kind statali|paritarie|studenti|comuni|distretti] [--anno 2024/25] [--dry-run] [--province CR,MN] FILE
-  portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|scuola|default [--param chiave=valore ...]
+  portalescuole detect  --method ears-c1|ears-c2|ears-c3|ears-c3-cdc|cusum|cusum-reset|farrington|ewma|rate|dow|scuola|livello|default [--param chiave=valore ...]
                          (CSV date,count[,denominator] sullo standard input; CSV date,count,expected,upperbound,alarm in uscita)
   portalescuole generate --plessi 40000 --years 5 --db ... [--seed 1] [--quota 0.05]   (dati sintetici nazionali, database vuoto)
   portalescuole backup  --db ... --out FILE.jsonl.gz   (copia online e coerente, SQLite o PostgreSQL)

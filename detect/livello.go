@@ -73,6 +73,10 @@ func (p LivelloParams) Validate() error {
 // baseline (Christmas, Easter; a long weekend does not).
 const livelloLongBreak = 7
 
+// livelloPriorDays is the weight, in days, of the past years' level at the
+// start of a school year.
+const livelloPriorDays = 3
+
 // Livello is the portal's default model of a daily school-absence series
 // (docs/detection.md §8). It differs from Scuola in what the day is judged
 // against: a short, robust, lagged baseline that keeps following the
@@ -91,7 +95,9 @@ const livelloLongBreak = 7
 //     and the lag-1 correlation phi are learnt online from clipped
 //     residuals, starting from a fit on up to two past school years when
 //     the input has them (fitScuolaProfile, which discounts their
-//     epidemics);
+//     epidemics); with past years, their level and annual profile at the
+//     day also enter the first MinDays days, so the year is evaluated
+//     from its first day;
 //   - variance: sd^2 = (V + vs)(1 + iota^2/n) + Break^2/(1+m) for the
 //     first MinDays days m after a long break, with vs the day's sampling
 //     variance and iota^2 = (1+phi)/(1-phi) the variance inflation of a
@@ -160,6 +166,8 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 	var base, buf, dev []float64
 	var pendingRows []int
 	sinceBreak, lastDay := 0, 0
+	var pastLevel float64
+	var pastProf [2]float64
 	for t := range n {
 		rw := &rows[t]
 		res.Expected[t], res.UpperBound[t], res.Statistic[t], res.Threshold[t] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
@@ -168,8 +176,11 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 		}
 		if rw.sy != curYear {
 			curYear = rw.sy
-			st = newScuolaState(fitScuolaProfile(rows, t, sampVar))
-			st.prof = [2]float64{} // the level is local: no annual profile
+			fit := fitScuolaProfile(rows, t, sampVar)
+			st = newScuolaState(fit)
+			// The level is local; the past years' level and annual profile
+			// only start the year, until MinDays days are known.
+			st.prof, pastLevel, pastProf = [2]float64{}, fit.level, fit.prof
 			base, pendingRows = base[:0], pendingRows[:0]
 			sinceBreak = 0
 		}
@@ -184,7 +195,7 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 		lastDay = day
 		post, pre := rw.post && len(base) > 0, rw.preH
 		eff := st.effects(rw.wd, post, pre, rw)
-		if len(base) == 0 {
+		if len(base) == 0 && !st.past {
 			// First valid day of the year: it starts the baseline.
 			base = append(base, rw.u-eff)
 			sinceBreak++
@@ -197,10 +208,21 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 		}
 		hi := len(base) - g
 		lo := max(0, hi-p.Window)
-		buf = append(buf[:0], base[lo:hi]...)
-		var L float64
-		L, dev = huberLocation(buf, dev)
+		var L, prior float64
 		nb := float64(hi - lo)
+		if nb > 0 {
+			buf = append(buf[:0], base[lo:hi]...)
+			L, dev = huberLocation(buf, dev)
+		}
+		if st.past && len(base) < p.MinDays {
+			// The first days of a year with past years: their level at this
+			// time of year, worth livelloPriorDays days, with the
+			// uncertainty of a level after a break.
+			lp := pastLevel + pastProf[0]*rw.hc + pastProf[1]*rw.hs
+			L = (nb*L + livelloPriorDays*lp) / (nb + livelloPriorDays)
+			prior = p.Break * p.Break * livelloPriorDays / (nb + livelloPriorDays)
+			nb += livelloPriorDays
+		}
 
 		mu := L + eff
 		em := math.Exp(mu)
@@ -211,7 +233,7 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 		}
 		phi := st.phi()
 		iota := math.Sqrt((1 + phi) / (1 - phi))
-		shift := 0.0
+		shift := prior
 		if sinceBreak < len(base) && sinceBreak < p.MinDays {
 			shift = p.Break * p.Break / float64(1+sinceBreak)
 		}
@@ -230,7 +252,7 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 			res.UpperBound[t] = math.Min(res.UpperBound[t], rw.den)
 		}
 		res.Threshold[t] = hEff
-		valid := len(base) >= p.MinDays
+		valid := st.past || len(base) >= p.MinDays
 		res.Valid[t] = valid
 
 		r := rw.u - mu
