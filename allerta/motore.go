@@ -382,10 +382,13 @@ type Valutazione struct {
 	Provvisorio []bool
 	Quota       []float64 // share of the network's sentinel pupils behind the day
 	Expected    []float64 // rates; NaN where not evaluated
-	Upper       []float64
-	Alarm       []bool
-	Anomaly     []bool
-	Parametri   string
+	Upper       []float64 // upper end of the day's 95% prediction interval (rate)
+	// Evidenza is the accumulated evidence of a rise and SogliaEv the
+	// value it alarms above (NaN where the method has none).
+	Evidenza, SogliaEv []float64
+	Alarm              []bool
+	Anomaly            []bool
+	Parametri          string
 	// parziale: days before the wanted school year may be unevaluated.
 	parziale bool
 }
@@ -419,9 +422,11 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da, serve time.Time, sg *sog
 		}
 	}
 	v.Expected, v.Upper = make([]float64, n), make([]float64, n)
+	v.Evidenza, v.SogliaEv = make([]float64, n), make([]float64, n)
 	v.Alarm, v.Anomaly = make([]bool, n), make([]bool, n)
 	for i := range n {
 		v.Expected[i], v.Upper[i] = math.NaN(), math.NaN()
+		v.Evidenza[i], v.SogliaEv[i] = math.NaN(), math.NaN()
 	}
 	if len(eval) == 0 {
 		return v, nil
@@ -461,6 +466,9 @@ func (m *Motore) valutaDa(nome string, primo, oggi, da, serve time.Time, sg *sog
 			continue
 		}
 		v.Expected[i], v.Upper[i] = res.Expected[j]/ref, res.UpperBound[j]/ref
+		if res.Threshold != nil {
+			v.Evidenza[i], v.SogliaEv[i] = res.Statistic[j], res.Threshold[j]
+		}
 		anom := res.Anomaly != nil && res.Anomaly[j]
 		v.Anomaly[i] = anom
 		v.Alarm[i] = res.Alarm[j] && !anom

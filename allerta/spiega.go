@@ -107,8 +107,10 @@ func DescriviMetodo(metodo, parametri string) string {
 	case MetodoSettimanale:
 		return fmt.Sprintf("Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.",
 			p["w"], p["b"], p["alpha"])
-	case "default", "scuola":
-		return "Modello scolastico del portale, " + par + ": il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, l'intervallo tiene conto di sovradispersione e correlazione tra giorni, e l'allerta accumula l'evidenza di più giorni."
+	case "default", "livello":
+		return "Modello scolastico del portale, " + par + ": il valore atteso di un giorno è il livello robusto delle assenze delle quattro settimane di scuola precedenti, esclusi gli ultimi cinque giorni (così segue il lento aumento autunnale e invernale ma non assorbe l'inizio di un'ondata), corretto per giorno della settimana e rientro dalle vacanze; l'intervallo al 95% tiene conto di sovradispersione e correlazione tra giorni; l'allerta scatta quando l'evidenza accumulata di un aumento oltre il 10% supera la sua soglia. Gli anni scolastici precedenti, se presenti, danno gli effetti di calendario e la variabilità."
+	case "scuola":
+		return "Modello scolastico precedente, " + par + ": il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, e l'allerta accumula l'evidenza di più giorni."
 	case "dow":
 		return fmt.Sprintf("Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.", p["weeks"], par)
 	}
@@ -155,7 +157,7 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		} else {
 			fmt.Fprintf(&b, "Nuova allerta su %s, %s.\n", nome, Periodo(g))
 		}
-		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (soglia di allerta del giorno %s).\n",
+		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (intervallo di previsione al 95%% fino a %s).\n",
 			g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
 		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
 		if i == 0 {
@@ -244,7 +246,8 @@ func Raggruppa(eps []ps.Segnale, genitore func(string) string) []Gruppo {
 // them: what the dashboard and the alert page draw.
 type Traccia struct {
 	Giorni                []time.Time
-	Tasso, Atteso, Soglia []float64
+	Tasso, Atteso, Soglia []float64 // Soglia: upper end of the 95% interval
+	Evidenza, SogliaEv    []float64 // accumulated evidence and its threshold
 	Allarme, Anomalia     []bool
 	Provvisorio           []bool
 	Quota                 []float64 // share of the network's sentinel pupils
@@ -276,6 +279,7 @@ func (m *Motore) Traccia(ctx context.Context, nome string, dal, oggi time.Time) 
 		t.Tasso = append(t.Tasso, p.Tasso())
 		t.Atteso = append(t.Atteso, v.Expected[i])
 		t.Soglia = append(t.Soglia, v.Upper[i])
+		t.Evidenza, t.SogliaEv = append(t.Evidenza, v.Evidenza[i]), append(t.SogliaEv, v.SogliaEv[i])
 		t.Allarme = append(t.Allarme, v.Alarm[i])
 		t.Anomalia = append(t.Anomalia, v.Anomaly[i])
 		t.Provvisorio = append(t.Provvisorio, v.Provvisorio[i])
@@ -310,14 +314,18 @@ func Disegna(m Monitorata) (Traccia, error) {
 		return t, err
 	}
 	for i, p := range m.Punti {
-		at, so := math.NaN(), math.NaN()
+		at, so, ev, se := math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		if res.Valid[i] && ref > 0 {
 			at, so = res.Expected[i]/ref, res.UpperBound[i]/ref
+			if res.Threshold != nil {
+				ev, se = res.Statistic[i], res.Threshold[i]
+			}
 		}
 		anom := res.Anomaly != nil && res.Anomaly[i]
 		t.Giorni = append(t.Giorni, p.Giorno)
 		t.Tasso = append(t.Tasso, p.Tasso())
 		t.Atteso, t.Soglia = append(t.Atteso, at), append(t.Soglia, so)
+		t.Evidenza, t.SogliaEv = append(t.Evidenza, ev), append(t.SogliaEv, se)
 		t.Allarme = append(t.Allarme, res.Valid[i] && res.Alarm[i] && !anom)
 		t.Anomalia = append(t.Anomalia, anom)
 		t.Provvisorio = append(t.Provvisorio, false)

@@ -384,7 +384,7 @@ func (l Lingua) Sintesi(d Dati) string {
 		frasi = append(frasi, l.t("sintesi.nessunaAllerta"))
 	case 1:
 		a := d.Allerte[0]
-		frasi = append(frasi, l.f("sintesi.unaAllerta", NomeSerie(a.Serie), data(a.Data), l.Pct(a.Osservato), l.Pct(a.Soglia)))
+		frasi = append(frasi, l.f("sintesi.unaAllerta", NomeSerie(a.Serie), data(a.Data), l.Pct(a.Osservato), l.Pct(a.Atteso)))
 	default:
 		frasi = append(frasi, l.f("sintesi.allerte", n, l.elencoSerie(d.Allerte)))
 	}

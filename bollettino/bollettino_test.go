@@ -171,7 +171,7 @@ func TestSintesi(t *testing.T) {
 	d.Allerte = d.Allerte[:1]
 	d.Stima.Tasso = 0
 	s = Sintesi(d)
-	for _, want := range []string{"in calo rispetto al 2,9% della settimana precedente (−0,4 punti percentuali)", "È stata generata 1 allerta statistica (Territorio, 26/11/2026: 7,1% contro una soglia del 6,7%)"} {
+	for _, want := range []string{"in calo rispetto al 2,9% della settimana precedente (−0,4 punti percentuali)", "È stata generata 1 allerta statistica (Territorio, 26/11/2026: 7,1% contro un valore atteso del 5,5%)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Sintesi lacks %q:\n%s", want, s)
 		}

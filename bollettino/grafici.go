@@ -387,7 +387,7 @@ func graficoGiornaliero(d Dati, w, h vg.Length) ([]byte, error) {
 	if banda != nil {
 		voci = append(voci, voce{"fluttuazione attesa", []plot.Thumbnailer{banda}})
 	}
-	voci = append(voci, voce{"soglia superiore", []plot.Thumbnailer{lSoglia}})
+	voci = append(voci, voce{"limite superiore 95%", []plot.Thumbnailer{lSoglia}})
 	if len(allarme) > 0 {
 		voci = append(voci, voce{fmt.Sprintf("allarme (%d)", len(allarme)), thAll})
 	}

@@ -107,7 +107,7 @@ func PDF(d Dati) ([]byte, error) {
 		}
 		p.immagine(img, h)
 		p.didascalia("Quota di alunni assenti sul totale degli iscritti dei plessi sentinella che hanno inviato i dati, per giorno di scuola. " +
-			"La linea tratteggiata grigia è il valore atteso, quella punteggiata arancione la soglia superiore del metodo di rilevazione; " +
+			"La linea tratteggiata grigia è il valore atteso, quella punteggiata arancione il limite superiore dell'intervallo di previsione al 95%; " +
 			"i triangoli rossi indicano i giorni in allarme, i cerchi vuoti i giorni con dati incompleti (esclusi dalla linea).")
 	}
 
@@ -384,7 +384,7 @@ func (p *documento) tabellaAllerte() {
 		return
 	}
 	cols := []colonna{{"N.", 12, "R"}, {"Data", 20, "L"}, {"Serie", 36, "L"}, {"Osservato", 20, "R"},
-		{"Atteso", 18, "R"}, {"Soglia", 18, "R"}, {"Metodo", 30, "L"}, {"Stato", 26, "L"}}
+		{"Atteso", 18, "R"}, {"Lim. 95%", 18, "R"}, {"Metodo", 30, "L"}, {"Stato", 26, "L"}}
 	var righe [][]string
 	for _, a := range p.d.Allerte {
 		righe = append(righe, []string{intero(int(a.ID)), data(a.Data), NomeSerie(a.Serie), Pct(a.Osservato), Pct(a.Atteso), Pct(a.Soglia), a.Metodo, a.Stato})

@@ -124,6 +124,7 @@ type allertaData struct {
 type rigaIntorno struct {
 	Giorno                time.Time
 	Tasso, Atteso, Soglia float64
+	Evidenza, SogliaEv    float64
 	Allarme, Provvisorio  bool
 	Nell                  bool // inside the episode
 	Quota                 float64
@@ -205,7 +206,7 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 		if tr, err := s.motore.Traccia(r.Context(), g.Serie, dal, al); err == nil {
 			for i, day := range tr.Giorni {
 				d.Intorno = append(d.Intorno, rigaIntorno{Giorno: day, Tasso: tr.Tasso[i], Atteso: tr.Atteso[i], Soglia: tr.Soglia[i],
-					Allarme: tr.Allarme[i], Provvisorio: tr.Provvisorio[i], Quota: tr.Quota[i], Plessi: tr.Plessi[i], Iscritti: tr.Iscritti[i],
+					Evidenza: tr.Evidenza[i], SogliaEv: tr.SogliaEv[i], Allarme: tr.Allarme[i], Provvisorio: tr.Provvisorio[i], Quota: tr.Quota[i], Plessi: tr.Plessi[i], Iscritti: tr.Iscritti[i],
 					Nell: !day.Before(g.Giorno) && !day.After(g.Al)})
 			}
 		}

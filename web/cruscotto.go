@@ -188,6 +188,7 @@ type cruscottoData struct {
 type rigaTraccia struct {
 	Giorno                time.Time
 	Tasso, Atteso, Soglia float64
+	Evidenza, SogliaEv    float64
 	Allarme               bool
 	Plessi                int
 	Provvisorio           bool
@@ -372,7 +373,7 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 			return nil, err
 		}
 		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
-			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
+			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Evidenza[i], tr.SogliaEv[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
 		}
 	}
 	// The headline estimate rests on the latest day complete enough for

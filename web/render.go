@@ -254,6 +254,14 @@ func funcsFor(lang string) template.FuncMap {
 		}
 		return pctLang(lang, x)
 	}
+	// evidenza writes the accumulated evidence against its threshold
+	// ("2,7 su 2,0"), or "–" for a method without one.
+	fm["evidenza"] = func(e, s float64) string {
+		if e != e || s != s {
+			return "–"
+		}
+		return tr(lang, "allerte.evidenzaSu", dec(e, 1), dec(s, 1))
+	}
 	fm["trend"] = func(x float64) string {
 		switch {
 		case x > 0.002:
