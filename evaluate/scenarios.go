@@ -48,6 +48,22 @@ type Kind struct {
 	PastYears int
 	// StartYears are the school years drawn from (calendars differ).
 	StartYears []int
+	// Drift, when not zero, is the range of the winter drift of ordinary
+	// absence (sim.Config.SeasonalAmplitude; 0.14-0.2 makes January a
+	// quarter to a third higher than September, as in the world of
+	// ../shared/valutazione); zero keeps the simulator's default.
+	Drift [2]float64
+}
+
+// WithDrift returns the kinds with a winter drift drawn in [lo, hi].
+func WithDrift(kinds []Kind, lo, hi float64) []Kind {
+	out := make([]Kind, len(kinds))
+	for i, k := range kinds {
+		k.Drift = [2]float64{lo, hi}
+		k.Name += ", winter drift"
+		out[i] = k
+	}
+	return out
 }
 
 // TuningKinds are the kinds the default was tuned on.
@@ -122,6 +138,9 @@ func SimulateYear(k Kind, seed uint64) Year {
 	cfgFor := func(year int, wave string) sim.Config {
 		cfg := sim.DefaultConfig(plessi)
 		cfg.NetworkSeed = netSeed
+		if k.Drift[1] > 0 {
+			cfg.SeasonalAmplitude = uf(k.Drift)
+		}
 		cfg.AR1Phi, cfg.AR1SD = uf(k.AR1Phi), uf(k.AR1SD)
 		cfg.Bumps, cfg.BumpMin, cfg.BumpMax = ui(k.Bumps), 0.002, 0.005
 		cfg.Disruptions, cfg.DisruptMin, cfg.DisruptMax = ui(k.Disruptions), 0.03, 0.08
@@ -509,6 +528,18 @@ func FinalSettings() []Setting {
 		{Method: "scuola", Params: detect.Params{"k": "0", "h": "2", "points": "0.004"}},
 		{Method: "dow", Params: detect.Params{"weeks": "8", "alpha": "0.01"}},
 		{Method: "default (counts only)", Params: detect.Params{}, Fn: countsOnly("default")},
+	}
+}
+
+// DriftSettings are compared on the kinds with a winter drift: the
+// default (livello), the previous default (scuola as it was configured)
+// and two textbook methods.
+func DriftSettings() []Setting {
+	return []Setting{
+		{Method: "default", Params: detect.Params{}},
+		{Method: "scuola", Params: detect.Params{"k": "0.25", "h": "2", "points": "0.004"}},
+		{Method: "ewma", Params: detect.Params{}},
+		{Method: "ears-c2", Params: detect.Params{}},
 	}
 }
 

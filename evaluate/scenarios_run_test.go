@@ -19,6 +19,22 @@ func TestScenarioReport(t *testing.T) {
 	if os.Getenv("PORTALE_EVAL_FINAL") != "" {
 		settings = FinalSettings()
 	}
+	if os.Getenv("PORTALE_EVAL_DRIFT") != "" {
+		// Issue 20: the held-out kinds with the winter drift, new default
+		// against the previous one and two textbook methods.
+		settings = DriftSettings()
+		res, err := EvaluateKinds(settings, WithDrift(HeldOutKinds(), 0.14, 0.2), ny, 2000003, 0, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		ScenarioMarkdown(&b, settings, res, "default")
+		if out := os.Getenv("PORTALE_EVAL_OUT"); out != "" {
+			os.WriteFile(out, []byte(b.String()), 0o644)
+		}
+		t.Log("\n" + b.String())
+		return
+	}
 	if g := os.Getenv("PORTALE_EVAL_ONLY"); g != "" {
 		settings = nil
 		for _, s := range ScuolaGrid() {
