@@ -37,7 +37,7 @@ type LivelloParams struct {
 
 // DefaultLivelloParams returns the parameters chosen in docs/detection.md §8.
 func DefaultLivelloParams() LivelloParams {
-	return LivelloParams{Window: 20, Guard: 5, Allowance: 0.1, K: 0.25, H: 2, Jump: 4, JumpPoints: 0.02, Alpha: 0.01, MinDays: 5, Gain: 0.03, Break: 0.05}
+	return LivelloParams{Window: 20, Guard: 5, Allowance: 0.1, K: 0.45, H: 1.5, Jump: 4, JumpPoints: 0.02, Alpha: 0.01, MinDays: 5, Gain: 0.03, Break: 0.05}
 }
 
 // Validate reports unusable parameters.

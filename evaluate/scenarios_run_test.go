@@ -23,6 +23,19 @@ func TestScenarioReport(t *testing.T) {
 		// Issue 20: the held-out kinds with the winter drift, new default
 		// against the previous one and two textbook methods.
 		settings = DriftSettings()
+		if g := os.Getenv("PORTALE_EVAL_SETTINGS"); g != "" {
+			// "method k=v k=v;method k=v": a sweep on the same years.
+			settings = nil
+			for _, one := range strings.Split(g, ";") {
+				f := strings.Fields(one)
+				st := Setting{Method: f[0], Params: map[string]string{}}
+				for _, kv := range f[1:] {
+					k, v, _ := strings.Cut(kv, "=")
+					st.Params[k] = v
+				}
+				settings = append(settings, st)
+			}
+		}
 		res, err := EvaluateKinds(settings, WithDrift(HeldOutKinds(), 0.14, 0.2), ny, 2000003, 0, true)
 		if err != nil {
 			t.Fatal(err)
