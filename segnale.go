@@ -51,20 +51,25 @@ type Segnale struct {
 	Giorni int       // alarm days in the episode
 	// Osservato, Atteso, Soglia: absence rate (share of pupils) on the peak
 	// day, its expected value and the upper bound of its interval.
-	Osservato   float64
-	Atteso      float64
-	Soglia      float64
-	Metodo      string
-	Parametri   string // JSON
-	Contributi  []Contributo
-	Plessi      int     // plessi reporting on the peak day
-	Iscritti    int     // their pupils
-	Notificato  float64 // peak rate last e-mailed (escalation compares with it)
-	Completezza float64 // share of sentinel plessi that had reported
-	Copertura   float64 // share of the territory's pupils in reporting plessi
-	CreatoIl    time.Time
-	Stato       string
-	Assegnato   string
+	Osservato float64
+	Atteso    float64
+	Soglia    float64
+	// Evidenza is the episode's highest accumulated evidence of a rise and
+	// SogliaEvidenza the threshold it was compared with: "evidenza 2,7 su
+	// soglia 1,5". Both zero for a method without one.
+	Evidenza       float64
+	SogliaEvidenza float64
+	Metodo         string
+	Parametri      string // JSON
+	Contributi     []Contributo
+	Plessi         int     // plessi reporting on the peak day
+	Iscritti       int     // their pupils
+	Notificato     float64 // peak rate last e-mailed (escalation compares with it)
+	Completezza    float64 // share of sentinel plessi that had reported
+	Copertura      float64 // share of the territory's pupils in reporting plessi
+	CreatoIl       time.Time
+	Stato          string
+	Assegnato      string
 }
 
 // EventoSegnale is one line of an alert's history.

@@ -40,7 +40,9 @@ func TestEsegui(t *testing.T) {
 			if g.Serie == "territorio" {
 				terr = &es.Nuovi[i]
 			}
-			if g.Osservato <= g.Atteso || g.Soglia <= g.Atteso || g.ID == 0 || g.Stato != ps.StatoNuovo {
+			// The default method's episodes carry the evidence that made them
+			// alarm: above its threshold.
+			if g.Osservato <= g.Atteso || g.Soglia <= g.Atteso || !(g.Evidenza > g.SogliaEvidenza && g.SogliaEvidenza > 0) || g.ID == 0 || g.Stato != ps.StatoNuovo {
 				t.Fatalf("signal without its context: %+v", g)
 			}
 		}

@@ -82,7 +82,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		// Episodes active in the week; the series in words (the bulletin is
 		// read outside the ATS).
 		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Chiave: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
-			Soglia: g.Soglia, Metodo: g.Metodo, Stato: g.Stato})
+			Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato})
 	}
 	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)
 	if err != nil {

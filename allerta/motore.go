@@ -538,6 +538,10 @@ func Episodi(nome string, v Valutazione, pausa int) []ps.Segnale {
 		if cur == nil {
 			cur = &ps.Segnale{Serie: nome, Giorno: p.Giorno, Metodo: Metodo, Parametri: v.Parametri, Osservato: -1}
 		}
+		// The highest evidence of the episode (none for a weekly method).
+		if v.SogliaEv != nil && v.SogliaEv[i] > 0 && (cur.SogliaEvidenza == 0 || v.Evidenza[i] > cur.Evidenza) {
+			cur.Evidenza, cur.SogliaEvidenza = v.Evidenza[i], v.SogliaEv[i]
+		}
 		cur.Al = p.Giorno
 		cur.Giorni++
 		if r := p.Tasso(); r > cur.Osservato {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,6 +160,9 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		}
 		fmt.Fprintf(&b, "Assenze osservate il %s: %s degli iscritti; attese %s (intervallo di previsione al 95%% fino a %s).\n",
 			g.Picco.Format("02/01/2006"), Pct(g.Osservato), Pct(g.Atteso), Pct(g.Soglia))
+		if g.SogliaEvidenza > 0 {
+			fmt.Fprintf(&b, "Evidenza accumulata di un aumento: %s su una soglia di %s.\n", decimale1(g.Evidenza), decimale1(g.SogliaEvidenza))
+		}
 		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
 		if i == 0 {
 			fmt.Fprintf(&b, "%s\n", DescriviMetodo(g.Metodo, g.Parametri))
@@ -333,4 +337,9 @@ func Disegna(m Monitorata) (Traccia, error) {
 		t.Plessi, t.Iscritti, t.Assenti = append(t.Plessi, p.Plessi), append(t.Iscritti, p.Iscritti), append(t.Assenti, p.Assenti)
 	}
 	return t, nil
+}
+
+// decimale1 writes x with one decimal and a decimal comma.
+func decimale1(x float64) string {
+	return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), ".", ",", 1)
 }

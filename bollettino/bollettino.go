@@ -71,8 +71,11 @@ type Allerta struct {
 	Data                      time.Time
 	Serie                     string
 	Osservato, Atteso, Soglia float64
-	Metodo, Stato             string
-	Chiave                    string // the series key, for naming it in another language
+	// Evidenza and SogliaEvidenza: the accumulated evidence and its
+	// threshold; zero SogliaEvidenza for a method without one.
+	Evidenza, SogliaEvidenza float64
+	Metodo, Stato            string
+	Chiave                   string // the series key, for naming it in another language
 }
 
 // Completezza is the timeliness of the sentinel reports over a period.
@@ -154,6 +157,15 @@ func (l Lingua) Pct(x float64) string {
 		return "–"
 	}
 	return l.decimale(100*x, 1) + "%"
+}
+
+// Evidenza writes an alert's accumulated evidence against its threshold
+// ("2,7 su 1,5"), "–" for a method without one.
+func (l Lingua) Evidenza(a Allerta) string {
+	if !(a.SogliaEvidenza > 0) {
+		return "–"
+	}
+	return l.f("evidenza.su", l.decimale(a.Evidenza, 1), l.decimale(a.SogliaEvidenza, 1))
 }
 
 // punti formats a difference of shares in percentage points with its sign:

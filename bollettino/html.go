@@ -86,10 +86,10 @@ var modello = template.Must(template.New("bollettino").Parse(`<article class="bo
 <h3 id="bollettino-allerte-titolo">{{.T.h_allerte}}</h3>
 {{- if .Allerte}}
 <div class="table-responsive" tabindex="0"><table class="table table-sm">
-<thead><tr><th scope="col">{{.T.col_n}}</th><th scope="col">{{.T.col_data}}</th><th scope="col">{{.T.col_serie}}</th><th scope="col" class="text-end">{{.T.col_osservato}}</th><th scope="col" class="text-end">{{.T.col_atteso}}</th><th scope="col" class="text-end">{{.T.col_soglia}}</th><th scope="col">{{.T.col_metodo}}</th><th scope="col">{{.T.col_stato}}</th></tr></thead>
+<thead><tr><th scope="col">{{.T.col_n}}</th><th scope="col">{{.T.col_data}}</th><th scope="col">{{.T.col_serie}}</th><th scope="col" class="text-end">{{.T.col_osservato}}</th><th scope="col" class="text-end">{{.T.col_atteso}}</th><th scope="col" class="text-end">{{.T.col_soglia}}</th><th scope="col" class="text-end">{{.T.col_evidenza}}</th><th scope="col">{{.T.col_metodo}}</th><th scope="col">{{.T.col_stato}}</th></tr></thead>
 <tbody>
 {{- range .Allerte}}
-<tr><th scope="row">{{.ID}}</th><td>{{.Data}}</td><td>{{.Serie}}</td><td class="text-end">{{.Osservato}}</td><td class="text-end">{{.Atteso}}</td><td class="text-end">{{.Soglia}}</td><td>{{.Metodo}}</td><td>{{.Stato}}</td></tr>
+<tr><th scope="row">{{.ID}}</th><td>{{.Data}}</td><td>{{.Serie}}</td><td class="text-end">{{.Osservato}}</td><td class="text-end">{{.Atteso}}</td><td class="text-end">{{.Soglia}}</td><td class="text-end">{{.Evidenza}}</td><td>{{.Metodo}}</td><td>{{.Stato}}</td></tr>
 {{- end}}
 </tbody>
 </table></div>
@@ -140,7 +140,7 @@ type vistaSettimana struct {
 
 type vistaGruppo struct{ Nome, Plessi, Tasso, Prec, Variazione string }
 
-type vistaAllerta struct{ ID, Data, Serie, Osservato, Atteso, Soglia, Metodo, Stato string }
+type vistaAllerta struct{ ID, Data, Serie, Osservato, Atteso, Soglia, Evidenza, Metodo, Stato string }
 
 type vistaCompletezza struct{ Periodo, InTempo, InRitardo, Mancanti, Totale, Quota string }
 
@@ -235,7 +235,7 @@ func HTMLIn(d Dati, l Lingua) (string, error) {
 	}
 	for _, a := range d.Allerte {
 		v.Allerte = append(v.Allerte, vistaAllerta{l.intero(int(a.ID)), data(a.Data), NomeSerie(a.Serie),
-			l.Pct(a.Osservato), l.Pct(a.Atteso), l.Pct(a.Soglia), a.Metodo, l.stato(a.Stato)})
+			l.Pct(a.Osservato), l.Pct(a.Atteso), l.Pct(a.Soglia), l.Evidenza(a), a.Metodo, l.stato(a.Stato)})
 	}
 	for _, c := range d.Completezza {
 		v.Completezza = append(v.Completezza, vistaCompletezza{c.Periodo, l.intero(c.InTempo), l.intero(c.InRitardo),

@@ -383,11 +383,12 @@ func (p *documento) tabellaAllerte() {
 		p.nota("Nessuna allerta statistica nella settimana.")
 		return
 	}
-	cols := []colonna{{"N.", 12, "R"}, {"Data", 20, "L"}, {"Serie", 36, "L"}, {"Osservato", 20, "R"},
-		{"Atteso", 18, "R"}, {"Lim. 95%", 18, "R"}, {"Metodo", 30, "L"}, {"Stato", 26, "L"}}
+	cols := []colonna{{"N.", 10, "R"}, {"Data", 19, "L"}, {"Serie", 34, "L"}, {"Osservato", 19, "R"},
+		{"Atteso", 16, "R"}, {"Lim. 95%", 17, "R"}, {"Evidenza", 21, "R"}, {"Metodo", 20, "L"}, {"Stato", 24, "L"}}
 	var righe [][]string
 	for _, a := range p.d.Allerte {
-		righe = append(righe, []string{intero(int(a.ID)), data(a.Data), NomeSerie(a.Serie), Pct(a.Osservato), Pct(a.Atteso), Pct(a.Soglia), a.Metodo, a.Stato})
+		righe = append(righe, []string{intero(int(a.ID)), data(a.Data), NomeSerie(a.Serie), Pct(a.Osservato), Pct(a.Atteso), Pct(a.Soglia),
+			Italiano.Evidenza(a), a.Metodo, a.Stato})
 	}
 	p.tabella(cols, righe)
 }

@@ -37,6 +37,8 @@ var testi = map[string][2]string{
 	"col.tasso":            {"Tasso", "Rate"},
 	"col.atteso":           {"Atteso", "Expected"},
 	"col.soglia":           {"Lim. sup. 95%", "Upper 95%"},
+	"col.evidenza":         {"Evidenza", "Evidence"},
+	"evidenza.su":          {"%s su %s", "%s of %s"},
 	"col.allarme":          {"Allarme", "Alarm"},
 	"allarme":              {"▲ allarme", "▲ alarm"},
 	"incompleto":           {"dato incompleto", "incomplete data"},

@@ -80,22 +80,27 @@ func (db *DB) RegistraEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale)
 				m.Al = e.Al
 			}
 			m.Giorni = max(m.Giorni, e.Giorni)
+			if e.SogliaEvidenza > 0 && (m.SogliaEvidenza == 0 || e.Evidenza > m.Evidenza) {
+				m.Evidenza, m.SogliaEvidenza = e.Evidenza, e.SogliaEvidenza
+			}
 			if e.Osservato > m.Osservato {
 				m.Picco, m.Osservato, m.Atteso, m.Soglia, m.Contributi = e.Picco, e.Osservato, e.Atteso, e.Soglia, e.Contributi
 				m.Plessi, m.Iscritti, m.Completezza, m.Copertura, m.Parametri = e.Plessi, e.Iscritti, e.Completezza, e.Copertura, e.Parametri
 			}
-			if m.Giorno.Equal(old.Giorno) && m.Al.Equal(old.Al) && m.Giorni == old.Giorni && m.Picco.Equal(old.Picco) {
+			if m.Giorno.Equal(old.Giorno) && m.Al.Equal(old.Al) && m.Giorni == old.Giorni && m.Picco.Equal(old.Picco) && m.Evidenza == old.Evidenza {
 				continue
 			}
 			contrib, err := json.Marshal(m.Contributi)
 			if err != nil {
 				return err
 			}
+			ev, sev := evidenzaArgs(m)
 			res, err := tx.ExecContext(ctx, `UPDATE segnali SET giorno = $1, al = $2, giorni = $3, picco = $4, osservato = $5, atteso = $6, soglia = $7,
-				contributi = $8, plessi = $9, iscritti = $10, completezza = $11, copertura = $12, parametri = $13
-				WHERE id = $14 AND giorno = $15 AND al = $16 AND giorni = $17`,
+				contributi = $8, plessi = $9, iscritti = $10, completezza = $11, copertura = $12, parametri = $13,
+				evidenza = $14, soglia_evidenza = $15
+				WHERE id = $16 AND giorno = $17 AND al = $18 AND giorni = $19`,
 				day(m.Giorno), day(m.Al), m.Giorni, day(m.Picco), m.Osservato, m.Atteso, m.Soglia, string(contrib), m.Plessi, m.Iscritti,
-				m.Completezza, m.Copertura, m.Parametri, m.ID, day(old.Giorno), day(old.Al), old.Giorni)
+				m.Completezza, m.Copertura, m.Parametri, ev, sev, m.ID, day(old.Giorno), day(old.Al), old.Giorni)
 			if err != nil {
 				return err
 			}

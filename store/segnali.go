@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +13,15 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 )
 
-const segnaleCols = `id, serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, assegnato, al, picco, giorni, iscritti, notificato`
+const segnaleCols = `id, serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, assegnato, al, picco, giorni, iscritti, notificato, evidenza, soglia_evidenza`
 
 func scanSegnale(s scanner) (ps.Segnale, error) {
 	var g ps.Segnale
 	var giorno, contributi, creato, al, picco string
+	var ev, sev sql.NullFloat64
 	err := s.Scan(&g.ID, &g.Serie, &giorno, &g.Osservato, &g.Atteso, &g.Soglia, &g.Metodo, &g.Parametri, &contributi,
-		&g.Plessi, &g.Completezza, &g.Copertura, &creato, &g.Stato, &g.Assegnato, &al, &picco, &g.Giorni, &g.Iscritti, &g.Notificato)
+		&g.Plessi, &g.Completezza, &g.Copertura, &creato, &g.Stato, &g.Assegnato, &al, &picco, &g.Giorni, &g.Iscritti, &g.Notificato, &ev, &sev)
+	g.Evidenza, g.SogliaEvidenza = nullZero(ev), nullZero(sev)
 	g.Giorno, g.CreatoIl = parseDay(giorno), parseTS(creato)
 	g.Al, g.Picco = g.Giorno, g.Giorno
 	if al != "" {
@@ -30,6 +34,23 @@ func scanSegnale(s scanner) (ps.Segnale, error) {
 		err = json.Unmarshal([]byte(contributi), &g.Contributi)
 	}
 	return g, err
+}
+
+// nullZero reads a nullable real: 0 for NULL.
+func nullZero(v sql.NullFloat64) float64 {
+	if !v.Valid {
+		return 0
+	}
+	return v.Float64
+}
+
+// evidenzaArgs writes a signal's evidence and threshold, NULL when it has
+// none (NaN, or the zero value of a method without one).
+func evidenzaArgs(g ps.Segnale) (any, any) {
+	if !(g.SogliaEvidenza > 0) || math.IsNaN(g.Evidenza) || math.IsInf(g.Evidenza, 0) {
+		return nil, nil
+	}
+	return g.Evidenza, g.SogliaEvidenza
 }
 
 // AggiungiSegnali stores new signals; one already stored for the same
@@ -71,14 +92,14 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 				todo = append(todo, g)
 			}
 		}
-		const batch = 100 // 18 parameters a row
+		const batch = 100 // 20 parameters a row
 		for len(todo) > 0 {
 			n := min(batch, len(todo))
 			part := todo[:n]
 			todo = todo[n:]
 			var b strings.Builder
-			args := make([]any, 0, 18*n)
-			b.WriteString(`INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, al, picco, giorni, iscritti, notificato) VALUES `)
+			args := make([]any, 0, 20*n)
+			b.WriteString(`INSERT INTO segnali (serie, giorno, osservato, atteso, soglia, metodo, parametri, contributi, plessi, completezza, copertura, creato_il, stato, al, picco, giorni, iscritti, notificato, evidenza, soglia_evidenza) VALUES `)
 			for i, g := range part {
 				contrib, err := json.Marshal(g.Contributi)
 				if err != nil {
@@ -88,7 +109,7 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 					b.WriteString(", ")
 				}
 				b.WriteString("(")
-				for j := range 18 {
+				for j := range 20 {
 					if j > 0 {
 						b.WriteString(", ")
 					}
@@ -102,8 +123,9 @@ func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale)
 				if picco.IsZero() {
 					picco = g.Giorno
 				}
+				ev, sev := evidenzaArgs(g)
 				args = append(args, g.Serie, day(g.Giorno), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Parametri, string(contrib),
-					g.Plessi, g.Completezza, g.Copertura, ts(now), ps.StatoNuovo, day(al), day(picco), max(1, g.Giorni), g.Iscritti, g.Notificato)
+					g.Plessi, g.Completezza, g.Copertura, ts(now), ps.StatoNuovo, day(al), day(picco), max(1, g.Giorni), g.Iscritti, g.Notificato, ev, sev)
 			}
 			b.WriteString(` ON CONFLICT (serie, giorno, metodo) DO NOTHING RETURNING id, serie, giorno, metodo`)
 			type ins struct {

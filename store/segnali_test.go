@@ -21,8 +21,12 @@ func TestDB_AggiungiSegnali(t *testing.T) {
 			if i%2 == 1 {
 				serie = fmt.Sprintf("plesso:CREE%06d", i)
 			}
-			sig = append(sig, ps.Segnale{Serie: serie, Giorno: date("2026-09-01").AddDate(0, 0, i), Metodo: "default", Parametri: "{}",
-				Osservato: 0.1, Atteso: 0.05, Soglia: 0.08, Plessi: 1})
+			g := ps.Segnale{Serie: serie, Giorno: date("2026-09-01").AddDate(0, 0, i), Metodo: "default", Parametri: "{}",
+				Osservato: 0.1, Atteso: 0.05, Soglia: 0.08, Plessi: 1}
+			if i%3 == 0 {
+				g.Evidenza, g.SogliaEvidenza = 2.25+float64(i), 1.5
+			}
+			sig = append(sig, g)
 		}
 		sig = append(sig, sig[3]) // a duplicate in the input
 		added, err := db.AggiungiSegnali(ctx, a, sig)
@@ -43,6 +47,17 @@ func TestDB_AggiungiSegnali(t *testing.T) {
 		again, err := db.AggiungiSegnali(ctx, a, append(sig[:10:10], ps.Segnale{Serie: "provincia:CR", Giorno: date("2026-10-01"), Metodo: "default", Parametri: "{}"}))
 		if err != nil || len(again) != 1 || again[0].Serie != "provincia:CR" {
 			t.Fatalf("rerun added %+v (%v), want only the new one", again, err)
+		}
+		// The evidence and its threshold come back as stored; a signal
+		// without them reads zero (NULL in the table).
+		for _, g := range added {
+			got, err := db.Segnale(ctx, g.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Evidenza != g.Evidenza || got.SogliaEvidenza != g.SogliaEvidenza {
+				t.Fatalf("signal %d: evidence %v of %v, stored %v of %v", g.ID, got.Evidenza, got.SogliaEvidenza, g.Evidenza, g.SogliaEvidenza)
+			}
 		}
 		for tipo, want := range map[string]int{"plessi": 125, "aggregati": 126, "": 251} {
 			got, err := db.Segnali(ctx, store.SegnaleFilter{Tipo: tipo, Limit: 1000})

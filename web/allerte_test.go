@@ -34,7 +34,7 @@ func TestServer_AllerteLifecycle(t *testing.T) {
 	body := text(page.Body)
 	internal := strings.Contains(body, "plesso:") || strings.Contains(body, "provincia:") || strings.Contains(body, "grado:") || strings.Contains(body, "febbre/")
 	if page.Status != 200 || internal || strings.Contains(body, "null") || !strings.Contains(body, "Modello scolastico del portale") ||
-		!strings.Contains(body, "giorno di picco") || !strings.Contains(body, "Cosa fare") || !strings.Contains(page.Body, `id="intorno"`) || !strings.Contains(page.Body, `id="contributi"`) {
+		!strings.Contains(body, "giorno di picco") || !strings.Contains(body, "Evidenza accumulata più alta dell'episodio") || !strings.Contains(body, "Cosa fare") || !strings.Contains(page.Body, `id="intorno"`) || !strings.Contains(page.Body, `id="contributi"`) {
 		t.Fatalf("detail: %d %s", page.Status, body)
 	}
 	if m := regexp.MustCompile(`<td class="text-end">\d+\.\d</td>`).FindString(page.Body); m != "" {

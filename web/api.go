@@ -333,7 +333,9 @@ func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 		NomeSerie  string          `json:"nome_serie"`
 		Osservato  float64         `json:"osservato"`
 		Atteso     float64         `json:"atteso"`
-		Soglia     float64         `json:"soglia"`
+		Soglia     float64         `json:"soglia"` // upper end of the 95% interval
+		Evidenza   *float64        `json:"evidenza"`
+		SogliaEv   *float64        `json:"soglia_evidenza"`
 		Metodo     string          `json:"metodo"`
 		Plessi     int             `json:"plessi"`
 		Iscritti   int             `json:"iscritti"`
@@ -343,8 +345,12 @@ func (s *Server) apiATSAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 	n := s.motore.Nominatore(r.Context())
 	out := []allerta{}
 	for _, g := range sig {
+		var ev, sev *float64
+		if g.SogliaEvidenza > 0 {
+			ev, sev = &g.Evidenza, &g.SogliaEvidenza
+		}
 		out = append(out, allerta{g.ID, g.Giorno.Format(ps.DateLayout), g.Giorno.Format(ps.DateLayout), g.Al.Format(ps.DateLayout), g.Giorni,
-			g.Picco.Format(ps.DateLayout), g.Serie, n.Nome(g.Serie), g.Osservato, g.Atteso, g.Soglia, g.Metodo, g.Plessi, g.Iscritti, g.Stato, g.Contributi})
+			g.Picco.Format(ps.DateLayout), g.Serie, n.Nome(g.Serie), g.Osservato, g.Atteso, g.Soglia, ev, sev, g.Metodo, g.Plessi, g.Iscritti, g.Stato, g.Contributi})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"allerte": out})
 }

@@ -261,10 +261,14 @@ func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 	// One row per alert episode: its first and last day, the peak day's
 	// values.
 	n := s.motore.Nominatore(r.Context())
-	t := tabella{nome: "allerte", header: []string{"id", "dal", "al", "giorni_allerta", "serie", "nome_serie", "picco", "osservato", "atteso", "soglia", "metodo", "plessi", "iscritti", "completezza", "copertura", "stato", "assegnato"}}
+	t := tabella{nome: "allerte", header: []string{"id", "dal", "al", "giorni_allerta", "serie", "nome_serie", "picco", "osservato", "atteso", "limite_sup_95", "evidenza", "soglia_evidenza", "metodo", "plessi", "iscritti", "completezza", "copertura", "stato", "assegnato"}}
 	for _, g := range sig {
+		var ev, sev any = "", ""
+		if g.SogliaEvidenza > 0 {
+			ev, sev = round6(g.Evidenza), round6(g.SogliaEvidenza)
+		}
 		t.rows = append(t.rows, []any{g.ID, g.Giorno.Format(ps.DateLayout), g.Al.Format(ps.DateLayout), g.Giorni, g.Serie, n.Nome(g.Serie), g.Picco.Format(ps.DateLayout),
-			round6(g.Osservato), round6(g.Atteso), round6(g.Soglia), g.Metodo, g.Plessi, g.Iscritti, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
+			round6(g.Osservato), round6(g.Atteso), round6(g.Soglia), ev, sev, g.Metodo, g.Plessi, g.Iscritti, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
 	}
 	s.scrivi(w, r, c, t)
 }

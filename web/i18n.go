@@ -359,6 +359,7 @@ var catalog = map[string][2]string{
 	"allerte.soglia":          {"Limite sup. 95%", "Upper 95% limit"},
 	"allerte.evidenza":        {"Evidenza", "Evidence"},
 	"allerte.evidenzaSu":      {"%s su %s", "%s of %s"},
+	"allerte.evidenzaPicco":   {"Evidenza accumulata più alta dell'episodio: %s.", "Highest accumulated evidence of the episode: %s."},
 	"allerte.assegnato":       {"Assegnata a", "Assigned to"},
 	"allerte.dettaglio":       {"Allerta", "Alert"},
 	"allerte.degli_iscritti":  {"degli iscritti", "of enrolled pupils"},
