@@ -177,6 +177,11 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 		if rw.sy != curYear {
 			curYear = rw.sy
 			fit := fitScuolaProfile(rows, t, sampVar)
+			if fit.ok {
+				if v, phi, ok := livelloPastNoise(rows, t, fit, p, sampVarR); ok {
+					fit.v, fit.phi = v, phi
+				}
+			}
 			st = newScuolaState(fit)
 			// The level is local; the past years' level and annual profile
 			// only start the year, until MinDays days are known.
@@ -408,3 +413,79 @@ func livelloMethod(s Series, p Params) (Result, error) {
 }
 
 func init() { register("livello", livelloMethod) }
+
+// livelloPastNoise estimates the extra-binomial variance and the lag-1
+// correlation on the past school years before row first as the model meets
+// a day: against the lagged robust level of the days before it, with the
+// past fit's effects. The fit's own residuals are against one level a year
+// and an annual harmonic: they carry the drift and the bumps, and overstate
+// both (phi near 0.7 where a local level leaves about 0.1).
+func livelloPastNoise(rows []scuolaRow, first int, f scuolaFit, p LivelloParams, sampVarR func(r, d float64) float64) (v, phi float64, ok bool) {
+	lastYear := rows[first-1].sy
+	lo := first
+	for lo > 0 && rows[lo-1].sy > lastYear-scuolaPastYears {
+		lo--
+	}
+	var base, buf, dev, res, vs []float64
+	var idx []int
+	year := math.MinInt
+	for t := lo; t < first; t++ {
+		rw := &rows[t]
+		if rw.sy != year {
+			year, base = rw.sy, base[:0]
+		}
+		if !rw.ok {
+			continue
+		}
+		e := f.w[rw.wd]
+		if rw.post && len(base) > 0 {
+			e += f.post
+		}
+		if rw.preH {
+			e += f.pre
+		}
+		if len(base) >= p.MinDays {
+			hi := len(base) - min(p.Guard, len(base)-p.MinDays)
+			buf = append(buf[:0], base[max(0, hi-p.Window):hi]...)
+			var L float64
+			L, dev = huberLocation(buf, dev)
+			res = append(res, rw.u-L-e)
+			vs = append(vs, sampVarR(math.Exp(L+e), rw.den))
+			idx = append(idx, t)
+		}
+		base = append(base, rw.u-e)
+	}
+	if len(res) < 40 {
+		return 0, 0, false
+	}
+	abs := make([]float64, len(res))
+	for i, r := range res {
+		abs[i] = math.Abs(r)
+	}
+	scale := 1.4826 * quickMedian(abs)
+	if !(scale > 0) {
+		return 0, 0, false
+	}
+	var cxy, czz float64
+	for i := 1; i < len(res); i++ {
+		if idx[i] != idx[i-1]+1 || rows[idx[i]].sy != rows[idx[i-1]].sy {
+			continue
+		}
+		a := math.Max(-scuolaClip, math.Min(scuolaClip, res[i]/scale))
+		b := math.Max(-scuolaClip, math.Min(scuolaClip, res[i-1]/scale))
+		cxy += a * b
+		czz += a * a
+	}
+	if czz > 0 {
+		phi = math.Max(0, math.Min(scuolaMaxPhi, cxy/czz))
+	}
+	var mvs float64
+	for _, x := range vs {
+		mvs += x
+	}
+	mvs /= float64(len(vs))
+	// The residual holds the baseline's own error too.
+	iota2 := (1 + phi) / (1 - phi)
+	v = math.Max(scale*scale/(1+iota2/float64(p.Window))-mvs, scuolaMinVar)
+	return v, phi, true
+}
