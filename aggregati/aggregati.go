@@ -880,7 +880,7 @@ func (p *plesso) osservazione(d int32) (serie.Osservazione, bool) {
 	}
 	g := p.giorni[j]
 	return serie.Osservazione{Plesso: p.codice, Giorno: dayTime(d), Assenti: int(g.assenti), Iscritti: int(g.iscritti),
-		Malattia: int(g.malattia), Strato: p.strato}, true
+		Malattia: int(g.malattia), Febbre: int(g.febbre), Gastro: int(g.gastro), Strato: p.strato}, true
 }
 
 // Osservazioni returns every counted plesso day in [from, to], sorted by

@@ -285,11 +285,11 @@ func settimana(monday time.Time, plessi []*settimanaPlesso, pop serie.Popolazion
 func proteggi(celle []Cella, r Regole) {
 	t := TabellaDi(celle, r)
 	rr := riservatezza.Regole{Minimo: 4, BaseMinima: 1}
-	prim := riservatezza.Primarie(t, rr)
-	for i, x := range riservatezza.Proteggi(t, rr) {
+	e := riservatezza.ProteggiEsito(t, rr)
+	for i, x := range e.Soppressi {
 		if x {
 			celle[i].Soppressa = true
-			celle[i].Primaria = prim[i]
+			celle[i].Primaria = e.Minore[i]
 		}
 	}
 }

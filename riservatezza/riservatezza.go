@@ -10,6 +10,7 @@ package riservatezza
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -25,6 +26,10 @@ type Tabella struct {
 	Valori  []int     // the counts
 	Base    []int     // optional: what each count rests on (plessi, pupils); nil = not used
 	Vincoli []Vincolo // every total with its parts, in every hierarchy
+	// Nascoste marks cells that are never published (the finest cells of a
+	// table whose margins only are published): suppressed from the start,
+	// neither primary nor to protect (nil: none).
+	Nascoste []bool
 }
 
 // Regole says what is suppressed in the first place.
@@ -42,18 +47,67 @@ var Esterno = Regole{Minimo: 4}
 func Primarie(t Tabella, r Regole) []bool {
 	s := make([]bool, len(t.Valori))
 	for i, v := range t.Valori {
+		if t.Nascoste != nil && t.Nascoste[i] {
+			continue
+		}
 		s[i] = (v >= 1 && v < r.Minimo) || (r.BaseMinima > 0 && t.Base != nil && t.Base[i] < r.BaseMinima)
 	}
 	return s
 }
 
+// Esito is a protected table: the cells to suppress, and those of them
+// that may say "<Minimo" (the others are labelled neutrally: "riservato").
+type Esito struct {
+	Soppressi []bool
+	Minore    []bool
+}
+
+// ProteggiEsito is Proteggi with the labels. Where even suppressing every
+// cell it can leaves a primary cell's range a single value (two "<4" plessi
+// in a "<4" grade of three), the labels themselves give it back: the cells
+// linked to it lose the "<4" label, which then reveals nothing, and the
+// check is made again.
+func ProteggiEsito(t Tabella, r Regole) Esito {
+	s := Proteggi(t, r)
+	prim := Primarie(t, r)
+	neutre := make([]bool, len(s))
+	for range len(s) + 1 {
+		bad := ristretti(t, s, r, neutre)
+		if len(bad) == 0 {
+			break
+		}
+		changed := false
+		for _, comp := range componenti(t, s) {
+			if !slices.ContainsFunc(comp, func(i int) bool { return slices.Contains(bad, i) }) {
+				continue
+			}
+			for _, i := range comp {
+				if !neutre[i] {
+					neutre[i], changed = true, true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	e := Esito{Soppressi: s, Minore: make([]bool, len(s))}
+	for i := range s {
+		e.Minore[i] = s[i] && prim[i] && !neutre[i]
+	}
+	return e
+}
+
 // Proteggi returns the cells to suppress: the primary ones, and enough
-// complementary ones that Determinabili finds none. A complement is chosen
-// in a relation that needs one: the smallest part not below Minimo, then a
-// part of zero, then the total, so that little is hidden besides what must
-// be.
+// complementary ones that Determinabili finds none and no primary cell's
+// range (Limiti) is a single value. A complement is chosen in a relation
+// that needs one: the smallest part not below Minimo, then a part of zero,
+// then the total, so that little is hidden besides what must be.
 func Proteggi(t Tabella, r Regole) []bool {
 	s := Primarie(t, r)
+	for i := range s {
+		s[i] = s[i] || nascosta(t, i)
+	}
 	cost := func(i int, total bool) float64 {
 		v := float64(t.Valori[i])
 		switch {
@@ -147,8 +201,15 @@ func Proteggi(t Tabella, r Regole) []bool {
 			}
 		}
 		// Combinations of relations: suppress one more cell next to each
-		// cell still determined.
-		det := Determinabili(t, s)
+		// cell still determined; then, by the bounds the labels reveal,
+		// next to each primary cell whose range is narrower than 1..3.
+		det := slices.DeleteFunc(Determinabili(t, s), func(i int) bool {
+			// A hidden cell of 0 or >= Minimo may be known: it is not small.
+			return nascosta(t, i) && !piccolo(t.Valori[i], r)
+		})
+		if len(det) == 0 {
+			det = Ristretti(t, s, r)
+		}
 		if len(det) == 0 {
 			return s
 		}
@@ -175,6 +236,35 @@ func Proteggi(t Tabella, r Regole) []bool {
 	}
 	return s
 }
+
+// Ristretti lists the primary cells (and hidden cells holding 1..Minimo-1)
+// whose feasible range (Limiti) holds a single value: published figures
+// and the "<4" labels together give them back (36 absent in a province
+// whose published plessi add up to 30 and two "<4" ones: both are 3). A
+// range narrower than 1..3 but of two values or more is accepted: two
+// "<4" plessi making a "<4" grade are at most 2 each, whatever else is
+// hidden.
+func Ristretti(t Tabella, soppressi []bool, r Regole) []int { return ristretti(t, soppressi, r, nil) }
+
+func ristretti(t Tabella, soppressi []bool, r Regole, neutre []bool) []int {
+	prim := Primarie(t, r)
+	var out []int
+	for i, iv := range limiti(t, soppressi, r, neutre) {
+		// The primary cells, and the hidden ones holding a small count.
+		if !soppressi[i] || !piccolo(t.Valori[i], r) || !(prim[i] || nascosta(t, i)) {
+			continue
+		}
+		if iv.Max-iv.Min < 1-1e-6 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func nascosta(t Tabella, i int) bool { return t.Nascoste != nil && t.Nascoste[i] }
+
+// piccolo reports a count the rules protect (1..Minimo-1).
+func piccolo(v int, r Regole) bool { return v >= 1 && v < r.Minimo }
 
 // Determinabili lists the suppressed cells whose exact value follows from
 // the published cells through the relations: those whose unit vector lies

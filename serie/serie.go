@@ -20,9 +20,11 @@ type Osservazione struct {
 	Assenti  int
 	Iscritti int // enrolment in force that day (the denominator)
 	// Malattia is the illness absence when the plesso split by reason
-	// (fever/respiratory + gastro + other illness), -1 when not given.
-	Malattia int
-	Strato   Strato
+	// (fever/respiratory + gastro + other illness), -1 when not given;
+	// Febbre and Gastro are its fever/respiratory and gastrointestinal
+	// parts (-1 when not given).
+	Malattia, Febbre, Gastro int
+	Strato                   Strato
 }
 
 // Strato is what a plesso is grouped by.

@@ -63,11 +63,17 @@ func (db *DB) Osservazioni(ctx context.Context, from, to time.Time) ([]serie.Oss
 		if c == nil {
 			continue
 		}
-		malattia := -1
+		malattia, febbre, gastro := -1, -1, -1
 		if r.f != nil && r.g != nil && r.a != nil {
 			malattia = *r.f + *r.g + *r.a
 		}
-		out = append(out, serie.Osservazione{Plesso: r.plesso, Giorno: d, Assenti: r.assenti, Iscritti: c.Iscritti, Malattia: malattia,
+		if r.f != nil {
+			febbre = *r.f
+		}
+		if r.g != nil {
+			gastro = *r.g
+		}
+		out = append(out, serie.Osservazione{Plesso: r.plesso, Giorno: d, Assenti: r.assenti, Iscritti: c.Iscritti, Malattia: malattia, Febbre: febbre, Gastro: gastro,
 			Strato: serie.Strato{Provincia: p.Provincia, Distretto: p.Distretto, Grado: string(p.Grado), Comune: p.CodiceCatastale, Istituto: p.Istituto}})
 	}
 	sort.Slice(out, func(i, j int) bool {

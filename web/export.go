@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -100,17 +101,89 @@ func proteggiEsterno(obs []serie.Osservazione) map[string]int8 {
 			t.Valori = append(t.Valori, sum)
 			keys = append(keys, d+"|serie:"+g)
 		}
-		prim := riservatezza.Primarie(t, riservatezza.Esterno)
-		for i, x := range riservatezza.Proteggi(t, riservatezza.Esterno) {
-			switch {
-			case prim[i]:
-				out[keys[i]] = primaria
-			case x:
-				out[keys[i]] = complemento
-			}
-		}
+		segna(out, keys, t)
+		proteggiMotivo(out, d, day, aggregati.PrefissoFebbre, func(o serie.Osservazione) int { return o.Febbre })
+		proteggiMotivo(out, d, day, aggregati.PrefissoGastro, func(o serie.Osservazione) int { return o.Gastro })
 	}
 	return out
+}
+
+// segna protects a table and records each suppressed cell's state by key.
+func segna(out map[string]int8, keys []string, t riservatezza.Tabella) {
+	e := riservatezza.ProteggiEsito(t, riservatezza.Esterno)
+	for i, x := range e.Soppressi {
+		switch {
+		case keys[i] == "":
+			// a hidden cell: never published
+		case e.Minore[i]:
+			out[keys[i]] = primaria
+		case x:
+			out[keys[i]] = complemento // or a small count whose "<4" would give it back
+		}
+	}
+}
+
+// proteggiMotivo protects one day's fever/respiratory (or gastrointestinal)
+// series: only their aggregates are published (territory, provinces,
+// grades), so the table's finest cells, province × grade, are hidden, and
+// the published totals are their margins. A grade made of one plesso can
+// then not be had as the territory minus the other grades (issue 21: 26 −
+// 13 − 10 = 3). Plessi that gave no reasons do not count.
+func proteggiMotivo(out map[string]int8, d string, day []serie.Osservazione, prefisso string, conta func(serie.Osservazione) int) {
+	type strato struct{ prov, grado string }
+	atomi := map[strato]int{}
+	var ordine []strato
+	for _, o := range day {
+		n := conta(o)
+		if n < 0 {
+			continue
+		}
+		k := strato{o.Strato.Provincia, o.Strato.Grado}
+		if _, ok := atomi[k]; !ok {
+			ordine = append(ordine, k)
+		}
+		atomi[k] += n
+	}
+	if len(ordine) == 0 {
+		return
+	}
+	sort.Slice(ordine, func(i, j int) bool {
+		if ordine[i].prov != ordine[j].prov {
+			return ordine[i].prov < ordine[j].prov
+		}
+		return ordine[i].grado < ordine[j].grado
+	})
+	var t riservatezza.Tabella
+	var keys []string
+	margini := map[string][]int{}
+	var nomi []string
+	for _, k := range ordine {
+		i := len(t.Valori)
+		t.Valori = append(t.Valori, atomi[k])
+		t.Nascoste = append(t.Nascoste, true)
+		keys = append(keys, "")
+		for _, g := range []string{aggregati.Territorio, "provincia:" + k.prov, "grado:" + k.grado} {
+			if strings.HasSuffix(g, ":") {
+				continue
+			}
+			if _, ok := margini[g]; !ok {
+				nomi = append(nomi, g)
+			}
+			margini[g] = append(margini[g], i)
+		}
+	}
+	sort.Strings(nomi)
+	for _, g := range nomi {
+		sum := 0
+		for _, i := range margini[g] {
+			sum += t.Valori[i]
+		}
+		t.Vincoli = append(t.Vincoli, riservatezza.Vincolo{Totale: len(t.Valori), Parti: margini[g]})
+		t.Valori = append(t.Valori, sum)
+		t.Nascoste = append(t.Nascoste, false)
+		keys = append(keys, d+"|serie:"+prefisso+g)
+	}
+	segna(out, keys, t)
 }
 
 // scrivi writes the table as CSV or XLSX by the path's extension, and
@@ -261,16 +334,50 @@ func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 	// One row per alert episode: its first and last day, the peak day's
 	// values.
 	n := s.motore.Nominatore(r.Context())
+	// Shared outside the ATS, an alert's peak rate goes through the same
+	// protection as the series and plessi it comes from: a peak rate times
+	// its pupils is a count (0,1 × 30 = 3).
+	ext := esterno(r)
+	var prot map[string]int8
+	if ext {
+		obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		prot = proteggiEsterno(obs)
+	}
 	t := tabella{nome: "allerte", header: []string{"id", "dal", "al", "giorni_allerta", "serie", "nome_serie", "picco", "osservato", "atteso", "limite_sup_95", "evidenza", "soglia_evidenza", "metodo", "plessi", "iscritti", "completezza", "copertura", "stato", "assegnato"}}
 	for _, g := range sig {
 		var ev, sev any = "", ""
 		if g.SogliaEvidenza > 0 {
 			ev, sev = round6(g.Evidenza), round6(g.SogliaEvidenza)
 		}
+		var oss any = round6(g.Osservato)
+		if ext && !rateEsterno(prot, g) {
+			oss = riservato
+		}
 		t.rows = append(t.rows, []any{g.ID, g.Giorno.Format(ps.DateLayout), g.Al.Format(ps.DateLayout), g.Giorni, g.Serie, n.Nome(g.Serie), g.Picco.Format(ps.DateLayout),
-			round6(g.Osservato), round6(g.Atteso), round6(g.Soglia), ev, sev, g.Metodo, g.Plessi, g.Iscritti, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
+			oss, round6(g.Atteso), round6(g.Soglia), ev, sev, g.Metodo, g.Plessi, g.Iscritti, round6(g.Completezza), round6(g.Copertura), g.Stato, g.Assegnato})
 	}
 	s.scrivi(w, r, c, t)
+}
+
+// rateEsterno reports whether an alert's peak rate may be shared: the
+// external exports do not suppress its count on the peak day (prot holds
+// the suppressed cells only), and the count the rate gives back is not
+// 1–3 (the rule alone, for a day of another school year).
+func rateEsterno(prot map[string]int8, g ps.Segnale) bool {
+	d := g.Picco.Format(ps.DateLayout)
+	key := d + "|serie:" + g.Serie
+	if c, ok := strings.CutPrefix(g.Serie, aggregati.PrefissoPlesso); ok {
+		key = d + "|plesso:" + c
+	}
+	if _, suppressed := prot[key]; suppressed {
+		return false
+	}
+	n := int(math.Round(g.Osservato * float64(g.Iscritti)))
+	return !(n >= 1 && n <= 3)
 }
 
 func (s *Server) exportCompletezza(w http.ResponseWriter, r *http.Request, c *reqCtx) {

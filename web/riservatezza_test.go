@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/riservatezza"
@@ -51,7 +54,7 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 		if err == nil && pub[6] != row[6] {
 			t.Fatalf("row %d: %s published as %s", i, row[6], pub[6])
 		}
-		if v >= 1 && v <= 3 && pub[6] != "<4" {
+		if v >= 1 && v <= 3 && pub[6] != "<4" && pub[6] != "riservato" {
 			t.Fatalf("row %d: count %d published as %q", i, v, pub[6])
 		}
 		for _, g := range []string{"territorio", "provincia:" + row[2], "distretto:" + row[3], "grado:" + row[4]} {
@@ -89,17 +92,19 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 		dayKeys = append(dayKeys, d)
 	}
 	sort.Strings(dayKeys)
-	suppressed, complements, primaryOnlyBroken := 0, 0, 0
+	suppressed, complements, primaryOnlyBroken, boundsBroken := 0, 0, 0, 0
 	for _, d := range dayKeys {
 		g := days[d]
 		// The day's published table, rebuilt from the downloads.
 		var tab riservatezza.Tabella
 		var mask, prim []bool
+		var labels []string
 		idx := map[string]int{}
 		for code, x := range g.plessi {
 			idx[code] = len(tab.Valori)
 			tab.Valori = append(tab.Valori, x.vero)
 			mask = append(mask, x.soppresso)
+			labels = append(labels, x.pubblico)
 			prim = append(prim, x.vero >= 1 && x.vero <= 3)
 			if x.soppresso {
 				suppressed++
@@ -137,10 +142,30 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 			tab.Vincoli = append(tab.Vincoli, riservatezza.Vincolo{Totale: len(tab.Valori), Parti: parts})
 			tab.Valori = append(tab.Valori, tot.vero)
 			mask = append(mask, tot.soppresso)
+			labels = append(labels, tot.pubblico)
 			prim = append(prim, tot.vero >= 1 && tot.vero <= 3)
 		}
 		if got := riservatezza.Determinabili(tab, mask); len(got) > 0 {
 			t.Fatalf("%s: cells %v recovered by combining totals", d, got)
+		}
+		// The bounds the labels reveal ("<4": 1..3; "riservato": >= 0),
+		// with everything published that day: no small count is left
+		// with a single possible value (issue 21: 36 − 30 = 6 over two
+		// "<4" plessi, so both are 3).
+		lo, hi := make([]float64, len(tab.Valori)), make([]float64, len(tab.Valori))
+		for i := range lo {
+			hi[i] = math.Inf(1)
+			if labels[i] == "<4" {
+				lo[i], hi[i] = 1, 3
+			}
+		}
+		for i, iv := range riservatezza.LimitiDa(tab, mask, lo, hi) {
+			if mask[i] && tab.Valori[i] >= 1 && tab.Valori[i] <= 3 && iv.Max-iv.Min < 1 {
+				t.Fatalf("%s: cell %d (%d) narrowed to %v by the labels' bounds", d, i, tab.Valori[i], iv)
+			}
+		}
+		if len(riservatezza.Ristretti(tab, prim, riservatezza.Esterno)) > 0 {
+			boundsBroken++
 		}
 		if len(riservatezza.Determinabili(tab, prim)) > 0 {
 			primaryOnlyBroken++
@@ -149,5 +174,150 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 	if suppressed == 0 || complements == 0 || primaryOnlyBroken == 0 {
 		t.Fatalf("the demo cannot tell: %d suppressed, %d complements, %d days undone with the 1–3 rule alone", suppressed, complements, primaryOnlyBroken)
 	}
-	t.Logf("%d days: %d plesso counts suppressed, %d of them complements; the 1–3 rule alone is undone on %d days", len(days), suppressed, complements, primaryOnlyBroken)
+	if boundsBroken == 0 {
+		t.Error("the demo cannot tell: the bounds of the 1–3 rule alone narrow nothing")
+	}
+	t.Logf("%d days: %d plesso counts suppressed, %d of them complements; the 1–3 rule alone is undone on %d days, by its bounds on %d", len(days), suppressed, complements, primaryOnlyBroken, boundsBroken)
+}
+
+// The fever/respiratory and gastrointestinal series shared outside: their
+// finest cells (province × grade) are never published, and no published
+// combination of their territory, province and grade totals, with the
+// labels' bounds, leaves a count of 1–3 with one possible value (issue 21:
+// 26 − 13 − 10 = 3 for a grade of one plesso).
+func TestServer_ExportMotiviSuppression(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	checked, small := 0, 0
+	for _, pre := range []string{"febbre/", "gastro/"} {
+		// The margins as published and as they are, by day.
+		type margin struct {
+			name      string
+			vero      int
+			label     string
+			soppresso bool
+		}
+		byDay := map[string][]margin{}
+		var names []string
+		for _, base := range []string{"territorio", "provincia:CR", "provincia:MN", "grado:primaria", "grado:secondaria1", "grado:secondaria2"} {
+			name := pre + base
+			ext := c.get("/ats/cruscotto/serie.csv?serie=" + url.QueryEscape(name) + "&uso=esterno")
+			if ext.Status == http.StatusNotFound {
+				continue
+			}
+			names = append(names, base)
+			rows := readCSV(t, ext.Body)
+			in := readCSV(t, c.get("/ats/cruscotto/serie.csv?serie="+url.QueryEscape(name)).Body)
+			for i := 1; i < len(rows); i++ {
+				v, _ := strconv.Atoi(in[i][3])
+				_, err := strconv.Atoi(rows[i][3])
+				if err == nil && rows[i][3] != in[i][3] {
+					t.Fatalf("%s %s: %s published as %s", name, rows[i][0], in[i][3], rows[i][3])
+				}
+				if v >= 1 && v <= 3 && err == nil {
+					t.Fatalf("%s %s: a count of %d published", name, rows[i][0], v)
+				}
+				byDay[rows[i][0]] = append(byDay[rows[i][0]], margin{base, v, rows[i][3], err != nil})
+			}
+		}
+		if pre == "febbre/" && len(names) < 4 {
+			t.Fatalf("%s: %d series published", pre, len(names))
+		}
+		for d, ms := range byDay {
+			// Hidden cells: province × grade; published: the margins.
+			var tab riservatezza.Tabella
+			var mask []bool
+			var lo, hi []float64
+			cell := map[string]int{}
+			for _, p := range []string{"CR", "MN"} {
+				for _, g := range []string{"primaria", "secondaria1", "secondaria2"} {
+					cell[p+"|"+g] = len(tab.Valori)
+					tab.Valori = append(tab.Valori, 0) // unknown to the attacker: bounds only
+					mask, lo, hi = append(mask, true), append(lo, 0), append(hi, math.Inf(1))
+				}
+			}
+			for _, m := range ms {
+				var parts []int
+				for k, i := range cell {
+					p, g, _ := strings.Cut(k, "|")
+					if m.name == "territorio" || m.name == "provincia:"+p || m.name == "grado:"+g {
+						parts = append(parts, i)
+					}
+				}
+				tab.Vincoli = append(tab.Vincoli, riservatezza.Vincolo{Totale: len(tab.Valori), Parti: parts})
+				tab.Valori = append(tab.Valori, m.vero)
+				l, h := 0.0, math.Inf(1)
+				if m.label == "<4" {
+					l, h = 1, 3
+				}
+				mask, lo, hi = append(mask, m.soppresso), append(lo, l), append(hi, h)
+			}
+			// The hidden cells' true values only seed the program's
+			// feasibility: the ranges come from the published margins.
+			iv := riservatezza.LimitiDa(tab, mask, lo, hi)
+			for j, m := range ms {
+				i := 6 + j
+				if !m.soppresso || m.vero < 1 || m.vero > 3 {
+					continue
+				}
+				small++
+				if iv[i].Max-iv[i].Min < 1 {
+					t.Fatalf("%s%s %s: %d narrowed to %v by the published margins", pre, m.name, d, m.vero, iv[i])
+				}
+			}
+			checked++
+		}
+	}
+	if small == 0 {
+		t.Fatalf("the demo has no small fever or gastro count to protect (%d days)", checked)
+	}
+	t.Logf("%d series-days checked, %d small counts suppressed", checked, small)
+}
+
+// The alerts shared outside: a peak rate whose count (rate × pupils) is
+// suppressed in the other external exports is not published either
+// (issue 21: a plesso's 0,1 × 30 = 3).
+func TestServer_ExportAllerteEsterno(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	// A plesso alert whose peak is a small count, as the outside test met.
+	day18 := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+	small := ps.Segnale{Serie: "plesso:CREE80002T", Giorno: day18, Al: day18, Picco: day18,
+		Metodo: "default", Parametri: "{}", Osservato: 0.1, Atteso: 0.03, Soglia: 0.06, Plessi: 1, Iscritti: 30, Giorni: 1}
+	if _, err := e.db.AggiungiSegnali(ctx, ps.SystemActor, []ps.Segnale{small}); err != nil {
+		t.Fatal(err)
+	}
+	in := readCSV(t, c.get("/ats/export/allerte.csv").Body)
+	ext := readCSV(t, c.get("/ats/export/allerte.csv?uso=esterno").Body)
+	if len(in) != len(ext) || len(in) < 3 {
+		t.Fatalf("%d internal rows, %d shared", len(in), len(ext))
+	}
+	col := map[string]int{}
+	for i, h := range ext[0] {
+		col[h] = i
+	}
+	hidden, shown := 0, 0
+	for i := 1; i < len(ext); i++ {
+		rate, err := strconv.ParseFloat(ext[i][col["osservato"]], 64)
+		pupils, _ := strconv.Atoi(ext[i][col["iscritti"]])
+		if err != nil {
+			if ext[i][col["osservato"]] != "riservato" {
+				t.Fatalf("row %d: osservato %q", i, ext[i][col["osservato"]])
+			}
+			hidden++
+			continue
+		}
+		shown++
+		if n := math.Round(rate * float64(pupils)); n >= 1 && n <= 3 {
+			t.Fatalf("row %d (%s): rate %v × %d pupils gives back %v absent", i, ext[i][col["serie"]], rate, pupils, n)
+		}
+		if ext[i][col["osservato"]] != in[i][col["osservato"]] {
+			t.Fatalf("row %d: published %s, internal %s", i, ext[i][col["osservato"]], in[i][col["osservato"]])
+		}
+	}
+	if hidden == 0 || shown == 0 {
+		t.Fatalf("%d rates hidden, %d shown: the test cannot tell", hidden, shown)
+	}
 }
