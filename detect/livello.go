@@ -123,30 +123,16 @@ func Livello(s Series, p LivelloParams) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
 	}
+	if err := checkSeries("livello", s); err != nil {
+		return Result{}, err
+	}
 	n := len(s.Counts)
-	if len(s.Dates) != n {
-		return Result{}, fmt.Errorf("livello: %d date per %d conteggi", len(s.Dates), n)
-	}
 	hasDen := s.Denominators != nil
-	if hasDen && len(s.Denominators) != n {
-		return Result{}, fmt.Errorf("livello: %d denominatori per %d conteggi", len(s.Denominators), n)
-	}
-	for t := 1; t < n; t++ {
-		if !s.Dates[t].After(s.Dates[t-1]) {
-			return Result{}, fmt.Errorf("livello: riga %d: date non in ordine crescente", t+1)
-		}
-	}
 	res := newResult(n)
 	res.Anomaly = make([]bool, n)
 	res.Threshold = make([]float64, n)
 	rows := scuolaRows(s)
-	sampVarR := func(r float64, d float64) float64 {
-		if hasDen {
-			r = math.Min(r, 0.999)
-			return (1 - r) / (r * d)
-		}
-		return 1 / math.Max(r, 0.5)
-	}
+	sampVarR := samplingVar(hasDen)
 	sampVar := func(mu float64, d float64) float64 { return sampVarR(math.Exp(mu), d) }
 	zq := NormalQuantile(0.99)
 	hAlpha := p.H * NormalQuantile(1-p.Alpha) / zq

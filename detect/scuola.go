@@ -142,30 +142,15 @@ func Scuola(s Series, p ScuolaParams) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
 	}
+	if err := checkSeries("scuola", s); err != nil {
+		return Result{}, err
+	}
 	n := len(s.Counts)
-	if len(s.Dates) != n {
-		return Result{}, fmt.Errorf("scuola: %d date per %d conteggi", len(s.Dates), n)
-	}
 	hasDen := s.Denominators != nil
-	if hasDen && len(s.Denominators) != n {
-		return Result{}, fmt.Errorf("scuola: %d denominatori per %d conteggi", len(s.Denominators), n)
-	}
-	for t := 1; t < n; t++ {
-		if !s.Dates[t].After(s.Dates[t-1]) {
-			return Result{}, fmt.Errorf("scuola: riga %d: date non in ordine crescente", t+1)
-		}
-	}
 	res := newResult(n)
 	res.Anomaly = make([]bool, n)
 	rows := scuolaRows(s)
-	// sampVarR is the sampling variance of a log rate r on denominator d.
-	sampVarR := func(r float64, d float64) float64 {
-		if hasDen {
-			r = math.Min(r, 0.999)
-			return (1 - r) / (r * d)
-		}
-		return 1 / math.Max(r, 0.5)
-	}
+	sampVarR := samplingVar(hasDen)
 	sampVar := func(mu float64, d float64) float64 { return sampVarR(math.Exp(mu), d) }
 	zq := NormalQuantile(0.99)
 	hAlpha := p.H * NormalQuantile(1-p.Alpha) / zq
@@ -814,3 +799,33 @@ func scuolaMethod(s Series, p Params) (Result, error) {
 }
 
 func init() { register("scuola", scuolaMethod) }
+
+// checkSeries reports a series the school models cannot read: as many
+// dates (and denominators) as counts, dates strictly increasing.
+func checkSeries(name string, s Series) error {
+	n := len(s.Counts)
+	if len(s.Dates) != n {
+		return fmt.Errorf("%s: %d date per %d conteggi", name, len(s.Dates), n)
+	}
+	if s.Denominators != nil && len(s.Denominators) != n {
+		return fmt.Errorf("%s: %d denominatori per %d conteggi", name, len(s.Denominators), n)
+	}
+	for t := 1; t < n; t++ {
+		if !s.Dates[t].After(s.Dates[t-1]) {
+			return fmt.Errorf("%s: riga %d: date non in ordine crescente", name, t+1)
+		}
+	}
+	return nil
+}
+
+// samplingVar returns the sampling variance of a log rate r on
+// denominator d: binomial with denominators, Poisson on the count without.
+func samplingVar(hasDen bool) func(r, d float64) float64 {
+	return func(r, d float64) float64 {
+		if hasDen {
+			r = math.Min(r, 0.999)
+			return (1 - r) / (r * d)
+		}
+		return 1 / math.Max(r, 0.5)
+	}
+}
