@@ -16,23 +16,98 @@ import (
 // and the plesso's strata. Days of plessi without any enrolment figures for
 // the year cannot have a rate and are left out.
 func (db *DB) Osservazioni(ctx context.Context, from, to time.Time) ([]serie.Osservazione, error) {
-	type row struct {
-		plesso, giorno string
-		assenti        int
-		f, g, a        *int
-	}
-	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) {
-		var f, g, a nullable
-		err = s.Scan(&r.plesso, &r.giorno, &r.assenti, &f, &g, &a)
-		r.f, r.g, r.a = f.ptr(), g.ptr(), a.ptr()
-		return r, err
-	}, `SELECT plesso, giorno, assenti, febbre, gastro, altra_malattia FROM assenze a
+	rows, err := queryAll(ctx, db.sql, scanRigaOss, `SELECT plesso, giorno, chiuso, assenti, febbre, gastro, altra_malattia, segnalato_il FROM assenze a
 		WHERE classe = '' AND NOT chiuso AND assenti IS NOT NULL AND giorno >= $1 AND giorno <= $2
 		AND revisione = (SELECT MAX(revisione) FROM assenze b WHERE b.plesso = a.plesso AND b.giorno = a.giorno AND b.classe = '')`,
 		day(from), day(to))
 	if err != nil {
 		return nil, err
 	}
+	return db.componiOsservazioni(ctx, from, to, rows)
+}
+
+// OsservazioniRilasciate returns what figures shared outside the ATS may
+// rest on (issue 21, differencing over time): each plesso day as its
+// latest revision stood at the deadline of its reporting window
+// (scadenza), and only days whose deadline is not after now. A report or
+// correction that arrives later is withheld from them for good, so two
+// downloads never differ by one plesso's late figures. scadenza returns
+// false for a day without a window (it is then not released).
+func (db *DB) OsservazioniRilasciate(ctx context.Context, from, to time.Time, scadenza func(time.Time) (time.Time, bool), now time.Time) ([]serie.Osservazione, error) {
+	all, err := queryAll(ctx, db.sql, func(sc scanner) (r rigaRev, err error) {
+		r.rigaOss, err = scanRigaOssRev(sc, &r.rev)
+		return r, err
+	}, `SELECT plesso, giorno, chiuso, assenti, febbre, gastro, altra_malattia, segnalato_il, revisione FROM assenze
+		WHERE classe = '' AND giorno >= $1 AND giorno <= $2 ORDER BY plesso, giorno, revisione`, day(from), day(to))
+	if err != nil {
+		return nil, err
+	}
+	var rows []rigaOss
+	cutoff := map[string]time.Time{}
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].plesso == all[i].plesso && all[j].giorno == all[i].giorno {
+			j++
+		}
+		g := all[i].giorno
+		due, ok := cutoff[g]
+		if !ok {
+			var has bool
+			due, has = scadenza(parseDay(g))
+			if !has || due.After(now) {
+				due = time.Time{}
+			}
+			cutoff[g] = due
+		}
+		if !due.IsZero() {
+			last := -1
+			for k := i; k < j; k++ {
+				if !all[k].il.After(due) {
+					last = k
+				}
+			}
+			if last >= 0 && !all[last].chiuso && all[last].assenti != nil {
+				rows = append(rows, all[last].rigaOss)
+			}
+		}
+		i = j
+	}
+	return db.componiOsservazioni(ctx, from, to, rows)
+}
+
+// rigaOss is a whole-plesso revision as the observations read it.
+type rigaOss struct {
+	plesso, giorno string
+	chiuso         bool
+	assenti        *int
+	f, g, a        *int
+	il             time.Time
+}
+
+type rigaRev struct {
+	rigaOss
+	rev int
+}
+
+func scanRigaOss(s scanner) (rigaOss, error) { return scanRigaOssRev(s, nil) }
+
+func scanRigaOssRev(s scanner, rev *int) (rigaOss, error) {
+	var r rigaOss
+	var ass, f, g, a nullable
+	var il string
+	dest := []any{&r.plesso, &r.giorno, &r.chiuso, &ass, &f, &g, &a, &il}
+	if rev != nil {
+		dest = append(dest, rev)
+	}
+	err := s.Scan(dest...)
+	r.assenti, r.f, r.g, r.a = ass.ptr(), f.ptr(), g.ptr(), a.ptr()
+	r.il = parseTS(il)
+	return r, err
+}
+
+// componiOsservazioni gives each revision its plesso's strata and the
+// enrolment in force that day; days without enrolment figures are left out.
+func (db *DB) componiOsservazioni(ctx context.Context, from, to time.Time, rows []rigaOss) ([]serie.Osservazione, error) {
 	// Two bulk reads instead of two queries per plesso: at national scale
 	// the series cover thousands of sentinel plessi.
 	all, err := db.Plessi(ctx, PlessoFilter{})
@@ -73,7 +148,7 @@ func (db *DB) Osservazioni(ctx context.Context, from, to time.Time) ([]serie.Oss
 		if r.g != nil {
 			gastro = *r.g
 		}
-		out = append(out, serie.Osservazione{Plesso: r.plesso, Giorno: d, Assenti: r.assenti, Iscritti: c.Iscritti, Malattia: malattia, Febbre: febbre, Gastro: gastro,
+		out = append(out, serie.Osservazione{Plesso: r.plesso, Giorno: d, Assenti: *r.assenti, Iscritti: c.Iscritti, Malattia: malattia, Febbre: febbre, Gastro: gastro,
 			Strato: serie.Strato{Provincia: p.Provincia, Distretto: p.Distretto, Grado: string(p.Grado), Comune: p.CodiceCatastale, Istituto: p.Istituto}})
 	}
 	sort.Slice(out, func(i, j int) bool {

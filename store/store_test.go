@@ -411,3 +411,48 @@ func TestDB_AuditBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestDB_OsservazioniRilasciate: figures shared outside rest on each plesso
+// day as it stood at its window's deadline; a later correction, a report
+// after the deadline and a window still open are withheld.
+func TestDB_OsservazioniRilasciate(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		a := ps.SystemActor
+		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: 2026, Iscritti: 200, Classi: 10})
+		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80002T", Anno: 2026, Iscritti: 100, Classi: 5})
+		clock := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		save := func(plesso, giorno string, n int) {
+			t.Helper()
+			if _, err := db.SalvaGiorni(ctx, a, plesso, []ps.Giorno{{Giorno: date(giorno), Assenti: ps.IntPtr(n)}}, "modulo"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save("CREE80001R", "2026-11-23", 10) // in time
+		save("CREE80001R", "2026-11-27", 4)  // a window not closed yet (below)
+		clock = clock.Add(48 * time.Hour)    // 26 November 09:00, after the deadline of the 23rd
+		save("CREE80001R", "2026-11-23", 13) // a correction after the deadline
+		save("CREE80002T", "2026-11-23", 2)  // a late first report
+		// The 23rd is due on the 25th at 12:00, the 27th on 1 December.
+		scad := func(d time.Time) (time.Time, bool) {
+			if d.Day() == 23 {
+				return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), true
+			}
+			return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), true
+		}
+		now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+		obs, err := db.OsservazioniRilasciate(ctx, date("2026-11-01"), date("2026-11-30"), scad, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(obs) != 1 || obs[0].Plesso != "CREE80001R" || obs[0].Assenti != 10 || obs[0].Iscritti != 200 {
+			t.Fatalf("released %+v, want CREE80001R's 10 of the 23rd only", obs)
+		}
+		// The internal view has the latest figures of both.
+		all, err := db.Osservazioni(ctx, date("2026-11-01"), date("2026-11-30"))
+		if err != nil || len(all) != 3 {
+			t.Fatalf("latest %+v %v", all, err)
+		}
+	})
+}

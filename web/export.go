@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -186,6 +188,74 @@ func proteggiMotivo(out map[string]int8, d string, day []serie.Osservazione, pre
 	segna(out, keys, t)
 }
 
+// rilasciate returns the observations the external exports rest on: each
+// plesso day of the school year as it stood at its reporting window's
+// deadline, once the deadline has passed (store.OsservazioniRilasciate):
+// a late report never moves a figure already shared (issue 21: two
+// downloads before and after one late report gave it back).
+func (s *Server) rilasciate(r *http.Request) ([]serie.Osservazione, error) {
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return s.rilasciateTra(r.Context(), st, ps.AnnoDi(s.now()).Inizio(), s.today())
+}
+
+// rilasciateTra is rilasciate over [from, to] with the given settings.
+func (s *Server) rilasciateTra(ctx context.Context, st store.Settings, from, to time.Time) ([]serie.Osservazione, error) {
+	fs := st.FinestreParsed()
+	scad := func(d time.Time) (time.Time, bool) {
+		p, ok := ps.PeriodoDi(fs, d, rome)
+		return p.Scadenza, ok
+	}
+	return s.db.OsservazioniRilasciate(ctx, from, to, scad, s.now())
+}
+
+// puntiRilasciati sums the released observations of a watched series by
+// day: its plessi (by the series' area and grade), pupils and absent (the
+// fever or gastro part for those series; plessi that gave no reasons do
+// not count there).
+func puntiRilasciati(obs []serie.Osservazione, name string) map[string]serie.Punto {
+	base, motivo := aggregati.Base(name)
+	kind, val, _ := strings.Cut(base, ":")
+	out := map[string]serie.Punto{}
+	for _, o := range obs {
+		switch kind {
+		case "plesso":
+			if o.Plesso != val {
+				continue
+			}
+		case "provincia":
+			if o.Strato.Provincia != val {
+				continue
+			}
+		case "distretto":
+			if o.Strato.Distretto != val {
+				continue
+			}
+		case "grado":
+			if o.Strato.Grado != val {
+				continue
+			}
+		}
+		n := o.Assenti
+		switch motivo + "/" {
+		case aggregati.PrefissoFebbre:
+			n = o.Febbre
+		case aggregati.PrefissoGastro:
+			n = o.Gastro
+		}
+		if n < 0 {
+			continue
+		}
+		d := o.Giorno.Format(ps.DateLayout)
+		p := out[d]
+		p.Giorno, p.Assenti, p.Iscritti, p.Plessi = o.Giorno, p.Assenti+n, p.Iscritti+o.Iscritti, p.Plessi+1
+		out[d] = p
+	}
+	return out
+}
+
 // scrivi writes the table as CSV or XLSX by the path's extension, and
 // audits the export.
 func (s *Server) scrivi(w http.ResponseWriter, r *http.Request, c *reqCtx, t tabella) {
@@ -263,17 +333,42 @@ func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	ext := esterno(r)
 	var prot map[string]int8
+	var rel map[string]serie.Punto
 	if ext {
-		prot = proteggiEsterno(obs)
+		// Shared outside: the figures as released (each day as it stood at
+		// its window's deadline), protected together with the other
+		// external exports of the same figures.
+		if obs, err = s.rilasciate(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		prot, rel = proteggiEsterno(obs), puntiRilasciati(obs, name)
+		// The expected values and alarms too come from the released
+		// figures alone, so that nothing in the file moves with a late
+		// report (the method run on these days, as the bulletin does).
+		days := make([]serie.Punto, 0, len(rel))
+		for _, p := range rel {
+			days = append(days, p)
+		}
+		sort.Slice(days, func(i, j int) bool { return days[i].Giorno.Before(days[j].Giorno) })
+		if tr, err = allerta.Disegna(allerta.Monitorata{Nome: name, Punti: serie.Feriali(days)}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	key := "|serie:" + name
+	if c, ok := strings.CutPrefix(name, aggregati.PrefissoPlesso); ok {
+		key = "|plesso:" + c // a plesso's series is its cells of the per-plesso export
 	}
 	t := tabella{nome: "serie-" + strings.ReplaceAll(name, ":", "-"), header: []string{"giorno", "plessi", "iscritti", "assenti", "tasso", "atteso", "soglia", "allarme"}}
 	for i, g := range tr.Giorni {
-		ass := tr.Assenti[i]
-		row := []any{g.Format(ps.DateLayout), tr.Plessi[i], tr.Iscritti[i], ass, round6(tr.Tasso[i]), "", "", "0"}
+		day := g.Format(ps.DateLayout)
+		plessi, iscritti, ass, tasso := tr.Plessi[i], tr.Iscritti[i], tr.Assenti[i], tr.Tasso[i]
+		row := []any{day, plessi, iscritti, ass, round6(tasso), "", "", "0"}
 		if ext {
-			st, ok := prot[g.Format(ps.DateLayout)+"|serie:"+name]
+			st, ok := prot[day+key]
 			if !ok && ass >= 1 && ass <= 3 {
-				st = primaria // a day outside the observations: the rule alone
+				st = primaria // not in the protected tables: the rule alone
 			}
 			if st != pubblico {
 				row[3] = cellaEsterna(ass, st)
@@ -296,12 +391,18 @@ func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 
 // exportAssenze: every sentinel plesso's latest daily figures of the year.
 func (s *Server) exportAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	ext := esterno(r)
+	var obs []serie.Osservazione
+	var err error
+	if ext {
+		obs, err = s.rilasciate(r)
+	} else {
+		obs, _, err = s.monitorate(r, ps.AnnoDi(s.now()))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ext := esterno(r)
 	var prot map[string]int8
 	if ext {
 		prot = proteggiEsterno(obs)
@@ -340,7 +441,7 @@ func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx
 	ext := esterno(r)
 	var prot map[string]int8
 	if ext {
-		obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
+		obs, err := s.rilasciate(r)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -90,9 +90,14 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, e
 		// it, once Monday's reporting deadline has passed: on Mondays the
 		// week before last is the latest.
 		fino := serie.Lunedi(today.AddDate(0, 0, -1)).AddDate(0, 0, -1)
+		// Each plesso day as it stood at its window's deadline: a late
+		// report never moves a published figure (issue 21).
 		var obs []serie.Osservazione
 		if primo := arch.Primo(); !primo.IsZero() && !primo.After(fino) {
-			obs = arch.Osservazioni(primo, fino)
+			var err error
+			if obs, err = s.rilasciateTra(r.Context(), st, primo, fino); err != nil {
+				return nil, err
+			}
 		}
 		d := &datiPubblici{tab: pub.CostruisciMemo(obs, arch.Popolazione, reg, &s.pubblico.memo), regole: reg, versione: ver, chiave: key, calcolato: time.Now()}
 		d.sintesi, d.haDati = d.tab.Sintesi()

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
@@ -12,8 +14,34 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/riservatezza"
+	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/web"
 )
+
+// rilasciate returns the figures the external exports must rest on, by
+// "giorno|plesso": each plesso day as it stood at its window's deadline.
+func rilasciate(t *testing.T, e *env) map[string]serie.Osservazione {
+	t.Helper()
+	st, err := e.db.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Rome")
+	fs := st.FinestreParsed()
+	obs, err := e.db.OsservazioniRilasciate(ctx, ps.AnnoDi(today).Inizio(), today, func(d time.Time) (time.Time, bool) {
+		p, ok := ps.PeriodoDi(fs, d, loc)
+		return p.Scadenza, ok
+	}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]serie.Osservazione{}
+	for _, o := range obs {
+		out[o.Giorno.Format(ps.DateLayout)+"|"+o.Plesso] = o
+	}
+	return out
+}
 
 // The external exports, downloaded together, give back no suppressed
 // count: every published total minus its published parts is tried, and
@@ -22,10 +50,10 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	user, pw := demoAccount(ps.RoleATS)
 	c := e.loginAs(user, pw)
-	internal := readCSV(t, c.get("/ats/export/assenze.csv").Body)
+	truth := rilasciate(t, e)
 	shared := readCSV(t, c.get("/ats/export/assenze.csv?uso=esterno").Body)
-	if len(internal) != len(shared) || len(internal) < 2 {
-		t.Fatalf("%d internal rows, %d shared", len(internal), len(shared))
+	if len(shared)-1 != len(truth) || len(shared) < 2 {
+		t.Fatalf("%d released plesso days, %d shared", len(truth), len(shared)-1)
 	}
 	type cella struct {
 		vero      int
@@ -38,11 +66,14 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 	}
 	days := map[string]*giorno{}
 	names := map[string]bool{}
-	for i := 1; i < len(internal); i++ {
-		row, pub := internal[i], shared[i]
-		if row[0] != pub[0] || row[1] != pub[1] {
-			t.Fatalf("row %d differs: %v %v", i, row, pub)
+	for i := 1; i < len(shared); i++ {
+		pub := shared[i]
+		o, ok := truth[pub[0]+"|"+pub[1]]
+		if !ok {
+			t.Fatalf("row %d: %s %s was not released", i, pub[0], pub[1])
 		}
+		row := append([]string(nil), pub...)
+		row[6] = strconv.Itoa(o.Assenti)
 		d := days[row[0]]
 		if d == nil {
 			d = &giorno{plessi: map[string]cella{}, gruppi: map[string][]string{}}
@@ -76,11 +107,18 @@ func TestServer_ExportComplementarySuppression(t *testing.T) {
 			continue
 		}
 		rows := readCSV(t, ext.Body)
-		in := readCSV(t, c.get("/ats/cruscotto/serie.csv?serie="+url.QueryEscape(name)).Body)
 		totals[name] = map[string]cella{}
 		for i := 1; i < len(rows); i++ {
-			v, _ := strconv.Atoi(in[i][3])
-			_, err := strconv.Atoi(rows[i][3])
+			v := 0 // the released total: the sum of its released plessi
+			if g := days[rows[i][0]]; g != nil {
+				for _, code := range g.gruppi[name] {
+					v += g.plessi[code].vero
+				}
+			}
+			pv, err := strconv.Atoi(rows[i][3])
+			if err == nil && pv != v {
+				t.Fatalf("%s %s: %d published, %d released", name, rows[i][0], pv, v)
+			}
 			totals[name][rows[i][0]] = cella{vero: v, pubblico: rows[i][3], soppresso: err != nil}
 			if err != nil && rows[i][4] != "" {
 				t.Fatalf("%s %s: suppressed count with its rate %s", name, rows[i][0], rows[i][4])
@@ -190,6 +228,27 @@ func TestServer_ExportMotiviSuppression(t *testing.T) {
 	user, pw := demoAccount(ps.RoleATS)
 	c := e.loginAs(user, pw)
 	checked, small := 0, 0
+	truth := rilasciate(t, e)
+	released := func(pre, base, day string) int {
+		n := 0
+		for _, o := range truth {
+			if o.Giorno.Format(ps.DateLayout) != day {
+				continue
+			}
+			kind, val, _ := strings.Cut(base, ":")
+			if (kind == "provincia" && o.Strato.Provincia != val) || (kind == "grado" && o.Strato.Grado != val) {
+				continue
+			}
+			v := o.Febbre
+			if pre == "gastro/" {
+				v = o.Gastro
+			}
+			if v > 0 {
+				n += v
+			}
+		}
+		return n
+	}
 	for _, pre := range []string{"febbre/", "gastro/"} {
 		// The margins as published and as they are, by day.
 		type margin struct {
@@ -208,12 +267,11 @@ func TestServer_ExportMotiviSuppression(t *testing.T) {
 			}
 			names = append(names, base)
 			rows := readCSV(t, ext.Body)
-			in := readCSV(t, c.get("/ats/cruscotto/serie.csv?serie="+url.QueryEscape(name)).Body)
 			for i := 1; i < len(rows); i++ {
-				v, _ := strconv.Atoi(in[i][3])
-				_, err := strconv.Atoi(rows[i][3])
-				if err == nil && rows[i][3] != in[i][3] {
-					t.Fatalf("%s %s: %s published as %s", name, rows[i][0], in[i][3], rows[i][3])
+				v := released(pre, base, rows[i][0])
+				pv, err := strconv.Atoi(rows[i][3])
+				if err == nil && pv != v {
+					t.Fatalf("%s %s: %d published, %d released", name, rows[i][0], pv, v)
 				}
 				if v >= 1 && v <= 3 && err == nil {
 					t.Fatalf("%s %s: a count of %d published", name, rows[i][0], v)
@@ -319,5 +377,87 @@ func TestServer_ExportAllerteEsterno(t *testing.T) {
 	}
 	if hidden == 0 || shown == 0 {
 		t.Fatalf("%d rates hidden, %d shown: the test cannot tell", hidden, shown)
+	}
+}
+
+// TestServer_LateReportMovesNothingShared is the differencing attack: two
+// downloads of everything shared outside, before and after one late report
+// (after its window's deadline), are identical, so neither its count nor
+// its plesso can be read off their difference; the ATS's own view has it.
+func TestServer_LateReportMovesNothingShared(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	shared := []string{"/ats/export/assenze.csv?uso=esterno", "/ats/export/allerte.csv?uso=esterno",
+		"/ats/cruscotto/serie.csv?serie=provincia%3ACR&uso=esterno", "/ats/cruscotto/serie.csv?serie=territorio&uso=esterno",
+		"/ats/cruscotto/serie.csv?serie=febbre%2Fterritorio&uso=esterno"}
+	e.setPubblico("1", "province", "3", "100")
+	public := []string{"/pubblico/dati/assenze-settimanali.csv"}
+	download := func() map[string]string {
+		out := map[string]string{}
+		for _, p := range shared {
+			out[p] = c.get(p).Body
+		}
+		pc := e.client()
+		for _, p := range public {
+			r := pc.get(p)
+			if r.Status != http.StatusOK {
+				t.Fatalf("%s: %d", p, r.Status)
+			}
+			out[p] = r.Body
+		}
+		return out
+	}
+	before := download()
+	// A released plesso day two weeks back: a correction arrives now.
+	var late serie.Osservazione
+	for _, o := range rilasciate(t, e) {
+		if today.Sub(o.Giorno) > 10*24*time.Hour && today.Sub(o.Giorno) < 20*24*time.Hour && o.Assenti > 3 {
+			late = o
+			break
+		}
+	}
+	if late.Plesso == "" {
+		t.Fatal("the demo has no released plesso day two weeks back")
+	}
+	if _, err := e.db.SalvaGiorni(ctx, ps.SystemActor, late.Plesso, []ps.Giorno{{Giorno: late.Giorno, Assenti: ps.IntPtr(late.Assenti + 2)}}, "modulo"); err != nil {
+		t.Fatal(err)
+	}
+	latest, err := e.db.Osservazioni(ctx, late.Giorno, late.Giorno)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, o := range latest {
+		seen = seen || (o.Plesso == late.Plesso && o.Assenti == late.Assenti+2)
+	}
+	if !seen {
+		t.Fatal("the late report was not stored")
+	}
+	// A fresh server on the same database (a restart, or another node):
+	// no cache stands between the late report and what it serves. Its
+	// internal export has the report.
+	srv, err := web.New(web.Config{DB: e.db, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return today }, HashParams: fastHash,
+		LoginBurst: 1000, LoginRate: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	e = &env{t: t, db: e.db, srv: srv, ts: ts}
+	c = e.loginAs(user, pw)
+	want := late.Giorno.Format(ps.DateLayout) + "," + late.Plesso + ","
+	found := false
+	for _, row := range readCSV(t, c.get("/ats/export/assenze.csv").Body) {
+		found = found || (strings.HasPrefix(strings.Join(row, ","), want) && row[6] == strconv.Itoa(late.Assenti+2))
+	}
+	if !found {
+		t.Fatal("the internal export does not show the late report")
+	}
+	after := download()
+	for p, b := range before {
+		if after[p] != b {
+			t.Errorf("%s moved after one late report of %s on %s", p, late.Plesso, late.Giorno.Format(ps.DateLayout))
+		}
 	}
 }
