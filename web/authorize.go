@@ -45,6 +45,9 @@ func (s *Server) authorize(rt Route) http.Handler {
 			rt.handler(w, r, c)
 			return
 		}
+		// What needs an account or a token is never kept by a browser or a
+		// proxy cache (issue 21: pages and exports were cacheable).
+		w.Header().Set("Cache-Control", "no-store")
 		if rt.Token {
 			if !s.apiAuth(w, r, c) {
 				return
