@@ -83,11 +83,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	// Throttling comes before the account is looked up, so that it reads the
-	// same for accounts that exist and that do not; it slows only the
-	// address that failed, never the account's owner elsewhere.
+	// same for accounts that exist and that do not. It slows the address
+	// that failed; the account itself only after 100 failures in an hour
+	// from everywhere (a guess spread over many addresses).
 	addr := addrKey(a.IP)
-	pair := store.NormalizeUsername(username) + "\x00" + addr
-	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now)); wait > 0 {
+	account := store.NormalizeUsername(username)
+	pair := account + "\x00" + addr
+	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now), s.loginUser.wait(account, now)); wait > 0 {
 		metriche.Login.WithLabelValues("rifiutato").Inc()
 		d.Error = tr(c.lang, "login.throttled", attesa(c.lang, wait))
 		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
@@ -122,6 +124,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		}
 		s.loginPair.fail(pair, now)
 		s.loginAddr.fail(addr, now)
+		s.loginUser.fail(account, now)
 		// Audited the same way for all (the same database work, so no
 		// timing difference); the throttles above bound how many rows an
 		// address can cause, and the store cuts long usernames.

@@ -77,6 +77,9 @@ type Server struct {
 	// Growing delays after failed logins: per (account, address), per
 	// address, and per user for the current password on /password.
 	loginPair, loginAddr, pwCurrent *throttle
+	// loginUser counts an account's failures from every address: a guess
+	// spread over many addresses is slowed too (ASVS 2.2.1).
+	loginUser *throttle
 	// apiFail slows down bad bearer tokens per address.
 	apiFail *throttle
 	// tokenRate bounds each API token's requests.
@@ -151,6 +154,9 @@ func New(cfg Config) (*Server, error) {
 		// up to 15 min; an address gets 20 free failures over all accounts.
 		loginPair: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
 		loginAddr: newThrottle(20, 30*time.Second, 15*time.Minute, time.Hour),
+		// At most 100 failures an hour for an account, from anywhere, then
+		// growing delays for it (never a lockout).
+		loginUser: newThrottle(100, 30*time.Second, 15*time.Minute, time.Hour),
 		pwCurrent: newThrottle(5, 30*time.Second, 15*time.Minute, time.Hour),
 		apiFail:   newThrottle(10, 5*time.Second, 15*time.Minute, time.Hour),
 		tokenRate: &ipLimiters{m: map[string]*ipLimiter{}, r: cfg.APIRate, b: cfg.APIBurst},

@@ -620,3 +620,32 @@ func TestSicurezza_Impostazioni(t *testing.T) {
 		t.Fatalf("valid settings: %d %s", r.Status, text(r.Body))
 	}
 }
+
+// TestSicurezza_LoginPerAccount: 100 wrong passwords for one account from
+// 100 addresses, none of them slowed on its own, slow the account down;
+// another account is not touched (issue 21: 300 from 300 addresses went
+// through).
+func TestSicurezza_LoginPerAccount(t *testing.T) {
+	clk := newClock(today)
+	e := newEnv(t, store.SQLite, behindProxy, func(c *web.Config) { c.Now = clk.now })
+	for i := range 100 {
+		c := e.client()
+		c.xff = fmt.Sprintf("203.0.%d.%d", i/200, 1+i%200)
+		if r := c.login("cree80002t", "sbagliata"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, r.Status)
+		}
+	}
+	c := e.client()
+	c.xff = "198.51.100.200"
+	r := c.login("cree80002t", pwPlesso)
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the 101st attempt, from a fresh address: %d %q", r.Status, loginError(r.Body))
+	}
+	if r := c.login("cree80001r", pwPlesso); r.Status != http.StatusSeeOther {
+		t.Fatalf("another account from the same address: %d %q", r.Status, loginError(r.Body))
+	}
+	clk.add(31 * time.Second)
+	if r := e.client().login("cree80002t", pwPlesso); r.Status != http.StatusSeeOther {
+		t.Fatalf("after the delay the owner gets in: %d %q", r.Status, loginError(r.Body))
+	}
+}
