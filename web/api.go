@@ -210,9 +210,18 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 // decodeJSON decodes one JSON value, answering 400 or 413 with the field
 // path (under prefix) when it cannot.
 func decodeJSON(w http.ResponseWriter, body io.Reader, v any, prefix string) bool {
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	b, err := io.ReadAll(body)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		if msg := controllaJSON(b); msg != "" {
+			writeJSON(w, http.StatusBadRequest, apiError{Errore: msg})
+			return false
+		}
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
 	if err == nil {
 		return true
 	}
@@ -246,6 +255,72 @@ func decodeJSON(w http.ResponseWriter, body io.Reader, v any, prefix string) boo
 		writeJSON(w, http.StatusBadRequest, apiError{Errore: "JSON non valido: " + err.Error()})
 	}
 	return false
+}
+
+// controllaJSON refuses what encoding/json lets through: data after the
+// value ({…}xyz), a key repeated in an object (which one wins is a guess),
+// and control characters inside strings (PostgreSQL refuses NUL in text;
+// SQLite would store it). "" when the body is acceptable.
+func controllaJSON(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		obj    bool
+		keys   map[string]bool
+		expKey bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return ""
+		}
+		if err != nil {
+			return "" // the decoder reports syntax errors itself
+		}
+		top := len(stack) - 1
+		switch x := tok.(type) {
+		case json.Delim:
+			switch x {
+			case '{':
+				stack = append(stack, frame{obj: true, keys: map[string]bool{}, expKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:top]
+				if len(stack) > 0 && stack[len(stack)-1].obj {
+					stack[len(stack)-1].expKey = true
+				}
+			}
+			if len(stack) == 0 && dec.More() {
+				return "dati dopo l'oggetto JSON: inviare un solo oggetto"
+			}
+			continue
+		case string:
+			if strings.ContainsFunc(x, carattereControllo) {
+				return "carattere di controllo non ammesso in un testo"
+			}
+			if top >= 0 && stack[top].obj && stack[top].expKey {
+				if stack[top].keys[x] {
+					return "chiave ripetuta nell'oggetto JSON: " + strconv.Quote(x)
+				}
+				stack[top].keys[x] = true
+				stack[top].expKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].obj {
+			stack[top].expKey = true
+		}
+		if len(stack) == 0 && dec.More() {
+			return "dati dopo il valore JSON"
+		}
+	}
+}
+
+// carattereControllo: a C0 control character or DEL other than tab and
+// line ends.
+func carattereControllo(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }
 
 func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {

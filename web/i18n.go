@@ -357,6 +357,8 @@ var catalog = map[string][2]string{
 	"allerte.osservato":       {"Assenti osservati", "Observed absence"},
 	"allerte.atteso":          {"Atteso", "Expected"},
 	"allerte.soglia":          {"Limite sup. 95%", "Upper 95% limit"},
+	"err.testo.controllo":     {"Il campo «%s» contiene un carattere di controllo (per esempio un carattere nullo) che non si può salvare: lo tolga e riprovi. Nulla è stato salvato.", "The field “%s” holds a control character (a null character, for instance) that cannot be saved: remove it and try again. Nothing was saved."},
+	"err.testo.lungo":         {"Il campo «%s» è troppo lungo (al massimo 10.000 caratteri). Nulla è stato salvato.", "The field “%s” is too long (10,000 characters at most). Nothing was saved."},
 	"allerte.evidenza":        {"Evidenza", "Evidence"},
 	"allerte.evidenzaSu":      {"%s su %s", "%s of %s"},
 	"allerte.evidenzaPicco":   {"Evidenza accumulata più alta dell'episodio: %s.", "Highest accumulated evidence of the episode: %s."},

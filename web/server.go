@@ -198,6 +198,7 @@ func New(cfg Config) (*Server, error) {
 	var h http.Handler = mux
 	h = sm.LoadAndSave(h)
 	h = cop.Handler(h)
+	h = s.rifiutaTesti(h)
 	h = limitBody(h)
 	h = securityHeaders(h)
 	h = s.recoverer(h)
@@ -278,6 +279,52 @@ func limitBody(next http.Handler) http.Handler {
 			limit = maxUploadBody
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxTesto is the longest text a form field or a query parameter takes:
+// the longest note is far shorter; a search of 50,000 characters made
+// SQLite fail ("LIKE pattern too complex").
+const maxTesto = 10000
+
+// rifiutaTesti answers 422 to a form or query value that holds a control
+// character (NUL was refused by PostgreSQL, stored by SQLite, and broke a
+// backup's restore) or is longer than maxTesto, naming the field; nothing
+// is stored. Multipart bodies (files) are checked by their own parsers.
+func (s *Server) rifiutaTesti(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "multipart/") && !strings.HasPrefix(ct, "application/json") {
+			if err := parseForm(r); err != nil {
+				s.fail(w, r, err) // parsed once: the handlers would find an empty form
+				return
+			} else {
+				for k, vs := range r.Form {
+					if k == "next" {
+						continue // a return path: safeNext cleans it
+					}
+					_, posted := r.PostForm[k]
+					for _, v := range vs {
+						msg := ""
+						switch {
+						case posted && strings.ContainsFunc(v, carattereControllo):
+							msg = "err.testo.controllo"
+						case len(v) > maxTesto:
+							msg = "err.testo.lungo"
+						}
+						if msg == "" {
+							continue
+						}
+						if isAPI(r) {
+							writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: tr(langIT, msg, truncate(k, 40)), Campi: map[string]string{truncate(k, 40): tr(langIT, msg, truncate(k, 40))}})
+							return
+						}
+						s.fail(w, r, &ps.Error{Code: ps.EInvalid, Message: ps.Msg(msg, truncate(k, 40))})
+						return
+					}
+				}
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
