@@ -232,6 +232,8 @@ var catalog = map[string][2]string{
 	"ats.reset.help":                {"Se una scuola ha perso la password: inserire il codice meccanografico del plesso. Prima di procedere viene chiesta una conferma.", "If a school has lost its password: enter the building's code. A confirmation is asked before anything changes."},
 	"ats.reset.spiegazione":         {"La password attuale del plesso smetterà di funzionare e le sessioni aperte verranno chiuse. Verrà mostrata una sola volta una nuova password temporanea, da comunicare alla scuola: al primo accesso dovrà cambiarla. L'operazione è registrata nel registro delle attività.", "The building's current password will stop working and its open sessions will be closed. A new temporary password will be shown once, to give to the school: it must change it at first sign-in. The operation is recorded in the audit log."},
 	"ats.reset.conferma":            {"Conferma: ripristina la password", "Confirm: reset the password"},
+	"ats.reset.revoca_token":        {"Revoca anche i token del registro elettronico del plesso (consigliato: chi conosceva la password può averne creati)", "Also revoke the building's electronic-register tokens (recommended: whoever knew the password may have created some)"},
+	"ats.reset.revocati":            {"Token del registro revocati: %d.", "Register tokens revoked: %d."},
 	"ats.reset.sconosciuto":         {"Nessun plesso con codice «%s».", "No building with code “%s”."},
 	"ats.reset.nouser":              {"Il plesso non ha ancora un'utenza: crearla con «Credenziali dei plessi».", "The building has no account yet: create it under “Building credentials”."},
 	"ats.cerca":                     {"Cerca (codice, nome, comune)", "Search (code, name, municipality)"},

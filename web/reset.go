@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,6 +76,28 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.reset.fatto", u.Username, pw))
+	msg := tr(c.lang, "ats.reset.fatto", u.Username, pw)
+	// The form's checkbox is ticked by default; "0" alone (unticked) keeps
+	// the tokens (issue 21: a reset left them valid).
+	if slices.Contains(r.PostForm["revoca_token"], "1") {
+		toks, err := s.db.Tokens(r.Context(), c.plesso.Codice)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		n := 0
+		for _, t := range toks {
+			if !t.RevocatoIl.IsZero() {
+				continue
+			}
+			if err := s.db.RevocaToken(r.Context(), actor(r, c.user), c.plesso.Codice, t.ID); err != nil && ps.ErrorCode(err) != ps.ENotFound {
+				s.fail(w, r, err)
+				return
+			}
+			n++
+		}
+		msg += " " + tr(c.lang, "ats.reset.revocati", n)
+	}
+	s.sessions.Put(r.Context(), "flash", msg)
 	http.Redirect(w, r, "/plesso/"+c.plesso.Codice, http.StatusSeeOther)
 }

@@ -203,6 +203,16 @@ func New(cfg Config) (*Server, error) {
 	h = securityHeaders(h)
 	h = s.recoverer(h)
 	h = s.clientInfo(h)
+	// The health check answers before the session layer, which needs the
+	// database too: with the database gone the first check said 500.
+	inner := h
+	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			s.healthz(w, r, nil)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
 	s.handler = h
 	return s, nil
 }
@@ -540,7 +550,10 @@ func (s *Server) metrics() http.Handler {
 	h := promhttp.HandlerFor(metriche.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, err := netip.ParseAddr(peerIP(r))
-		if err != nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || clientIP(r) != ip.String() {
+		// A request relayed by a proxy on the same machine carries one of
+		// these: it comes from elsewhere.
+		relayed := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-IP") != ""
+		if err != nil || !ip.IsLoopback() || relayed || clientIP(r) != ip.String() {
 			http.Error(w, "metriche disponibili solo in locale", http.StatusForbidden)
 			return
 		}

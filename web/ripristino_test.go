@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// TestServer_ResetRevocaToken: an ATS password reset revokes the plesso's
+// register tokens unless the operator unticks the box (issue 21, item 10).
+func TestServer_ResetRevocaToken(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/ats/plessi/" + ownPlesso + "/reset"
+	// Unticked: only the hidden "0" is sent; the token stays valid.
+	if r := c.post(path, url.Values{"conferma": {"1"}, "revoca_token": {"0"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	if _, err := e.db.TokenPlesso(ctx, tok); err != nil {
+		t.Fatalf("an unticked reset revoked the token: %v", err)
+	}
+	// Ticked, as the form comes: revoked.
+	if r := c.post(path, url.Values{"conferma": {"1"}, "revoca_token": {"0", "1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	if _, err := e.db.TokenPlesso(ctx, tok); err == nil {
+		t.Fatal("the token still works after a reset with the box ticked")
+	}
+	if page := c.get(path); page.Status != http.StatusOK || !strings.Contains(page.Body, `id="revoca-token" checked`) {
+		t.Fatalf("the confirmation page does not offer the box ticked: %d", page.Status)
+	}
+}
+
+// TestServer_MetricsRealIP: a loopback request relayed with X-Real-IP is a
+// request from elsewhere.
+func TestServer_MetricsRealIP(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/metrics", nil)
+	if r := e.client().do(req); r.Status != http.StatusOK {
+		t.Fatalf("a local request: %d", r.Status)
+	}
+	req, _ = http.NewRequest(http.MethodGet, e.ts.URL+"/metrics", nil)
+	req.Header.Set("X-Real-IP", "203.0.113.5")
+	if r := e.client().do(req); r.Status != http.StatusForbidden {
+		t.Fatalf("relayed with X-Real-IP: %d", r.Status)
+	}
+}
+
+// TestServer_HealthzSenzaDatabase: the first health check after the
+// database is gone says 503, not 500.
+func TestServer_HealthzSenzaDatabase(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	if r := e.client().get("/healthz"); r.Status != http.StatusOK {
+		t.Fatalf("healthy: %d", r.Status)
+	}
+	e.db.Close()
+	if r := e.client().get("/healthz"); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("without the database: %d %s", r.Status, r.Body)
+	}
+}
