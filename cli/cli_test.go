@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -498,5 +499,23 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if got, _ := cli.ParseTrustedProxies(""); len(got) != 0 {
 		t.Errorf("empty: %v", got)
+	}
+}
+
+// TestServe_IndirizzoOccupato: on a busy port serve stops before touching
+// the database, saying how to choose another address (issue 21, item 19).
+func TestServe_IndirizzoOccupato(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	code, _, errs := run(t, "", "serve", "--demo", "--db", db, "--addr", ln.Addr().String())
+	if code == 0 || !strings.Contains(errs, "già in uso") || !strings.Contains(errs, "--addr") || !strings.Contains(errs, "ADDR=") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("the database was created before the address was checked: %v", err)
 	}
 }

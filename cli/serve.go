@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"io"
@@ -51,6 +52,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The address first: a busy port is said before the demo is loaded,
+	// with the way out.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("l'indirizzo %s è già in uso (un altro programma, o il portale già avviato): sceglierne un altro con --addr, per esempio --addr 127.0.0.1:9090 (make demo ADDR=127.0.0.1:9090)", *addr)
+		}
+		return fmt.Errorf("indirizzo %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return err
@@ -61,10 +72,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := demo.Seed(ctx, db, time.Now()); err != nil {
 			return fmt.Errorf("dati dimostrativi: %w", err)
 		}
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	secure := *cookieSecure == "true"
 	if *cookieSecure == "auto" {
