@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -348,6 +349,11 @@ func (p *parser) registro(line int, rec []string) {
 		p.errorf(line, "codice del comune %q non valido (codice catastale, es. D150)", cat)
 		return
 	}
+	email, ok := emailScuola(p.get(rec, "INDIRIZZOEMAILSCUOLA"))
+	if !ok {
+		p.errorf(line, "indirizzo e-mail %q non valido: un solo indirizzo come nome@dominio.it, senza spazi né a capo (o vuoto, o \"Non Disponibile\")", truncateRunes(p.get(rec, "INDIRIZZOEMAILSCUOLA"), 80))
+		return
+	}
 	pl := ps.Plesso{
 		Codice:          codice,
 		Nome:            nome,
@@ -356,7 +362,7 @@ func (p *parser) registro(line int, rec []string) {
 		Indirizzo:       p.get(rec, "INDIRIZZOSCUOLA"),
 		CodiceCatastale: cat,
 		ComuneNome:      p.get(rec, "DESCRIZIONECOMUNE"),
-		Email:           strings.ToLower(p.get(rec, "INDIRIZZOEMAILSCUOLA")),
+		Email:           email,
 		Attivo:          true,
 		Provincia:       ps.Provincia(codice),
 	}
@@ -440,4 +446,27 @@ func (p *parser) distretto(line int, rec []string) {
 	default:
 		p.file.Distretti = append(p.file.Distretti, d)
 	}
+}
+
+// emailScuola reads a register's e-mail field: empty or "Non Disponibile"
+// (the ministry's word for none) is no address; anything else must be one
+// plain address (nome@dominio), else reminders to it would fail forever.
+func emailScuola(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.EqualFold(v, "Non Disponibile") {
+		return "", true
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v || strings.ContainsAny(v, " \t\r\n") || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
+		return "", false
+	}
+	return strings.ToLower(v), true
+}
+
+// truncateRunes cuts s to n characters for a message.
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -1,7 +1,10 @@
 package anagrafe
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
+	"slices"
 	"os"
 	"strings"
 	"testing"
@@ -137,4 +140,42 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse returned file=%v err=%v", file != nil, err)
 		}
 	})
+}
+
+// TestParse_Email: a register's e-mail must be one plain address; "Non
+// Disponibile" and empty mean none; every bad line is reported (issue 21:
+// addresses with CR/LF were imported and left reminders failing forever).
+func TestParse_Email(t *testing.T) {
+	recs, err := csv.NewReader(bytes.NewReader(read(t, "mim-anagrafe-statali-prov-autonome-2023-24.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := slices.Index(recs[0], "INDIRIZZOEMAILSCUOLA")
+	if at < 0 {
+		t.Fatal("no e-mail column in the demo register")
+	}
+	file := func(emails ...string) []byte {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Write(recs[0])
+		for i, e := range emails {
+			r := slices.Clone(recs[i+1])
+			r[at] = e
+			w.Write(r)
+		}
+		w.Flush()
+		return b.Bytes()
+	}
+	f, err := Parse(file("Non Disponibile", "Segreteria@Scuola.EDU.it"), KindStatali)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Righe[0].Plesso.Email != "" || f.Righe[1].Plesso.Email != "segreteria@scuola.edu.it" {
+		t.Fatalf("e-mails %q %q", f.Righe[0].Plesso.Email, f.Righe[1].Plesso.Email)
+	}
+	_, err = Parse(file("a@b.it\r\nBcc: x@y.it", "nome cognome@scuola", "ok@scuola.it"), KindStatali)
+	var fe *FileError
+	if !errors.As(err, &fe) || len(fe.Errors) != 2 || !strings.Contains(fe.Errors[0].Msg, "e-mail") || !strings.Contains(fe.Errors[1].Msg, "e-mail") {
+		t.Fatalf("want two e-mail line errors, got %v", err)
+	}
 }

@@ -28,7 +28,12 @@ var unleet = strings.NewReplacer("4", "a", "@", "a", "3", "e", "1", "i", "!", "i
 
 // keyboard rows and runs that people type as passwords; any stretch of
 // four or more of them, forwards or backwards, counts as one word.
-var runs = []string{"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertzuiop", "azertyuiop", "abcdefghijklmnopqrstuvwxyz"}
+// runs are read in both directions; a run goes on past its end (the digits
+// start again, the next keyboard row follows): "123456789012" and
+// "qwertyuiopas" are runs too.
+var runs = []string{"12345678901234567890", "0987654321",
+	"qwertyuiopasdfghjklzxcvbnm", "qwertzuiopasdfghjklyxcvbnm", "azertyuiopqsdfghjklmwxcvbn",
+	"abcdefghijklmnopqrstuvwxyz"}
 
 // Comune reports whether password is common or built from a common one:
 // a listed entry, with look-alike digits read as letters, with any digits,

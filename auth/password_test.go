@@ -69,6 +69,10 @@ func TestCheckNew(t *testing.T) {
 		{"Password123!", "err.password.common"},
 		{"P4ssw0rd2024", "err.password.common"},
 		{"qwertyuiop", "err.password.common"},
+		// Issue 21: runs that go on past a row's or the digits' end.
+		{"123456789012", "err.password.common"},
+		{"qwertyuiopas", "err.password.common"},
+		{"2109876543", "err.password.common"},
 		{"poiuytrewq", "err.password.common"},
 		{"asdfghjkl1", "err.password.common"},
 		{"juventus1897", "err.password.common"},

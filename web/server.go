@@ -213,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		inner.ServeHTTP(w, r)
 	})
+	h = compress(h)
 	s.handler = h
 	return s, nil
 }
