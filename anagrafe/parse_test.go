@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"slices"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"slices"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
