@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,5 +69,35 @@ func TestServer_HealthzSenzaDatabase(t *testing.T) {
 	e.db.Close()
 	if r := c.get("/healthz"); r.Status != http.StatusServiceUnavailable {
 		t.Fatalf("without the database: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestServer_TokenUnaVolta: the token form creates one token; sending the
+// same form again (a reload of the page that shows the token) creates
+// none and says why (issue 21, item 16).
+func TestServer_TokenUnaVolta(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	c := e.loginAs("cree80002t", pwPlesso)
+	path := "/plesso/CREE80002T/token"
+	page := c.get(path)
+	m := regexp.MustCompile(`name="modulo" value="([^"]+)"`).FindStringSubmatch(page.Body)
+	if page.Status != http.StatusOK || m == nil {
+		t.Fatalf("token page: %d, mark %v", page.Status, m)
+	}
+	form := url.Values{"modulo": {m[1]}, "nome": {"registro"}}
+	first := c.post(path, form)
+	if first.Status != http.StatusOK || !strings.Contains(first.Body, `id="token-valore"`) {
+		t.Fatalf("create: %d", first.Status)
+	}
+	again := c.post(path, form)
+	if again.Status != http.StatusSeeOther {
+		t.Fatalf("the same form again: %d", again.Status)
+	}
+	if p := c.get(again.Location); !strings.Contains(text(p.Body), "già stato creato") {
+		t.Fatalf("no word about it: %s", text(p.Body))
+	}
+	toks, err := e.db.Tokens(ctx, "CREE80002T")
+	if err != nil || len(toks) != 1 {
+		t.Fatalf("%d tokens (%v), want 1", len(toks), err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -13,6 +14,7 @@ type tokenData struct {
 	Plesso *ps.Plesso
 	Tokens []store.APIToken
 	Nuovo  string // shown once, right after creation
+	Modulo string // the form's one-use mark (nuovoModuloToken)
 	ATS    bool   // the ATS's tokens, not a plesso's
 }
 
@@ -26,7 +28,28 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, c *reqCtx,
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "token", s.newPage(r, c, "token.title", tokenData{Plesso: c.plesso, Tokens: toks, Nuovo: nuovo}))
+	s.render(w, r, status, "token", s.newPage(r, c, "token.title", tokenData{Plesso: c.plesso, Tokens: toks, Nuovo: nuovo, Modulo: s.nuovoModuloToken(r)}))
+}
+
+// nuovoModuloToken marks a token form: its POST creates a token once. A
+// reload of the page that showed the new token sends the same mark again
+// and creates nothing (issue 21: it made a second token). The token itself
+// is never kept: only the mark is, in the session.
+func (s *Server) nuovoModuloToken(r *http.Request) string {
+	m := auth.Generate(16)
+	s.sessions.Put(r.Context(), "token_modulo", m)
+	return m
+}
+
+// moduloTokenValido consumes the form's mark; false for a mark already
+// used (a reload) or unknown.
+func (s *Server) moduloTokenValido(r *http.Request) bool {
+	m := r.PostFormValue("modulo")
+	if m == "" || m != s.sessions.GetString(r.Context(), "token_modulo") {
+		return false
+	}
+	s.sessions.Remove(r.Context(), "token_modulo")
+	return true
 }
 
 // tokenCreate shows the new token in the response itself, never in a
@@ -34,6 +57,11 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, c *reqCtx,
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if !s.moduloTokenValido(r) {
+		s.sessions.Put(r.Context(), "flash", tr(c.lang, "token.gia_creato"))
+		http.Redirect(w, r, "/plesso/"+c.plesso.Codice+"/token", http.StatusSeeOther)
 		return
 	}
 	nome := strings.TrimSpace(r.PostFormValue("nome"))
@@ -78,12 +106,17 @@ func (s *Server) renderATSTokens(w http.ResponseWriter, r *http.Request, c *reqC
 		return
 	}
 	p := &ps.Plesso{Nome: tr(c.lang, "token.ats")}
-	s.render(w, r, http.StatusOK, "token", s.newPage(r, c, "token.title", tokenData{Plesso: p, Tokens: toks, Nuovo: nuovo, ATS: true}))
+	s.render(w, r, http.StatusOK, "token", s.newPage(r, c, "token.title", tokenData{Plesso: p, Tokens: toks, Nuovo: nuovo, ATS: true, Modulo: s.nuovoModuloToken(r)}))
 }
 
 func (s *Server) atsTokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if !s.moduloTokenValido(r) {
+		s.sessions.Put(r.Context(), "flash", tr(c.lang, "token.gia_creato"))
+		http.Redirect(w, r, "/ats/token", http.StatusSeeOther)
 		return
 	}
 	nome := strings.TrimSpace(r.PostFormValue("nome"))
