@@ -113,6 +113,35 @@ func scanOutbox(s scanner) (OutboxMessage, error) {
 // first, in one conditional UPDATE: a message another sender claimed
 // meanwhile is skipped (on PostgreSQL the row is re-checked after the
 // other claim commits), so a message is never claimed twice.
+// InCoda returns which of the dedupe keys the outbox already holds (sent,
+// waiting or failed): Enqueue would skip their messages.
+func (db *DB) InCoda(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		part := keys[:n]
+		keys = keys[n:]
+		var b strings.Builder
+		args := make([]any, len(part))
+		for i, k := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(db.segnaposto(i + 1))
+			args[i] = k
+		}
+		found, err := queryAll(ctx, db.sql, func(s scanner) (k string, err error) { return k, s.Scan(&k) },
+			`SELECT dedupe_key FROM outbox WHERE dedupe_key IN (`+b.String()+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("outbox: dedupe keys: %w", err)
+		}
+		for _, k := range found {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
 func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
 	// In a transaction: on SQLite an immediate one, which waits for the
 	// write lock up front (an autocommit UPDATE that has begun reading

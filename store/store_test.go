@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -453,6 +454,31 @@ func TestDB_OsservazioniRilasciate(t *testing.T) {
 		all, err := db.Osservazioni(ctx, date("2026-11-01"), date("2026-11-30"))
 		if err != nil || len(all) != 3 {
 			t.Fatalf("latest %+v %v", all, err)
+		}
+	})
+}
+
+// TestDB_InCoda: the dedupe keys the outbox holds, in batches.
+func TestDB_InCoda(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		var msgs []store.OutboxMessage
+		var keys []string
+		for i := range 600 {
+			k := fmt.Sprintf("prova:%d", i)
+			keys = append(keys, k)
+			if i%3 == 0 {
+				msgs = append(msgs, store.OutboxMessage{Kind: "prova", DedupeKey: k, To: "a@b.it", Subject: "s", Body: "b"})
+			}
+		}
+		if _, err := db.Enqueue(ctx, ps.SystemActor, msgs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.InCoda(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(msgs) || !got["prova:0"] || got["prova:1"] || !got["prova:597"] {
+			t.Fatalf("%d keys found, want %d", len(got), len(msgs))
 		}
 	})
 }

@@ -221,6 +221,7 @@ var catalog = map[string][2]string{
 	"outbox.stato.failed":           {"non inviato", "failed"},
 	"outbox.stato.incerto":          {"esito incerto", "uncertain"},
 	"outbox.reinvia":                {"Reinvia", "Send again"},
+	"ats.solleciti.gia_oggi":        {"Altri %d plessi hanno già ricevuto il promemoria oggi e non lo ricevono di nuovo.", "%d other building{s} already got the reminder today and will not get it again."},
 	"ats.solleciti.fatto":           {"%d promemoria in coda di invio; %d già inviati oggi; %d plessi senza indirizzo e-mail.", "%d reminder{s} queued; %d already sent today; %d building{s} without e-mail."},
 	"ats.outbox":                    {"Posta in uscita", "Outbox"},
 	"ats.credenziali":               {"Credenziali dei plessi", "Building credentials"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"net/http"
 	"strings"
 
@@ -69,12 +70,32 @@ func (s *Server) solleciti(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 			To:        to, Subject: subj, Body: body,
 		})
 	}
+	// Plessi already reminded today are not reminded again (the dedupe
+	// key): the confirmation counts only the others (issue 21: it said 18
+	// and sent 0).
+	keys := make([]string, len(msgs))
+	for i, m := range msgs {
+		keys[i] = m.DedupeKey
+	}
+	gia, err := s.db.InCoda(r.Context(), keys)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reminded := 0
+	msgs = slices.DeleteFunc(msgs, func(m store.OutboxMessage) bool {
+		if gia[m.DedupeKey] {
+			reminded++
+			return true
+		}
+		return false
+	})
 	if r.PostFormValue("conferma") != "1" {
 		// Nothing leaves before the operator has seen how many schools,
 		// and which, the reminder goes to.
 		q.Stato = r.PostFormValue("stato")
 		s.render(w, r, http.StatusOK, "solleciti_conferma", s.newPage(r, c, "ats.solleciti.conferma.title",
-			sollecitiConferma{Q: q, Messaggi: msgs, SenzaEmail: noEmail}))
+			sollecitiConferma{Q: q, Messaggi: msgs, SenzaEmail: noEmail, GiaOggi: reminded}))
 		return
 	}
 	added, err := s.db.Enqueue(r.Context(), actor(r, c.user), msgs)
@@ -85,7 +106,7 @@ func (s *Server) solleciti(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if s.cfg.Wake != nil && added > 0 {
 		s.cfg.Wake()
 	}
-	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.solleciti.fatto", added, len(msgs)-added, noEmail))
+	s.sessions.Put(r.Context(), "flash", tr(c.lang, "ats.solleciti.fatto", added, len(msgs)-added+reminded, noEmail))
 	q.Stato = r.PostFormValue("stato")
 	http.Redirect(w, r, "/ats/adempimenti?"+q.Encode(), http.StatusSeeOther)
 }
@@ -95,4 +116,5 @@ type sollecitiConferma struct {
 	Q          adempimentiQuery
 	Messaggi   []store.OutboxMessage
 	SenzaEmail int
+	GiaOggi    int // plessi already reminded today, left out
 }

@@ -73,8 +73,16 @@ func TestServer_Solleciti(t *testing.T) {
 			t.Fatalf("subject %q", s)
 		}
 	}
-	// Pressing the button again the same day queues nothing new.
+	// The confirmation, asked again the same day, counts none to send and
+	// says why (issue 21: it announced them all and sent none).
 	e.db.Now = func() time.Time { return today }
+	form.Del("conferma")
+	r = c.post("/ats/solleciti", form)
+	if body := text(r.Body); !strings.Contains(body, "Stanno per partire 0 promemoria") || !strings.Contains(body, "Altri "+itoa(missing)+" plessi hanno già ricevuto il promemoria oggi") {
+		t.Fatalf("confirmation on the same day: %s", body)
+	}
+	// Pressing the button again the same day queues nothing new.
+	form.Set("conferma", "1")
 	r = c.post("/ats/solleciti", form)
 	page = c.get(r.Location)
 	if !strings.Contains(text(page.Body), "0 promemoria in coda di invio; "+itoa(missing)+" già inviati oggi") {
