@@ -180,6 +180,11 @@ func TestEmergenza_Pagina(t *testing.T) {
 		!strings.Contains(home.Body, "/plesso/"+ownPlesso+"/assenze") {
 		t.Fatalf("home in emergency: %s", text(home.Body))
 	}
+	// A non-sentinel plesso in emergency mode is told to report daily, and
+	// not, just below, twice a week (issue 21, item 14).
+	if b := text(home.Body); strings.Contains(b, "due volte a settimana") || !strings.Contains(b, "inserire ogni giorno, entro le 09:00") {
+		t.Fatalf("contradictory instructions: %s", b)
+	}
 	if r := pl.get("/plesso/" + ownPlesso + "/assenze"); r.Status != 200 || strings.Contains(r.Body, `id="non-sentinella"`) {
 		t.Fatalf("entry form: %s", text(r.Body))
 	}
