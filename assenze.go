@@ -87,8 +87,18 @@ func ValidaGiorno(g Giorno, iscritti int, scolastico bool, prefix string) map[st
 		default:
 			errs[p("motivo_chiusura")] = Msg("err.chiusura.motivo", g.MotivoChiusura, strings.Join(MotiviChiusura, ", "))
 		}
-		if g.Assenti != nil || len(g.Classi) > 0 || !g.Motivi.Empty() {
+		// Each figure a closed day cannot have is marked where it was typed
+		// (a reason in the collapsed detail, not the empty total).
+		if g.Assenti != nil {
 			errs[p("assenti")] = "err.chiusura.assenti"
+		}
+		g.Motivi.each(func(name string, v *int) {
+			if v != nil {
+				errs[p("motivi."+name)] = "err.chiusura.assenti"
+			}
+		})
+		if len(g.Classi) > 0 {
+			errs[p("classi")] = "err.chiusura.assenti"
 		}
 		return errs
 	}

@@ -294,7 +294,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	p := s.newPage(r, c, "assenze.title", d)
 	order := []string{}
 	for i := range forms {
-		for _, f := range []string{"giorno", "assenti", "motivo_chiusura", "motivi"} {
+		for _, f := range []string{"giorno", "assenti", "motivo_chiusura", "motivi", "motivi.febbre_respiratori", "motivi.gastrointestinali", "motivi.altra_malattia", "motivi.non_malattia"} {
 			order = append(order, fmt.Sprintf("g%d.%s", i, f))
 		}
 	}

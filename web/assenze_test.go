@@ -72,6 +72,9 @@ func TestServer_AssenzeEntry(t *testing.T) {
 			{"letters", "g0.assenti", "tre", "g0.assenti", "numero intero"},
 			{"reasons above total", "g1.febbre", "20", "g1.motivi", "supera gli assenti"},
 			{"closure without reason", "g2.motivo_chiusura", "", "g2.motivo_chiusura", "motivo della chiusura"},
+			// Issue 21: the culprit is the reason typed in the detail, not
+			// the empty total.
+			{"closure with a reason", "g2.febbre", "3", "g2.motivi.febbre_respiratori", "un plesso chiuso non ha assenti"},
 			{"a Sunday", "g0.giorno", "2026-11-22", "g0.giorno", "non è un giorno di lezione"},
 			{"future", "g3.assenti", "0", "", ""},
 		} {
@@ -94,6 +97,12 @@ func TestServer_AssenzeEntry(t *testing.T) {
 				}
 				if got := e.stored(ownPlesso, "2026-11-23"); got != nil {
 					t.Fatal("a refused submission stored a day")
+				}
+				if tc.name == "closure with a reason" {
+					if !strings.Contains(r.Body, `id="g2.febbre" name="g2.febbre" value="3" aria-describedby="g2.motivi.febbre_respiratori" aria-invalid="true"`) ||
+						strings.Contains(r.Body, `href="#g2.assenti"`) {
+						t.Fatalf("the reason is not marked, or the empty total is: %s", r.Body)
+					}
 				}
 			})
 		}

@@ -104,6 +104,11 @@ var funcs = template.FuncMap{
 	"dec1":     func(lang string, v float64) string { return formatDecimal(lang, v, 1) },
 	"daylabel": dayLabel,
 	"rate":     allerta.Pct,
+	// motivoCampo names a reason's field as the validation does ("febbre"
+	// → "febbre_respiratori"), so its error stands under its input.
+	"motivoCampo": func(f string) string {
+		return map[string]string{"febbre": "febbre_respiratori", "gastro": "gastrointestinali", "altra": "altra_malattia", "non": "non_malattia"}[f]
+	},
 	// pctp and nump print optional chart values (already in percent).
 	"pctp": func(p *float64) string {
 		if p == nil {
