@@ -21,12 +21,13 @@ I server in esecuzione applicano il cambiamento entro un minuto.
 `
 
 var emergenzaMsg = map[string]string{
-	"err.emergenza.ambito":    "ambito non valido: territorio, provincia:CR, distretto:CODICE o grado:primaria|secondaria1|secondaria2, tra quelli dell'anagrafe",
-	"err.emergenza.scadenza":  "scadenza non valida: scrivere l'ora come 10:00",
-	"err.emergenza.frequenza": "frequenza non valida: giornaliera o finestre",
-	"err.emergenza.dal":       "data non valida (AAAA-MM-GG)",
-	"err.emergenza.attiva":    "per questo ambito la modalità emergenza è già in corso",
-	"err.notfound.emergenza":  "per questo ambito non c'è una modalità emergenza in corso",
+	"err.emergenza.ambito":     "ambito non valido: territorio, provincia:CR, distretto:CODICE o grado:primaria|secondaria1|secondaria2, tra quelli dell'anagrafe",
+	"err.emergenza.scadenza":   "scadenza non valida: scrivere l'ora come 10:00",
+	"err.emergenza.frequenza":  "frequenza non valida: giornaliera o finestre",
+	"err.emergenza.dal":        "data non valida (AAAA-MM-GG)",
+	"err.emergenza.attiva":     "per questo ambito la modalità emergenza è già in corso",
+	"err.notfound.emergenza":   "per questo ambito non c'è una modalità emergenza in corso",
+	"err.emergenza.dal.limiti": "la modalità emergenza può iniziare dal %s al %s (al più due settimane indietro, nell'anno scolastico in corso, e due mesi avanti)",
 }
 
 // emergencyCmd starts, stops and lists emergency periods.
@@ -129,9 +130,9 @@ func emergencyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // emergenzaErr turns a domain error into the command's Italian message.
 func emergenzaErr(err error) error {
-	key := ps.ErrorMessage(err)
+	key, args := ps.SplitMsg(ps.ErrorMessage(err))
 	if m, ok := emergenzaMsg[key]; ok {
-		return errors.New(m)
+		return fmt.Errorf(m, args...)
 	}
 	return err
 }

@@ -138,25 +138,62 @@ func (db *DB) NormalizzaAmbito(ctx context.Context, ambito string) (string, erro
 // AvviaEmergenza starts emergency mode for a scope from day dal with a
 // daily deadline. A scope has at most one open period (a conflict
 // otherwise). Audited.
-func (db *DB) AvviaEmergenza(ctx context.Context, a ps.Actor, ambito string, dal time.Time, frequenza, scadenza string) (Emergenza, error) {
+// How far back and ahead an emergency period may start, in days.
+const (
+	EmergenzaGiorniIndietro = 14
+	EmergenzaGiorniAvanti   = 60
+)
+
+// InizioEmergenzaAmmesso refuses a start more than two weeks back, before
+// this school year (its days feed next years' baselines and mark plessi
+// late) or more than two months ahead (issue 21: 1900-01-01 was accepted).
+func (db *DB) InizioEmergenzaAmmesso(dal time.Time) error {
+	now := db.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	lo, hi := today.AddDate(0, 0, -EmergenzaGiorniIndietro), today.AddDate(0, 0, EmergenzaGiorniAvanti)
+	if inizio := ps.AnnoDi(today).Inizio(); lo.Before(inizio) {
+		lo = inizio
+	}
+	if dal.Before(lo) || dal.After(hi) {
+		msg := ps.Msg("err.emergenza.dal.limiti", lo.Format("02/01/2006"), hi.Format("02/01/2006"))
+		return &ps.Error{Code: ps.EInvalid, Message: msg, Fields: map[string]string{"dal": msg}}
+	}
+	return nil
+}
+
+// ControllaAvvio checks a start as AvviaEmergenza will, without storing
+// anything (the confirmation step): the scope normalised, the defaults of
+// frequency and deadline filled in.
+func (db *DB) ControllaAvvio(ctx context.Context, ambito string, dal time.Time, frequenza, scadenza string) (string, string, string, error) {
 	ambito, err := db.NormalizzaAmbito(ctx, ambito)
 	if err != nil {
-		return Emergenza{}, err
+		return "", "", "", err
 	}
 	if frequenza == "" {
 		frequenza = FrequenzaGiornaliera
 	}
 	if frequenza != FrequenzaGiornaliera && frequenza != FrequenzaFinestre {
-		return Emergenza{}, &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.frequenza", Fields: map[string]string{"frequenza": "err.emergenza.frequenza"}}
+		return "", "", "", &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.frequenza", Fields: map[string]string{"frequenza": "err.emergenza.frequenza"}}
 	}
 	if scadenza == "" {
 		scadenza = "10:00"
 	}
 	if !reScadenza.MatchString(scadenza) {
-		return Emergenza{}, &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.scadenza", Fields: map[string]string{"scadenza": "err.emergenza.scadenza"}}
+		return "", "", "", &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.scadenza", Fields: map[string]string{"scadenza": "err.emergenza.scadenza"}}
 	}
 	if dal.IsZero() {
-		return Emergenza{}, &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.dal", Fields: map[string]string{"dal": "err.emergenza.dal"}}
+		return "", "", "", &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.dal", Fields: map[string]string{"dal": "err.emergenza.dal"}}
+	}
+	if err := db.InizioEmergenzaAmmesso(time.Date(dal.Year(), dal.Month(), dal.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
+		return "", "", "", err
+	}
+	return ambito, frequenza, scadenza, nil
+}
+
+func (db *DB) AvviaEmergenza(ctx context.Context, a ps.Actor, ambito string, dal time.Time, frequenza, scadenza string) (Emergenza, error) {
+	ambito, frequenza, scadenza, err := db.ControllaAvvio(ctx, ambito, dal, frequenza, scadenza)
+	if err != nil {
+		return Emergenza{}, err
 	}
 	dal = time.Date(dal.Year(), dal.Month(), dal.Day(), 0, 0, 0, 0, time.UTC)
 	e := Emergenza{Ambito: ambito, Dal: dal, Frequenza: frequenza, Scadenza: scadenza, AvviataDa: a.Username, AvviataIl: db.Now().UTC()}

@@ -72,6 +72,15 @@ func TestDB_Emergenza(t *testing.T) {
 						t.Errorf("%+v: %v", c, err)
 					}
 				}
+				// The start: two weeks back at most, within the school year,
+				// two months ahead at most (issue 21: 1900-01-01 went in).
+				for _, dal := range []string{"1900-01-01", "2025-11-02", "2025-08-31", "2026-01-17", "2099-01-01"} {
+					_, err := db.AvviaEmergenza(ctx, op, "territorio", date(dal), "", "10:00")
+					var pe *ps.Error
+					if ps.ErrorCode(err) != ps.EInvalid || !asError(err, &pe) || pe.Fields["dal"] == "" {
+						t.Errorf("start %s: %v", dal, err)
+					}
+				}
 				if l, _ := db.Emergenze(ctx); len(l) != 0 {
 					t.Fatalf("stored %v", l)
 				}

@@ -166,6 +166,21 @@ func (s *Server) emergenzaAvvia(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.renderEmergenza(w, r, c, d, map[string]string{"dal": "err.emergenza.dal"}, http.StatusUnprocessableEntity)
 		return
 	}
+	if r.PostFormValue("conferma") != "1" {
+		if _, _, _, err := s.db.ControllaAvvio(r.Context(), d.Ambito, dal, d.Frequenza, d.Scadenza); err != nil {
+			if f := ps.FieldErrors(err); f != nil {
+				s.renderEmergenza(w, r, c, d, f, http.StatusUnprocessableEntity)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		// First what it will involve: how many plessi, how many e-mails,
+		// and, for a start in the past, how many school days each will be
+		// late for at once (issue 21: one click queued 197 e-mails).
+		s.confermaEmergenza(w, r, c, d, dal)
+		return
+	}
 	e, err := s.db.AvviaEmergenza(r.Context(), actor(r, c.user), d.Ambito, dal, d.Frequenza, d.Scadenza)
 	if err != nil {
 		if f := ps.FieldErrors(err); f != nil {
@@ -242,4 +257,57 @@ func (s *Server) istruzioniEmergenza() {
 	if n > 0 && s.cfg.Wake != nil {
 		s.cfg.Wake()
 	}
+}
+
+// emergenzaConferma is the confirmation step of a start.
+type emergenzaConferma struct {
+	emergenzaData
+	Nome          string
+	Plessi, Email int
+	GiorniPassati int // lesson days from the start to yesterday
+	SenzaEmail    int
+}
+
+func (s *Server) confermaEmergenza(w http.ResponseWriter, r *http.Request, c *reqCtx, d emergenzaData, dal time.Time) {
+	ctx := r.Context()
+	ambito, err := s.db.NormalizzaAmbito(ctx, d.Ambito)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := store.PlessoFilter{InScope: true, Attivi: true}
+	kind, val, _ := strings.Cut(ambito, ":")
+	switch kind {
+	case "provincia":
+		f.Provincia = val
+	case "distretto":
+		f.Distretto = val
+	case "grado":
+		f.Grado = ps.Grado(val)
+	}
+	plessi, err := s.db.Plessi(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	users, err := s.db.PlessoUsers(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	k := emergenzaConferma{emergenzaData: d, Nome: sentinella.DescriviAmbito(ambito), Plessi: len(plessi)}
+	for _, p := range plessi {
+		if p.Email != "" || users[p.Codice].Email != "" {
+			k.Email++
+		} else {
+			k.SenzaEmail++
+		}
+	}
+	today := s.oggiEmergenza()
+	for g := dal; g.Before(today); g = g.AddDate(0, 0, 1) {
+		if wd := g.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			k.GiorniPassati++
+		}
+	}
+	s.render(w, r, http.StatusOK, "emergenza_conferma", s.newPage(r, c, "ats.emergenza", k))
 }

@@ -67,7 +67,8 @@ func TestBrowser_Emergenza(t *testing.T) {
 	step("start for Cremona",
 		chromedp.SetValue(chromedp.ID("ambito"), "provincia:CR"),
 		chromedp.SetValue(chromedp.ID("dal"), last),
-		chromedp.Click(chromedp.ID("avvia-emergenza")),
+		chromedp.Click(chromedp.ID("avvia-emergenza")), chromedp.WaitVisible(chromedp.ID("emergenza-riepilogo")),
+		chromedp.Click(chromedp.ID("conferma-emergenza")),
 		chromedp.WaitVisible(chromedp.CSS(`.emergenza-attiva[data-ambito="provincia:CR"]`)))
 	b.check("emergenza in corso")
 	logout()

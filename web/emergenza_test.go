@@ -167,7 +167,22 @@ func TestEmergenza_Pagina(t *testing.T) {
 	if l, _ := e.db.Emergenze(ctx); len(l) != 0 {
 		t.Fatal("started despite the error")
 	}
-	r = ats.post("/ats/emergenza", url.Values{"ambito": {"provincia:CR"}, "dal": {"2026-11-26"}, "scadenza": {"09:00"}, "frequenza": {"giornaliera"}})
+	start := url.Values{"ambito": {"provincia:CR"}, "dal": {"2026-11-20"}, "scadenza": {"09:00"}, "frequenza": {"giornaliera"}}
+	// First what it will involve; nothing starts (issue 21, item 5).
+	r = ats.post("/ats/emergenza", start)
+	if b := text(r.Body); r.Status != http.StatusOK || !strings.Contains(b, "Coinvolge") || !strings.Contains(b, "e-mail di istruzioni") ||
+		!strings.Contains(b, "per 4 giorni di lezione, fino a ieri") {
+		t.Fatalf("confirmation: %d %s", r.Status, b)
+	}
+	if l, _ := e.db.Emergenze(ctx); len(l) != 0 {
+		t.Fatal("started before the confirmation")
+	}
+	if r := ats.post("/ats/emergenza", url.Values{"ambito": {"provincia:CR"}, "dal": {"1900-01-01"}, "scadenza": {"09:00"}}); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(text(r.Body), "può iniziare dal") {
+		t.Fatalf("a start in 1900: %d %s", r.Status, text(r.Body))
+	}
+	start.Set("conferma", "1")
+	r = ats.post("/ats/emergenza", start)
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("start: %d %s", r.Status, text(r.Body))
 	}
