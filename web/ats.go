@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -188,13 +189,29 @@ func (s *Server) adempimentiCSV(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	s.db.Audit(r.Context(), actor(r, c.user), "export.csv", "adempimenti", map[string]string{"filtro": q.Encode()})
+	excelIT := r.URL.Query().Get("formato") == "excel-it" // see scrivi
+	name := fmt.Sprintf("adempimenti-%d", int(q.Anno))
+	if excelIT {
+		name += "-excel"
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="adempimenti-%d.csv"`, int(q.Anno)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 	w.Write([]byte("\ufeff")) // lets Excel read UTF-8
 	cw := newCSV(w)
+	if excelIT {
+		cw.w.Comma = ';'
+	}
 	cw.Write(exportHeader)
 	for _, a := range rows {
-		cw.Write(exportRow(q, a))
+		rec := exportRow(q, a)
+		if excelIT {
+			for i, v := range rec {
+				if numeroCSV.MatchString(v) {
+					rec[i] = strings.Replace(v, ".", ",", 1)
+				}
+			}
+		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 }

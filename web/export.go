@@ -291,10 +291,19 @@ func (s *Server) scrivi(w http.ResponseWriter, r *http.Request, c *reqCtx, t tab
 		f.Write(w)
 		return
 	}
+	// formato=excel-it: the layout Italian Excel opens in columns
+	// (semicolon, decimal comma); the default stays the machine one.
+	excelIT := r.URL.Query().Get("formato") == "excel-it"
+	if excelIT {
+		name += "-excel"
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 	w.Write([]byte("\ufeff"))
 	cw := newCSV(w)
+	if excelIT {
+		cw.w.Comma = ';'
+	}
 	cw.Write(t.header)
 	for _, row := range t.rows {
 		rec := make([]string, len(row))
@@ -302,6 +311,9 @@ func (s *Server) scrivi(w http.ResponseWriter, r *http.Request, c *reqCtx, t tab
 			switch x := v.(type) {
 			case float64:
 				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
+				if excelIT {
+					rec[i] = strings.Replace(rec[i], ".", ",", 1)
+				}
 			default:
 				rec[i] = fmt.Sprint(x)
 			}

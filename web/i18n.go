@@ -70,6 +70,7 @@ var catalog = map[string][2]string{
 	"app.yes":                    {"Sì", "Yes"},
 	"app.no":                     {"No", "No"},
 	"app.download.csv":           {"Scarica CSV", "Download CSV"},
+	"app.download.excel_it":      {"CSV per Excel in italiano (punto e virgola, virgola decimale)", "CSV for Italian Excel (semicolons, decimal commas)"},
 	"app.download.xlsx":          {"Scarica Excel (XLSX)", "Download Excel (XLSX)"},
 	"app.loggedas":               {"Accesso come", "Signed in as"},
 
