@@ -118,6 +118,9 @@ type allertaData struct {
 	Intorno               []rigaIntorno
 	Dal, Al               string // the chart's period
 	Checklist             []string
+	// Nota and StatoScelto are what the operator typed and chose, kept in
+	// the form when it comes back with an error or a conflict.
+	Nota, StatoScelto string
 }
 
 // rigaIntorno is one day of the series around an episode.
@@ -173,6 +176,9 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 	}
 	d := allertaData{S: g, Storia: storia, Stati: next, Utenti: utenti}
+	if r.Method == http.MethodPost {
+		d.Nota, d.StatoScelto = r.PostFormValue("nota"), r.PostFormValue("stato")
+	}
 	if _, err := s.aggregati(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return
@@ -235,7 +241,19 @@ func (s *Server) allertaUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx
 	err := s.db.AggiornaSegnale(r.Context(), actor(r, c.user), g.ID, r.PostFormValue("stato"), strings.TrimSpace(r.PostFormValue("assegnato")),
 		nota, r.PostFormValue("da_stato"))
 	switch {
-	case ps.ErrorCode(err) == ps.EInvalid || ps.ErrorCode(err) == ps.EConflict:
+	case ps.ErrorCode(err) == ps.EConflict:
+		// What changed, by whom and when; the note stays in the form
+		// (issue 21: it was lost without a word).
+		g, _ = s.db.Segnale(r.Context(), g.ID)
+		msg := ps.Msg("err.segnale.cambiato.da", statoSegnale(c.lang, g.Stato), "–", "–")
+		if storia, err := s.db.StoriaSegnale(r.Context(), g.ID); err == nil && len(storia) > 0 {
+			last := storia[len(storia)-1]
+			msg = ps.Msg("err.segnale.cambiato.da", statoSegnale(c.lang, g.Stato), last.Username, last.At.In(rome).Format("02/01/2006 15:04"))
+		}
+		r.PostForm.Set("stato", "") // chosen again, on the state as it is now
+		s.renderAllerta(w, r, c, g, map[string]string{"stato": msg}, http.StatusConflict)
+		return
+	case ps.ErrorCode(err) == ps.EInvalid:
 		g, _ = s.db.Segnale(r.Context(), g.ID)
 		s.renderAllerta(w, r, c, g, map[string]string{"stato": ps.ErrorMessage(err)}, status(ps.ErrorCode(err)))
 		return

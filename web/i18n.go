@@ -392,6 +392,7 @@ var catalog = map[string][2]string{
 	"allerte.aggiornata":      {"Allerta aggiornata.", "Alert updated."},
 	"err.segnale.transizione": {"Passaggio di stato non ammesso.", "State change not allowed."},
 	"err.segnale.cambiato":    {"Un altro operatore ha appena cambiato l'allerta: rivedere lo stato e riprovare.", "Another operator just changed the alert: check and retry."},
+	"err.segnale.cambiato.da": {"Nel frattempo l'allerta è passata a «%s» (%s, %s). La sua modifica non è stata salvata: la nota è rimasta qui sotto; scelga di nuovo lo stato e salvi.", "Meanwhile the alert became “%s” (%s, %s). Your change was not saved: the note is still below; choose the state again and save."},
 	"err.notfound.segnale":    {"Allerta non trovata.", "Alert not found."},
 
 	"cruscotto.title":              {"Cruscotto della sorveglianza", "Surveillance dashboard"},

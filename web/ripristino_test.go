@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,5 +100,41 @@ func TestServer_TokenUnaVolta(t *testing.T) {
 	toks, err := e.db.Tokens(ctx, "CREE80002T")
 	if err != nil || len(toks) != 1 {
 		t.Fatalf("%d tokens (%v), want 1", len(toks), err)
+	}
+}
+
+// TestServer_AllertaConflitto: two operators on one alert; A archives it,
+// then B, whose page still says "nuovo", sets "in valutazione" with a note:
+// B is told what changed, by whom, and finds the note in the form; nothing
+// of B's is saved (issue 21, item 12).
+func TestServer_AllertaConflitto(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	a, b := e.loginAs(user, pw), e.loginAs(user, pw)
+	open, err := e.db.Segnali(ctx, store.SegnaleFilter{Stato: ps.StatoNuovo})
+	if err != nil || len(open) == 0 {
+		t.Fatalf("no alert: %v", err)
+	}
+	path := "/ats/allerte/" + strconv.FormatInt(open[0].ID, 10)
+	if r := a.post(path, url.Values{"stato": {ps.StatoArchiviato}, "da_stato": {ps.StatoNuovo}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("A archives: %d %s", r.Status, text(r.Body))
+	}
+	const note = "Sentita la scuola: focolaio di influenza in due classi"
+	r := b.post(path, url.Values{"stato": {ps.StatoValutazione}, "da_stato": {ps.StatoNuovo}, "nota": {note}})
+	body := text(r.Body)
+	if r.Status != http.StatusConflict || !strings.Contains(body, "Nel frattempo l'allerta è passata a «archiviata»") && !strings.Contains(body, "Nel frattempo l'allerta è passata a «archiviato»") {
+		t.Fatalf("B's conflict: %d %s", r.Status, body)
+	}
+	if !strings.Contains(r.Body, ">"+note+"</textarea>") {
+		t.Fatal("the typed note is not in the form")
+	}
+	storia, err := e.db.StoriaSegnale(ctx, open[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range storia {
+		if strings.Contains(ev.Nota, "focolaio") {
+			t.Fatal("B's note was saved despite the conflict")
+		}
 	}
 }
