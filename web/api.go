@@ -119,6 +119,12 @@ func jsonBody(r *http.Request) bool {
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	// The document is JSON only: a client that accepts neither JSON nor
+	// anything is told so (its 4XX in the document itself).
+	if acc := r.Header.Get("Accept"); acc != "" && !strings.Contains(acc, "json") && !strings.Contains(acc, "*/*") && !strings.Contains(acc, "application/*") {
+		writeJSON(w, http.StatusNotAcceptable, apiError{Errore: "il documento è disponibile solo in JSON (application/json)"})
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(openapiDoc)
 }
