@@ -46,3 +46,16 @@ func TestServer_CSVExcelItaliano(t *testing.T) {
 		}
 	}
 }
+
+// TestServer_AuditLeggibile: the audit page shows a line's details as
+// keys and values, not raw JSON (issue 21, item 20).
+func TestServer_AuditLeggibile(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleAdmin)
+	c := e.loginAs(user, pw)
+	e.db.Audit(ctx, ps.SystemActor, "prova.dettagli", "plesso:CREE80002T", map[string]any{"prima": 200, "dopo": 220})
+	page := c.get("/admin/audit")
+	if page.Status != 200 || !strings.Contains(page.Body, "<dt>dopo</dt><dd>220</dd><dt>prima</dt><dd>200</dd>") || strings.Contains(page.Body, `{&#34;dopo&#34;`) {
+		t.Fatalf("audit details: %d", page.Status)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +105,29 @@ var funcs = template.FuncMap{
 	"dec1":     func(lang string, v float64) string { return formatDecimal(lang, v, 1) },
 	"daylabel": dayLabel,
 	"rate":     allerta.Pct,
+	// dettagli reads an audit line's JSON details as key–value pairs, in
+	// key order ("prima: 200, dopo: 220" rather than raw JSON); nil when
+	// they are not a JSON object.
+	"dettagli": func(s string) []kv {
+		var m map[string]any
+		if json.Unmarshal([]byte(s), &m) != nil || len(m) == 0 {
+			return nil
+		}
+		out := make([]kv, 0, len(m))
+		for k, v := range m {
+			var val string
+			switch x := v.(type) {
+			case string:
+				val = x
+			default:
+				b, _ := json.Marshal(x)
+				val = string(b)
+			}
+			out = append(out, kv{K: k, V: val})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].K < out[j].K })
+		return out
+	},
 	// motivoCampo names a reason's field as the validation does ("febbre"
 	// → "febbre_respiratori"), so its error stands under its input.
 	"motivoCampo": func(f string) string {
@@ -224,6 +248,9 @@ func parsePages() (*pages, error) {
 	}
 	return p, nil
 }
+
+// kv is one key and value for a template.
+type kv struct{ K, V string }
 
 // funcsFor is funcs with the number functions of a language.
 func funcsFor(lang string) template.FuncMap {

@@ -22,7 +22,9 @@
       el.setAttribute("aria-label", el.getAttribute("data-label"));
       new uPlot({
         width: Math.max(280, el.clientWidth || 600), height: 260,
-        scales: { x: { time: false } },
+        // The rate axis starts at zero: a cut axis makes a small change
+        // look large to a reader outside the ATS.
+        scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, (max || 0) * 1.1)]; } } },
         series: series,
         axes: [{ values: function (u, v) { return v.map(function (w) { var i = j.settimane.indexOf(w); return i < 0 ? "" : j.etichette[i]; }); } },
           { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } }]
