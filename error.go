@@ -19,6 +19,8 @@ const (
 	EForbidden    = "forbidden"
 	ETooLarge     = "too_large"
 	ELocked       = "locked"
+	// EUnavailable: the database cannot be reached now (503, retry later).
+	EUnavailable = "unavailable"
 )
 
 // Error is an error a user may see. Message and the values of Fields are

@@ -8,17 +8,21 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -170,6 +174,40 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.sql.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
+// Stato is what the health check reports of the database.
+type Stato struct {
+	Motore  string // "sqlite" or "postgres"
+	Ruolo   string // "primario", "standby" ("unico" for SQLite)
+	Standby int    // standbys streaming from a primary
+	// Ritardo is the replication lag: the slowest standby's replay lag on
+	// a primary, the age of the last replayed transaction on a standby.
+	Ritardo time.Duration
+}
+
+// StatoDatabase reads the engine's role and replication lag (issue 21,
+// item 11: the health check said nothing of them).
+func (db *DB) StatoDatabase(ctx context.Context) (Stato, error) {
+	if db.dialect != Postgres {
+		return Stato{Motore: "sqlite", Ruolo: "unico"}, db.Ping(ctx)
+	}
+	st := Stato{Motore: "postgres", Ruolo: "primario"}
+	var standby bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
+		return st, err
+	}
+	var secs float64
+	if standby {
+		st.Ruolo = "standby"
+		if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8`).Scan(&secs); err != nil {
+			return st, err
+		}
+	} else if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(EXTRACT(EPOCH FROM replay_lag)), 0)::float8 FROM pg_stat_replication`).Scan(&st.Standby, &secs); err != nil {
+		return st, err
+	}
+	st.Ritardo = time.Duration(secs * float64(time.Second))
+	return st, nil
+}
+
 // withTx runs fn in a transaction, committing when it returns nil.
 func (db *DB) withTx(ctx context.Context, fn func(tx querierTx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
@@ -238,6 +276,30 @@ func isUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// NonDisponibile reports an error that says the database cannot be
+// reached now (gone, shutting down, in failover, connection lost), rather
+// than a fault of the request: the web answers 503 with Retry-After then,
+// not 500 (issue 21, item 11).
+func NonDisponibile(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 57P01-57P03: admin shutdown, crash
+		// shutdown, cannot connect now; 25006: read-only transaction (a
+		// standby not yet promoted).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "25006"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	return strings.Contains(err.Error(), "sql: database is closed") || pgconn.SafeToRetry(err)
 }
 
 // isRetryable reports an error after which re-running the whole

@@ -1,18 +1,26 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	ps "github.com/portalescuole/portalescuole"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	if err := s.db.Ping(r.Context()); err != nil {
+	st, err := s.db.StatoDatabase(r.Context())
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
 		http.Error(w, "database non raggiungibile", http.StatusServiceUnavailable)
 		return
 	}
+	// The first line stays "ok" for probes; the others say which database
+	// answered and how far its standbys are (a failover's monitor reads them).
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	fmt.Fprintf(w, "ok\nmotore: %s\nruolo: %s\n", st.Motore, st.Ruolo)
+	if st.Motore == "postgres" {
+		fmt.Fprintf(w, "standby: %d\nritardo_replica_s: %.3f\n", st.Standby, st.Ritardo.Seconds())
+	}
 }
 
 // home sends each role to its start page.

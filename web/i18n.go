@@ -180,6 +180,7 @@ var catalog = map[string][2]string{
 	"err.concorrenza":             {"Altre richieste hanno modificato gli stessi dati nello stesso momento: riprovare.", "Other requests changed the same data at the same moment: try again."},
 	"err.internal":                {"Si è verificato un errore interno. Riprovare; se persiste, contattare l'assistenza.", "An internal error occurred. Try again; if it persists, contact the help desk."},
 	"err.forbidden":               {"Non si dispone dei permessi per questa pagina.", "You are not allowed to see this page."},
+	"err.unavailable":             {"Il portale non raggiunge il suo archivio in questo momento (manutenzione o cambio di server): riprovare tra qualche secondo. Nulla di quanto già salvato è perso.", "The portal cannot reach its database right now (maintenance or a server switch): try again in a few seconds. Nothing already saved is lost."},
 	"err.too_large":               {"I dati inviati sono troppo grandi.", "The data sent is too large."},
 	"err.title":                   {"Errore", "Error"},
 

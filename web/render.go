@@ -421,6 +421,8 @@ func status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case ps.ELocked:
 		return http.StatusTooManyRequests
+	case ps.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -435,6 +437,13 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := ps.ErrorCode(err)
 	msg := ps.ErrorMessage(err)
+	if code == ps.EInternal && store.NonDisponibile(err) {
+		// The database is gone for now (a failover, a restart): say so,
+		// and when to try again.
+		code, msg = ps.EUnavailable, "err.unavailable"
+		w.Header().Set("Retry-After", "5")
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 	if code == ps.EInternal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if errors.Unwrap(err) != nil {

@@ -138,3 +138,26 @@ func TestServer_AllertaConflitto(t *testing.T) {
 		}
 	}
 }
+
+// TestServer_DatabaseAssente: with the database gone (a failover, a
+// restart), pages and the API answer 503 with Retry-After and a sentence,
+// not 500 (issue 21, item 11).
+func TestServer_DatabaseAssente(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.db.Close()
+	r := c.get("/ats/allerte")
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(text(r.Body), "riprovare tra qualche secondo") {
+		t.Fatalf("a page without the database: %d %q %s", r.Status, r.Header.Get("Retry-After"), text(r.Body))
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/api/v1/plesso", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if r := e.client().do(req); r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the API without the database: %d %s", r.Status, r.Body)
+	}
+}

@@ -19,11 +19,24 @@ import (
 )
 
 func TestServer_Healthz(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			r := e.client().get("/healthz")
+			// The first line for probes, then the engine and its role
+			// (issue 21, item 11); a lone PostgreSQL is a primary with no
+			// standby.
+			want := "ok\nmotore: sqlite\nruolo: unico\n"
+			if d == store.Postgres {
+				want = "ok\nmotore: postgres\nruolo: primario\nstandby: 0\nritardo_replica_s: 0.000\n"
+			}
+			if r.Status != 200 || r.Body != want {
+				t.Fatalf("healthz %d %q, want %q", r.Status, r.Body, want)
+			}
+		})
+	}
 	e := newEnv(t, store.SQLite)
 	c := e.client()
-	if r := c.get("/healthz"); r.Status != 200 || r.Body != "ok\n" {
-		t.Fatalf("healthz %d %q", r.Status, r.Body)
-	}
 	e.db.Close()
 	if r := c.get("/healthz"); r.Status != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with the database closed: %d", r.Status)
