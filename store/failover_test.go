@@ -98,7 +98,9 @@ func TestFailover_StandbySincrono(t *testing.T) {
 	hba.WriteString("host replication postgres 127.0.0.1/32 trust\n")
 	hba.Close()
 	primary.start()
-	t.Cleanup(func() { exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", primary.dir, "-m", "immediate", "stop").Run() })
+	t.Cleanup(func() {
+		exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", primary.dir, "-m", "immediate", "stop").Run()
+	})
 	standby.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port), "-U", "postgres", "-D", standby.dir, "-R", "-X", "stream", "--no-sync")
 	// Promoted, the standby is alone: it must not wait for a standby of
 	// its own (the operator's setting after a failover).
@@ -109,7 +111,9 @@ func TestFailover_StandbySincrono(t *testing.T) {
 	sf.WriteString("synchronous_standby_names = ''\n")
 	sf.Close()
 	standby.start()
-	t.Cleanup(func() { exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", standby.dir, "-m", "immediate", "stop").Run() })
+	t.Cleanup(func() {
+		exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", standby.dir, "-m", "immediate", "stop").Run()
+	})
 
 	// The portal on both hosts: libpq's rule, the first that takes writes.
 	dsn := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/postgres?sslmode=disable&target_session_attrs=read-write&connect_timeout=2",
