@@ -240,11 +240,19 @@ func Genera(ctx context.Context, db *store.DB, o Opzioni, progress io.Writer) (R
 	}()
 	for _, step := range []func() error{g.scriviAnagrafe, g.scriviConsistenze, g.scriviAssenze} {
 		if err := step(); err != nil {
+			// Cancelled mid-statement, the driver may report the closed
+			// connection rather than the cancellation: say the cause.
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
 			return Riepilogo{}, fmt.Errorf("genera: %w", err)
 		}
 	}
 	aperto = false
 	if err := g.w.chiudi(); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		return Riepilogo{}, fmt.Errorf("genera: %w", err)
 	}
 	if err := g.scriviUtenti(); err != nil {
