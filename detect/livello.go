@@ -452,19 +452,7 @@ func livelloPastNoise(rows []scuolaRow, first int, f scuolaFit, p LivelloParams,
 	if !(scale > 0) {
 		return 0, 0, false
 	}
-	var cxy, czz float64
-	for i := 1; i < len(res); i++ {
-		if idx[i] != idx[i-1]+1 || rows[idx[i]].sy != rows[idx[i-1]].sy {
-			continue
-		}
-		a := math.Max(-scuolaClip, math.Min(scuolaClip, res[i]/scale))
-		b := math.Max(-scuolaClip, math.Min(scuolaClip, res[i-1]/scale))
-		cxy += a * b
-		czz += a * a
-	}
-	if czz > 0 {
-		phi = math.Max(0, math.Min(scuolaMaxPhi, cxy/czz))
-	}
+	phi = lag1(rows, idx, res, scale)
 	var mvs float64
 	for _, x := range vs {
 		mvs += x

@@ -683,21 +683,28 @@ func fitScuolaProfile(all []scuolaRow, first int, sampVar func(float64, float64)
 	}
 	vs /= float64(len(idx))
 	f.v = math.Max(scale*scale-vs, scuolaMinVar)
-	// Lag-1 correlation of clipped standardised residuals on consecutive rows.
+	f.phi = lag1(all, idx, resid, scale)
+	return f
+}
+
+// lag1 is the lag-1 correlation of the residuals res (of rows idx, in
+// order) clipped at scuolaClip scales, over consecutive rows of one school
+// year, capped at scuolaMaxPhi (0 when none).
+func lag1(all []scuolaRow, idx []int, res []float64, scale float64) float64 {
 	var cxy, czz float64
 	for i := 1; i < len(idx); i++ {
 		if idx[i] != idx[i-1]+1 || all[idx[i]].sy != all[idx[i-1]].sy {
 			continue
 		}
-		a := math.Max(-scuolaClip, math.Min(scuolaClip, resid[i]/scale))
-		b := math.Max(-scuolaClip, math.Min(scuolaClip, resid[i-1]/scale))
+		a := math.Max(-scuolaClip, math.Min(scuolaClip, res[i]/scale))
+		b := math.Max(-scuolaClip, math.Min(scuolaClip, res[i-1]/scale))
 		cxy += a * b
 		czz += a * a
 	}
-	if czz > 0 {
-		f.phi = math.Max(0, math.Min(scuolaMaxPhi, cxy/czz))
+	if czz <= 0 {
+		return 0
 	}
-	return f
+	return math.Max(0, math.Min(scuolaMaxPhi, cxy/czz))
 }
 
 // quickMedian returns the median of a, reordering it.

@@ -275,17 +275,7 @@ func (s *Server) confermaEmergenza(w http.ResponseWriter, r *http.Request, c *re
 		s.fail(w, r, err)
 		return
 	}
-	f := store.PlessoFilter{InScope: true, Attivi: true}
-	kind, val, _ := strings.Cut(ambito, ":")
-	switch kind {
-	case "provincia":
-		f.Provincia = val
-	case "distretto":
-		f.Distretto = val
-	case "grado":
-		f.Grado = ps.Grado(val)
-	}
-	plessi, err := s.db.Plessi(ctx, f)
+	plessi, err := s.db.Plessi(ctx, store.AmbitoFiltro(ambito))
 	if err != nil {
 		s.fail(w, r, err)
 		return
