@@ -36,6 +36,17 @@ func (c *cluster) run(name string, args ...string) {
 	}
 }
 
+// stop ends the server at once, whatever state the test left it in.
+func (c *cluster) stop() {
+	name := filepath.Join(c.bin, "pg_ctl")
+	args := []string{"-D", c.dir, "-m", "immediate", "stop"}
+	cmd := exec.Command(name, args...)
+	if c.asPostgres {
+		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+	}
+	cmd.Run() // already stopped: nothing to do
+}
+
 func (c *cluster) start() {
 	c.run("pg_ctl", "-D", c.dir, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "120",
 		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", c.port, c.dir), "start")
