@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +105,20 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).
-	if err := s.db.SaveSettings(r.Context(), actor(r, c.user), st); err != nil {
+	prev, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !prev.Pubblico() && st.Pubblico() && indirizzoLocale(st.URLPortale) {
+		// The open data's catalogue names the portal's address: switched on
+		// with a local one, its links lead nowhere (issue 21, item 20). The
+		// demo, local by design, is seeded with the switch already on.
+		err = &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: map[string]string{"url_portale": "admin.url_pubblico"}}
+	} else {
+		err = s.db.SaveSettings(r.Context(), actor(r, c.user), st)
+	}
+	if err != nil {
 		if f := ps.FieldErrors(err); f != nil {
 			p := s.newPage(r, c, "admin.settings", st)
 			p.setErrors(f, settingsOrder, nil)
@@ -115,4 +130,19 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "admin.settings.saved"))
 	http.Redirect(w, r, "/admin/impostazioni", http.StatusSeeOther)
+}
+
+// indirizzoLocale reports a portal address that only this machine can
+// reach (localhost, a loopback or unspecified IP).
+func indirizzoLocale(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	h := p.Hostname()
+	if strings.EqualFold(h, "localhost") || strings.HasSuffix(strings.ToLower(h), ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && (ip.IsLoopback() || ip.IsUnspecified())
 }

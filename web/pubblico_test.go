@@ -143,6 +143,20 @@ func TestPubblico_Spento(t *testing.T) {
 			if _, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "settings.update", Username: user}); n != 1 {
 				t.Fatalf("%d audit rows for the switch", n)
 			}
+			// Ticking it back with the demo's local address is refused,
+			// next to the address, and saves nothing (issue 21, item 20).
+			on := url.Values{}
+			for k, v := range form {
+				on[k] = v
+			}
+			on.Set("pubblico_attivo", "1")
+			if r := a.post("/admin/impostazioni", on); r.Status != http.StatusUnprocessableEntity || !strings.Contains(text(r.Body), "serve l'indirizzo pubblico del portale") {
+				t.Fatalf("publishing with a local address: %d %s", r.Status, text(r.Body))
+			}
+			if _, n, _ := e.db.FindAudit(ctx, ps.AuditFilter{Action: "settings.update", Username: user}); n != 1 {
+				t.Fatalf("the refused form saved: %d audit rows", n)
+			}
+
 			for _, p := range pubbliche {
 				if r := c.get(p); r.Status != http.StatusNotFound || strings.Contains(r.Body, "ic_sup") || strings.Contains(r.Body, `id="sintesi"`) || strings.Contains(r.Body, "%PDF") {
 					t.Errorf("%s with the switch off: %d", p, r.Status)
