@@ -1,6 +1,9 @@
 package portalescuole
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Stati of an alert (segnale): nuovo → in valutazione → confermato or
 // archiviato; an archived alert can be reopened for evaluation.
@@ -92,4 +95,35 @@ type Anomalia struct {
 	Metodo    string
 	Plessi    int
 	CreatoIl  time.Time
+}
+
+// Levels of the watched series, in the order alerts are summarised:
+// the whole territory first, single plessi last.
+const (
+	LivelloTerritorio = "territorio"
+	LivelloProvincia  = "provincia"
+	LivelloDistretto  = "distretto"
+	LivelloGrado      = "grado"
+	LivelloMotivo     = "motivo" // fever/respiratory and gastro series of an aggregate
+	LivelloPlesso     = "plesso"
+)
+
+// LivelliSerie lists the levels in that order.
+var LivelliSerie = []string{LivelloTerritorio, LivelloProvincia, LivelloDistretto, LivelloGrado, LivelloMotivo, LivelloPlesso}
+
+// LivelloSerie is the level of a series key: "provincia:CR" → provincia,
+// "febbre/provincia:CR" → motivo, "plesso:CREE80102B" → plesso; a
+// sentinel-only twin ("sentinella:provincia:CR") has its aggregate's level.
+func LivelloSerie(serie string) string {
+	serie = strings.TrimPrefix(serie, "sentinella:")
+	if strings.HasPrefix(serie, "febbre/") || strings.HasPrefix(serie, "gastro/") {
+		return LivelloMotivo
+	}
+	kind, _, _ := strings.Cut(serie, ":")
+	for _, l := range LivelliSerie {
+		if kind == l {
+			return l
+		}
+	}
+	return LivelloPlesso
 }

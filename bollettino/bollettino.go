@@ -76,6 +76,9 @@ type Allerta struct {
 	Evidenza, SogliaEvidenza float64
 	Metodo, Stato            string
 	Chiave                   string // the series key, for naming it in another language
+	// Al is the episode's last alarm day and Picco the day of its peak
+	// (Osservato, Atteso and Soglia are that day's).
+	Al, Picco time.Time
 }
 
 // Completezza is the timeliness of the sentinel reports over a period.

@@ -44,7 +44,7 @@ func TestSintesi_FinestraAperta(t *testing.T) {
 	}
 	d.Completezza[1].InTempo, d.Completezza[1].Mancanti, d.Completezza[1].Aperte = 3, 1, 9
 	s = Sintesi(d)
-	if !strings.Contains(s, "3 in tempo, 0 in ritardo e 1 mancanti su 4 attese; per altri 9 la scadenza non è ancora passata") {
+	if !strings.Contains(s, "3 in tempo, 0 in ritardo e 1 mancante su 4 attese; per 9 plessi la scadenza non è ancora passata") {
 		t.Errorf("open windows counted as missing: %s", s)
 	}
 }

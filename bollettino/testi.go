@@ -3,6 +3,8 @@ package bollettino
 import (
 	"fmt"
 	"strings"
+
+	"github.com/portalescuole/portalescuole/internal/testo"
 )
 
 // Lingua is the language a bulletin is written in. The PDF and the e-mail
@@ -82,28 +84,28 @@ var testi = map[string][2]string{
 	"stato.archiviato":     {"archiviato", "archived"},
 
 	"sintesi.nodati":             {"Nella %s non sono disponibili dati sufficienti per calcolare il tasso di assenza territoriale.", "In the %s there are not enough data to compute the territorial absence rate."},
-	"sintesi.tasso":              {"Nella %s il tasso medio di assenza territoriale è stato del %s.", "In the %s the mean territorial absence rate was %s."},
+	"sintesi.tasso":              {"Nella %s il tasso medio di assenza territoriale è stato {del}%s.", "In the %s the mean territorial absence rate was %s."},
 	"sintesi.stabile":            {"stabile rispetto alla settimana precedente (%s)", "stable compared with the previous week (%s)"},
-	"sintesi.aumento":            {"in aumento rispetto al %s della settimana precedente (%s punti percentuali)", "up from %s in the previous week (%s percentage points)"},
-	"sintesi.calo":               {"in calo rispetto al %s della settimana precedente (%s punti percentuali)", "down from %s in the previous week (%s percentage points)"},
-	"sintesi.tassoVar":           {"Nella %s il tasso medio di assenza territoriale è stato del %s, %s.", "In the %s the mean territorial absence rate was %s, %s."},
+	"sintesi.aumento":            {"in aumento rispetto {al}%s della settimana precedente (%s punti percentuali)", "up from %s in the previous week (%s percentage points)"},
+	"sintesi.calo":               {"in calo rispetto {al}%s della settimana precedente (%s punti percentuali)", "down from %s in the previous week (%s percentage points)"},
+	"sintesi.tassoVar":           {"Nella %s il tasso medio di assenza territoriale è stato {del}%s, %s.", "In the %s the mean territorial absence rate was %s, %s."},
 	"sintesi.ultimoGiorno":       {"dell'ultimo giorno", "of the last day"},
 	"sintesi.ultimoGiornoData":   {"dell'ultimo giorno (%s)", "of the last day (%s)"},
-	"sintesi.stima":              {"La stima post-stratificata %s è del %s (IC 95%%: %s–%s)", "The post-stratified estimate %s is %s (95%% CI: %s–%s)"},
-	"sintesi.copertura":          {", con una copertura del %s degli alunni del territorio", ", covering %s of the territory's pupils"},
+	"sintesi.stima":              {"La stima post-stratificata %s è {del}%s (IC 95%%: %s–%s)", "The post-stratified estimate %s is %s (95%% CI: %s–%s)"},
+	"sintesi.copertura":          {", con una copertura {del}%s degli alunni del territorio", ", covering %s of the territory's pupils"},
 	"sintesi.nessunaAllerta":     {"Non è stata generata alcuna allerta statistica.", "No statistical alert was raised."},
-	"sintesi.unaAllerta":         {"È stata generata 1 allerta statistica (%s, %s: %s contro un valore atteso del %s).", "1 statistical alert was raised (%s, %s: %s against an expected %s)."},
+	"sintesi.unaAllerta":         {"È stata generata 1 allerta statistica (%s, %s: %s contro un valore atteso {del}%s).", "1 statistical alert was raised (%s, %s: %s against an expected %s)."},
 	"sintesi.allerte":            {"Sono state generate %d allerte statistiche (%s).", "%d statistical alerts were raised (%s)."},
-	"sintesi.completezza":        {"La completezza delle segnalazioni è del %s", "Completeness of reports is %s"},
-	"sintesi.completezzaPeriodo": {"La completezza delle segnalazioni (%s) è del %s", "Completeness of reports (%s) is %s"},
-	"sintesi.completezzaAperte":  {": %s in tempo, %s in ritardo e %s mancanti su %s attese; per altri %s la scadenza non è ancora passata.", ": %s on time, %s late and %s missing out of %s expected; for another %s the deadline has not passed yet."},
-	"sintesi.completezzaChiuse":  {": %s in tempo, %s in ritardo e %s mancanti su %s attese.", ": %s on time, %s late and %s missing out of %s expected."},
+	"sintesi.completezza":        {"La completezza delle segnalazioni è {del}%s", "Completeness of reports is %s"},
+	"sintesi.completezzaPeriodo": {"La completezza delle segnalazioni (%s) è {del}%s", "Completeness of reports (%s) is %s"},
+	"sintesi.completezzaAperte":  {": %s in tempo, %s in ritardo e %s {mancante|mancanti} su %s {attesa|attese}; per %s {plesso|plessi} la scadenza non è ancora passata.", ": %s on time, %s late and %s missing out of %s expected; for another %s the deadline has not passed yet."},
+	"sintesi.completezzaChiuse":  {": %s in tempo, %s in ritardo e %s {mancante|mancanti} su %s {attesa|attese}.", ": %s on time, %s late and %s missing out of %s expected."},
 	"elenco.tabella":             {"vedi tabella", "see table"},
 	"elenco.altre":               {"%s e altre", "%s and others"},
 	"elenco.una":                 {"serie %s", "series %s"},
 	"elenco.piu":                 {"serie %s e %s", "series %s and %s"},
 
-	"metodi.rete":   {"I plessi sentinella (%d plessi che hanno inviato l'ultimo giorno, il %s degli alunni di 6–19 anni del territorio)", "The sentinel schools (%d schools that reported the last day, %s of the territory's pupils aged 6–19)"},
+	"metodi.rete":   {"I plessi sentinella (%d {plesso che ha|plessi che hanno} inviato l'ultimo giorno, {il}%s degli alunni di 6–19 anni del territorio)", "The sentinel schools (%d school{s} that reported the last day, %s of the territory's pupils aged 6–19)"},
 	"metodi.reteNo": {"I plessi sentinella", "The sentinel schools"},
 	"metodi.testo": {"%s, scelti dall'ATS in modo bilanciato per provincia, distretto e grado, inseriscono due volte a settimana gli " +
 		"alunni assenti di ogni giorno di lezione. Il tasso di assenza è il rapporto tra assenti e iscritti in vigore quel giorno, sui " +
@@ -157,7 +159,9 @@ func (l Lingua) t(k string) string {
 }
 
 // f formats a text of the table with its arguments.
-func (l Lingua) f(k string, args ...any) string { return fmt.Sprintf(l.t(k), args...) }
+func (l Lingua) f(k string, args ...any) string {
+	return fmt.Sprintf(testo.Accorda(l.t(k), args), args...)
+}
 
 // stato names an alert state in the language.
 func (l Lingua) stato(s string) string {

@@ -221,13 +221,84 @@ type SegnaleFilter struct {
 	// (a single plesso's series) or "" for both.
 	Tipo    string
 	Dal, Al time.Time
+	// Livello keeps one level of the hierarchy (ps.LivelliSerie).
+	Livello string
 	// Aperti keeps the episodes still to handle (nuovo, in valutazione).
 	Aperti bool
 	Limit  int
+	Offset int // episodes skipped, for a page after the first
+}
+
+// condizioneLivello is the SQL test of a series key's level, the same
+// rule as ps.LivelloSerie.
+var condizioneLivello = map[string]string{
+	ps.LivelloTerritorio: "serie = 'territorio'",
+	ps.LivelloProvincia:  "serie LIKE 'provincia:%'",
+	ps.LivelloDistretto:  "serie LIKE 'distretto:%'",
+	ps.LivelloGrado:      "serie LIKE 'grado:%'",
+	ps.LivelloMotivo:     "(serie LIKE 'febbre/%' OR serie LIKE 'gastro/%')",
+	ps.LivelloPlesso:     "(serie <> 'territorio' AND serie NOT LIKE 'provincia:%' AND serie NOT LIKE 'distretto:%' AND serie NOT LIKE 'grado:%' AND serie NOT LIKE 'febbre/%' AND serie NOT LIKE 'gastro/%')",
+}
+
+// ConteggioSegnali is the number of alert episodes of one level in one state.
+type ConteggioSegnali struct {
+	Livello, Stato string
+	N              int
+}
+
+// ConteggiSegnali counts every alert episode by level and state: the
+// summaries (dashboard, bulletin) and the list's filters count alike.
+func (db *DB) ConteggiSegnali(ctx context.Context) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	rows, err := db.sql.QueryContext(ctx, `SELECT serie, stato, COUNT(*) FROM segnali GROUP BY serie, stato`)
+	if err != nil {
+		return nil, fmt.Errorf("count segnali: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var serie, stato string
+		var n int
+		if err := rows.Scan(&serie, &stato, &n); err != nil {
+			return nil, fmt.Errorf("count segnali: %w", err)
+		}
+		l := ps.LivelloSerie(serie)
+		if out[l] == nil {
+			out[l] = map[string]int{}
+		}
+		out[l][stato] += n
+	}
+	return out, rows.Err()
 }
 
 // Segnali lists alert episodes, the most recently active first.
 func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error) {
+	where, args := f.where()
+	limit := f.Limit
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	args = append(args, limit, max(0, f.Offset))
+	q := `SELECT ` + segnaleCols + ` FROM segnali` + where + ` ORDER BY al DESC, giorno DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	list, err := queryAll(ctx, db.sql, scanSegnale, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list segnali: %w", err)
+	}
+	return list, nil
+}
+
+// ContaSegnali counts the episodes that Segnali would list without a limit.
+func (db *DB) ContaSegnali(ctx context.Context, f SegnaleFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM segnali`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count segnali: %w", err)
+	}
+	return n, nil
+}
+
+// where is the filter's WHERE clause (empty, or starting with a space)
+// and its arguments.
+func (f SegnaleFilter) where() (string, []any) {
 	var w []string
 	var args []any
 	add := func(cond string, v any) {
@@ -246,6 +317,9 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 	case "aggregati":
 		add("serie NOT LIKE ?", "plesso:%")
 	}
+	if c, ok := condizioneLivello[f.Livello]; ok {
+		w = append(w, c)
+	}
 	if !f.Dal.IsZero() {
 		add("al >= ?", day(f.Dal)) // active on or after Dal
 	}
@@ -257,16 +331,10 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 		args = append(args, ps.StatoValutazione)
 		w[len(w)-1] += ", $" + strconv.Itoa(len(args)) + ")"
 	}
-	q := `SELECT ` + segnaleCols + ` FROM segnali`
-	if len(w) > 0 {
-		q += ` WHERE ` + strings.Join(w, " AND ")
+	if len(w) == 0 {
+		return "", args
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
-	args = append(args, limit)
-	return queryAll(ctx, db.sql, scanSegnale, q+` ORDER BY al DESC, giorno DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	return ` WHERE ` + strings.Join(w, " AND "), args
 }
 
 // Segnale returns one alert.

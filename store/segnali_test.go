@@ -67,3 +67,84 @@ func TestDB_AggiungiSegnali(t *testing.T) {
 		}
 	})
 }
+
+// TestDB_ConteggiSegnali: the counts by level and state agree with the
+// list filtered by the same level and state, page by page.
+func TestDB_ConteggiSegnali(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a := ps.Actor{Username: "motore"}
+		series := []string{"territorio", "provincia:CR", "provincia:MN", "distretto:CR1", "grado:primaria",
+			"febbre/territorio", "gastro/provincia:CR", "plesso:CREE80102B", "plesso:MNEE80001X", "plesso:CRMM80101A"}
+		var sig []ps.Segnale
+		for i := range 60 {
+			sig = append(sig, ps.Segnale{Serie: series[i%len(series)], Giorno: date("2026-09-01").AddDate(0, 0, i), Metodo: "default", Parametri: "{}",
+				Osservato: 0.1, Atteso: 0.05, Soglia: 0.08, Plessi: 1})
+		}
+		added, err := db.AggiungiSegnali(ctx, a, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, g := range added {
+			if i%4 == 0 {
+				if err := db.AggiornaSegnale(ctx, a, g.ID, ps.StatoValutazione, "", "", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		counts, err := db.ConteggiSegnali(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{ps.LivelloTerritorio: 6, ps.LivelloProvincia: 12, ps.LivelloDistretto: 6, ps.LivelloGrado: 6, ps.LivelloMotivo: 12, ps.LivelloPlesso: 18}
+		total := 0
+		for _, l := range ps.LivelliSerie {
+			n := 0
+			for _, stato := range ps.StatiSegnale {
+				listed, err := db.Segnali(ctx, store.SegnaleFilter{Livello: l, Stato: stato, Limit: 5000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := db.ContaSegnali(ctx, store.SegnaleFilter{Livello: l, Stato: stato})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(listed) != counts[l][stato] || c != counts[l][stato] {
+					t.Errorf("%s %s: counted %d and %d, listed %d", l, stato, counts[l][stato], c, len(listed))
+				}
+				for _, g := range listed {
+					if ps.LivelloSerie(g.Serie) != l {
+						t.Errorf("%s listed under %s", g.Serie, l)
+					}
+				}
+				n += counts[l][stato]
+			}
+			if n != want[l] {
+				t.Errorf("%s: %d episodes, want %d", l, n, want[l])
+			}
+			total += n
+		}
+		if counts[ps.LivelloTerritorio][ps.StatoValutazione] == 0 || total != 60 {
+			t.Fatalf("counts %v (total %d)", counts, total)
+		}
+		// Pages of 7 cover the list once, in its order.
+		all, _ := db.Segnali(ctx, store.SegnaleFilter{Limit: 5000})
+		var paged []int64
+		for off := 0; off < 70; off += 7 {
+			p, err := db.Segnali(ctx, store.SegnaleFilter{Limit: 7, Offset: off})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range p {
+				paged = append(paged, g.ID)
+			}
+		}
+		if len(paged) != len(all) {
+			t.Fatalf("paged %d of %d", len(paged), len(all))
+		}
+		for i := range all {
+			if paged[i] != all[i].ID {
+				t.Fatalf("page order differs at %d", i)
+			}
+		}
+	})
+}

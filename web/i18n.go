@@ -3,10 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/internal/testo"
 )
 
 // Languages: Italian first, English available.
@@ -212,7 +211,7 @@ var catalog = map[string][2]string{
 	"ats.solleciti":                  {"Sollecita i plessi mancanti", "Remind missing buildings"},
 	"ats.solleciti.help":             {"Invia un promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri). Ogni plesso riceve al massimo un promemoria al giorno.", "E-mails a reminder to the buildings still missing (within the filters). Each building gets at most one reminder a day."},
 	"ats.solleciti.conferma.title":   {"Conferma i promemoria", "Confirm the reminders"},
-	"ats.solleciti.conferma.testo":   {"Stanno per partire %d promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri scelti); %d plessi non hanno un indirizzo e-mail.", "%d e-mail reminder{s} are about to go to the buildings still missing (within the chosen filters); %d building{s} have no e-mail address."},
+	"ats.solleciti.conferma.testo":   {"Stanno per partire %d promemoria per e-mail ai plessi che non hanno ancora inserito i dati (secondo i filtri scelti); %d {plesso non ha|plessi non hanno} un indirizzo e-mail.", "%d e-mail reminder{s} are about to go to the buildings still missing (within the chosen filters); %d building{s} have no e-mail address."},
 	"ats.solleciti.conferma.invia":   {"Conferma e invia %d promemoria", "Confirm and send %d reminder{s}"},
 	"ats.solleciti.conferma.elenco":  {"Destinatari", "Recipients"},
 	"outbox.to":                      {"Destinatario", "To"},
@@ -223,8 +222,8 @@ var catalog = map[string][2]string{
 	"outbox.stato.failed":            {"non inviato", "failed"},
 	"outbox.stato.incerto":           {"esito incerto", "uncertain"},
 	"outbox.reinvia":                 {"Reinvia", "Send again"},
-	"ats.solleciti.gia_oggi":         {"Altri %d plessi hanno già ricevuto il promemoria oggi e non lo ricevono di nuovo.", "%d other building{s} already got the reminder today and will not get it again."},
-	"ats.solleciti.fatto":            {"%d promemoria in coda di invio; %d già inviati oggi; %d plessi senza indirizzo e-mail.", "%d reminder{s} queued; %d already sent today; %d building{s} without e-mail."},
+	"ats.solleciti.gia_oggi":         {"{Un altro|Altri} %d {plesso ha|plessi hanno} già ricevuto il promemoria oggi e non lo {riceve|ricevono} di nuovo.", "%d other building{s} already got the reminder today and will not get it again."},
+	"ats.solleciti.fatto":            {"%d promemoria in coda di invio; %d già {inviato|inviati} oggi; %d {plesso|plessi} senza indirizzo e-mail.", "%d reminder{s} queued; %d already sent today; %d building{s} without e-mail."},
 	"ats.outbox":                     {"Posta in uscita", "Outbox"},
 	"ats.credenziali":                {"Credenziali dei plessi", "Building credentials"},
 	"ats.credenziali.help":           {"Crea le utenze iniziali per tutti i plessi attivi che non ne hanno una e scarica un CSV per la stampa unione. Le password sono mostrate solo in questo file: conservarlo con cura.", "Creates the initial accounts for every active building without one and downloads a CSV for mail merge. Passwords appear only in this file: keep it safe."},
@@ -237,9 +236,9 @@ var catalog = map[string][2]string{
 	"ats.reset.conferma":             {"Conferma: ripristina la password", "Confirm: reset the password"},
 	"ats.reset.revoca_token":         {"Revoca anche i token del registro elettronico del plesso (consigliato: chi conosceva la password può averne creati)", "Also revoke the building's electronic-register tokens (recommended: whoever knew the password may have created some)"},
 	"emergenza.conferma.title":       {"Avviare la modalità emergenza?", "Start emergency mode?"},
-	"emergenza.conferma.testo":       {"Ambito: %s, dal %s. Coinvolge %d plessi, che da quel giorno inseriscono le assenze ogni giorno; partiranno %d e-mail di istruzioni.", "Scope: %s, from %s. It involves %d building{s}, which from that day enter absences daily; %d instruction e-mail{s} will be sent."},
-	"emergenza.conferma.senza_email": {"%d plessi non hanno un indirizzo e-mail: vanno avvisati in altro modo.", "%d building{s} have no e-mail address: tell them another way."},
-	"emergenza.conferma.passato":     {"L'inizio è nel passato: per %d giorni di lezione, fino a ieri, i %d plessi risulteranno subito in ritardo.", "The start is in the past: for %d school day{s}, up to yesterday, the %d building{s} will be late at once."},
+	"emergenza.conferma.testo":       {"Ambito: %s, dal %s. Coinvolge %d {plesso, che|plessi, che} da quel giorno {inserisce|inseriscono} le assenze ogni giorno; {partirà|partiranno} %d e-mail di istruzioni.", "Scope: %s, from %s. It involves %d building{s}, which from that day enter absences daily; %d instruction e-mail{s} will be sent."},
+	"emergenza.conferma.senza_email": {"%d {plesso non ha|plessi non hanno} un indirizzo e-mail: {va avvisato|vanno avvisati} in altro modo.", "%d building{s} have no e-mail address: tell them another way."},
+	"emergenza.conferma.passato":     {"L'inizio è nel passato: per %d {giorno|giorni} di lezione, fino a ieri, {il|i} %d {plesso risulterà|plessi risulteranno} subito in ritardo.", "The start is in the past: for %d school day{s}, up to yesterday, the %d building{s} will be late at once."},
 	"emergenza.conferma.avvia":       {"Conferma: avvia la modalità emergenza", "Confirm: start emergency mode"},
 	"admin.url_pubblico":             {"Per pubblicare i dati aperti serve l'indirizzo pubblico del portale (per esempio https://portalescuole.ats-valpadana.it): con un indirizzo locale i link del catalogo non portano da nessuna parte. Nulla è stato salvato.", "Publishing the open data needs the portal's public address (for instance https://portalescuole.ats-valpadana.it): with a local one the catalogue's links lead nowhere. Nothing was saved."},
 	"err.emergenza.dal.limiti":       {"La modalità emergenza può iniziare dal %s al %s (al più due settimane indietro, nell'anno scolastico in corso, e due mesi avanti).", "Emergency mode can start from %s to %s (two weeks back at most, within the current school year, and two months ahead)."},
@@ -262,10 +261,10 @@ var catalog = map[string][2]string{
 	"admin.audit.ip":        {"IP", "IP"},
 	"admin.audit.from":      {"Dal", "From"},
 	"admin.audit.to":        {"Al", "To"},
-	"admin.audit.total":     {"%d voci", "%d entries"},
+	"admin.audit.total":     {"%d {voce|voci}", "%d entries"},
 	"admin.import":          {"Importa anagrafe", "Import register"},
 	"admin.import.help":     {"Accetta: anagrafe MIM delle scuole statali (SCUANAGRAFESTAT) o paritarie (SCUANAGRAFEPAR), studenti per plesso MIM (CODICESCUOLA, NUMEROSTUDENTI), elenco ISTAT dei comuni, mappa comune → distretto (codice_istat, distretto, nome_distretto), incidenza settimanale InfluNet (flu_season, year_week, inc_5-14). Il tipo è riconosciuto dall'intestazione. Un file con errori è rifiutato per intero.", "Accepts: MIM register of state (SCUANAGRAFESTAT) or non-state (SCUANAGRAFEPAR) schools, MIM pupils per building (CODICESCUOLA, NUMEROSTUDENTI), ISTAT municipalities, municipality → district map (codice_istat, distretto, nome_distretto). The kind is recognised from the header. A file with errors is rejected whole."},
-	"admin.import.influnet": {"InfluNet: %d settimane di incidenza 5–14 anni importate.", "InfluNet: %d week{s} of age 5–14 incidence imported."},
+	"admin.import.influnet": {"InfluNet: %d {settimana|settimane} di incidenza 5–14 anni importate.", "InfluNet: %d week{s} of age 5–14 incidence imported."},
 	"admin.import.file":     {"File CSV", "CSV file"},
 	"admin.import.anno":     {"Anno scolastico (solo per il file degli studenti)", "School year (pupil-count file only)"},
 	"admin.import.dry":      {"Solo anteprima (non salvare)", "Preview only (do not save)"},
@@ -365,7 +364,7 @@ var catalog = map[string][2]string{
 	"allerte.title":           {"Allerte", "Alerts"},
 	"allerte.help":            {"Ogni allerta è un episodio: i giorni consecutivi (con pause di al più due giorni di scuola) in cui le assenze di una serie (territorio, provincia, distretto, grado, singolo plesso, o assenze per febbre o disturbi gastrointestinali) hanno superato il limite del metodo di sorveglianza. Un nuovo giorno di allarme prolunga l'episodio aperto. Le allerte delle serie contenute in un'altra sono mostrate sotto di essa. Stati: nuovo → in valutazione → confermato o archiviato.", "Each alert is an episode: the consecutive days (gaps of at most two school days) on which the absences of a series (territory, province, district, grade, single building, or absences for fever or gastro-intestinal illness) exceeded the surveillance method's bound. A new alarm day extends the open episode. Alerts on series contained in another are shown under it. States: new → under evaluation → confirmed or archived."},
 	"allerte.esegui":          {"Esegui ora la sorveglianza", "Run surveillance now"},
-	"allerte.eseguito":        {"Sorveglianza eseguita su %d serie: %d nuove allerte, %d allerte prolungate, %d anomalie dei dati.", "Surveillance run on %d series: %d new alert{s}, %d alert{s} extended, %d data anomalies."},
+	"allerte.eseguito":        {"Sorveglianza eseguita su %d serie: %d {nuova allerta|nuove allerte}, %d {allerta prolungata|allerte prolungate}, %d {anomalia|anomalie} dei dati.", "Surveillance run on %d series: %d new alert{s}, %d alert{s} extended, %d data anomalies."},
 	"allerte.nessuna":         {"Nessuna allerta.", "No alerts."},
 	"allerte.serie":           {"Serie", "Series"},
 	"allerte.osservato":       {"Assenti osservati", "Observed absence"},
@@ -399,8 +398,8 @@ var catalog = map[string][2]string{
 
 	"cruscotto.title":              {"Cruscotto della sorveglianza", "Surveillance dashboard"},
 	"cruscotto.help":               {"Tasso di assenza dei plessi sentinella (giorni di lezione da lunedì a venerdì) con il valore atteso e il limite superiore dell'intervallo di previsione al 95%; i quadrati segnano gli allarmi, che scattano quando l'evidenza accumulata di un aumento supera la sua soglia.", "Absence rate of the sentinel buildings (school days Monday to Friday) with the expected value and the upper end of the 95% prediction interval; squares mark alarms, raised when the accumulated evidence of a rise exceeds its threshold."},
-	"cruscotto.stima":              {"Stima per il territorio (post-stratificata per provincia e grado) del %s: %s degli alunni assenti (IC 95%% %s – %s), da %d plessi con %s alunni, che coprono il %s degli alunni.", "Territory estimate (post-stratified by province and grade) for %s: %s of pupils absent (95%% CI %s – %s), from %d building{s} with %s pupils, covering %s of pupils."},
-	"cruscotto.allerte":            {"%d allerte nuove da valutare:", "%d new alert{s} to evaluate:"},
+	"cruscotto.stima":              {"Stima per il territorio (post-stratificata per provincia e grado) del %s: %s degli alunni assenti (IC 95%% %s – %s), da %d {plesso|plessi} con %s alunni, che {copre|coprono} {il}%s degli alunni.", "Territory estimate (post-stratified by province and grade) for %s: %s of pupils absent (95%% CI %s – %s), from %d building{s} with %s pupils, covering %s of pupils."},
+	"cruscotto.allerte":            {"%d {allerta nuova|allerte nuove} da valutare:", "%d new alert{s} to evaluate:"},
 	"cruscotto.grafico":            {"Andamento delle assenze:", "Absence trend:"},
 	"cruscotto.legenda":            {"Linea blu: assenti (% iscritti); tratteggio grigio: atteso; arancione: limite superiore al 95%; quadrati: allarmi; cerchi grigi: giorni provvisori, non ancora abbastanza plessi per il calcolo.", "Blue: absent (% enrolled); grey dashes: expected; orange: upper 95% limit; squares: alarms; grey circles: provisional days, not yet enough buildings for detection."},
 	"cruscotto.csv_esterno":        {"CSV per la condivisione (conteggi 1–3 e complementari soppressi)", "CSV for sharing (counts 1–3 and complements suppressed)"},
@@ -432,7 +431,7 @@ var catalog = map[string][2]string{
 	"andamento.legenda":            {"Linea blu: il plesso; tratteggio: il territorio.", "Blue: the building; dashes: the territory."},
 	"bollettino.pdf":               {"Scarica il PDF", "Download the PDF"},
 	"bollettino.invia":             {"Invia per e-mail alla lista ATS", "E-mail to the ATS list"},
-	"bollettino.inviato":           {"Bollettino in coda di invio a %d destinatari.", "Bulletin queued to %d recipient{s}."},
+	"bollettino.inviato":           {"Bollettino in coda di invio a %d {destinatario|destinatari}.", "Bulletin queued to %d recipient{s}."},
 	"bollettino.precedente":        {"settimana precedente", "previous week"},
 	"bollettino.successivo":        {"settimana successiva", "next week"},
 	"bollettino.title":             {"Bollettino settimanale", "Weekly bulletin"},
@@ -447,7 +446,7 @@ var catalog = map[string][2]string{
 	// Alert episodes, provisional days, settings of alerts.
 	"err.settings.quota":            {"Indicare una quota tra 0 e 1, per esempio 0,5.", "Give a share between 0 and 1, for example 0.5."},
 	"err.settings.minimo":           {"Indicare un numero intero di plessi tra 1 e 1000.", "Give a whole number of plessi between 1 and 1000."},
-	"allerte.conteggio":             {"%d allerte in %d gruppi.", "%d alert{s} in %d group{s}."},
+	"allerte.conteggio":             {"%d {allerta|allerte} in %d {gruppo|gruppi}.", "%d alert{s} in %d group{s}."},
 	"allerte.periodo":               {"Giorni", "Days"},
 	"allerte.picco":                 {"Picco", "Peak"},
 	"allerte.anomalie":              {"Anomalie dei dati", "Data anomalies"},
@@ -455,14 +454,14 @@ var catalog = map[string][2]string{
 	"allerte.anomalie.nessuna":      {"Nessuna anomalia negli ultimi 60 giorni.", "No anomaly in the last 60 days."},
 	"allerte.confronto":             {"Il %s (giorno di picco): %s degli iscritti assenti, contro un valore atteso di %s (intervallo di previsione al 95%% fino a %s). L'allerta scatta quando l'evidenza accumulata di un aumento supera la sua soglia: vedi la colonna Evidenza.", "On %s (peak day): %s of enrolled pupils absent, against an expected %s (95%% prediction interval up to %s). An alert is raised when the accumulated evidence of a rise exceeds its threshold: see the Evidence column."},
 	"allerte.base":                  {"Su quali dati", "Based on"},
-	"allerte.base.testo":            {"%d plessi con %s alunni, il %s dei plessi sentinella e il %s dei loro alunni.", "%d building{s} with %s pupils, %s of the sentinel buildings and %s of their pupils."},
+	"allerte.base.testo":            {"%d {plesso|plessi} con %s alunni, {il}%s dei plessi sentinella e {il}%s dei loro alunni.", "%d building{s} with %s pupils, %s of the sentinel buildings and %s of their pupils."},
 	"allerte.cosa_fare":             {"Cosa fare", "What to do"},
 	"allerte.correlate":             {"Allerte collegate (serie che contengono questa o contenute in essa)", "Related alerts (series containing this one or contained in it)"},
 	"allerte.contributi.giorno":     {"Il %s", "On %s"},
 	"allerte.intorno":               {"La serie intorno all'episodio", "The series around the episode"},
 	"allerte.alunni":                {"Alunni", "Pupils"},
 	"cruscotto.provvisorio":         {"provvisorio (%s degli alunni della rete)", "provisional (%s of the network's pupils)"},
-	"cruscotto.stima.insufficiente": {"Stima per il territorio del %s: dati insufficienti (%d plessi con %s alunni, il %s degli alunni dei plessi sentinella; servono almeno %d plessi e il %s).", "Territory estimate for %s: insufficient data (%d building{s} with %s pupils, %s of the sentinel buildings' pupils; at least %d building{s} and %s are needed)."},
+	"cruscotto.stima.insufficiente": {"Stima per il territorio del %s: dati insufficienti (%d {plesso|plessi} con %s alunni, {il}%s degli alunni della rete; servono almeno %d plessi e {il}%s).", "Territory estimate for %s: insufficient data (%d building{s} with %s pupils, %s of the network's pupils; at least %d building{s} and %s are needed)."},
 }
 
 // tr translates key into lang, formatting args; unknown keys are returned
@@ -484,50 +483,8 @@ func tr(lang, key string, args ...any) string {
 	return s
 }
 
-// plurali resolves "{s}" in an English text: the ending stays unless the
-// last number before it is 1 ("%d building{s}": "1 building", "2
-// buildings"). Arguments that went through ps.Msg are text: "1" counts.
-func plurali(format string, args []any) string {
-	if !strings.Contains(format, "{s}") {
-		return format
-	}
-	var b strings.Builder
-	n, count := 0, -1
-	for i := 0; i < len(format); {
-		switch {
-		case format[i] == '%' && i+1 < len(format) && format[i+1] == '%':
-			b.WriteString("%%")
-			i += 2
-		case format[i] == '%':
-			j := i + 1
-			for j < len(format) && strings.IndexByte("0123456789.+-# ", format[j]) >= 0 {
-				j++
-			}
-			if n < len(args) {
-				switch v := args[n].(type) {
-				case int:
-					count = v
-				case string:
-					if c, err := strconv.Atoi(v); err == nil {
-						count = c
-					}
-				}
-			}
-			n++
-			b.WriteString(format[i:min(j+1, len(format))])
-			i = j + 1
-		case strings.HasPrefix(format[i:], "{s}"):
-			if count != 1 {
-				b.WriteByte('s')
-			}
-			i += 3
-		default:
-			b.WriteByte(format[i])
-			i++
-		}
-	}
-	return b.String()
-}
+// plurali resolves the agreement marks of a text (testo.Accorda).
+func plurali(format string, args []any) string { return testo.Accorda(format, args) }
 
 // langOf picks the language: the "lang" cookie, else Italian.
 func langOf(r *http.Request) string {

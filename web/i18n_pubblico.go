@@ -13,7 +13,7 @@ var catalogPubblico = map[string][2]string{
 	"pubblico.settimana_dal":           {"Settimana dal", "Week from"},
 	"pubblico.ultimo":                  {"Ultimo giorno con dati: %s.", "Last day with data: %s."},
 	"pubblico.copertura":               {"Dati di %s plessi sentinella con %s alunni", "Figures from %s sentinel schools with %s pupils"},
-	"pubblico.copertura.quota":         {"(il %s degli alunni del territorio).", "(%s of the territory's pupils)."},
+	"pubblico.copertura.quota":         {"({il}%s degli alunni del territorio).", "(%s of the territory's pupils)."},
 	"pubblico.per_area":                {"Tasso di assenza per area", "Absence rate by area"},
 	"pubblico.per_grado":               {"Tasso di assenza per grado scolastico (territorio)", "Absence rate by school grade (territory)"},
 	"pubblico.area":                    {"Area", "Area"},

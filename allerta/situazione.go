@@ -1,0 +1,161 @@
+package allerta
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/bollettino"
+	"github.com/portalescuole/portalescuole/serie"
+	"github.com/portalescuole/portalescuole/store"
+)
+
+// FontiSituazione are what the paragraph on a week is computed from; the
+// dashboard and the bulletin fill them from their own reads.
+type FontiSituazione struct {
+	Lunedi time.Time
+	// Territorio is the territory's series as evaluated, covering at
+	// least the week and the one before.
+	Territorio Traccia
+	// Osservazioni are plesso days covering the week (any longer span is
+	// fine); Sentinelle the sentinel plessi of its school year.
+	Osservazioni []serie.Osservazione
+	Sentinelle   map[string]bool
+	// Segnali are the alert episodes active in the week.
+	Segnali   []ps.Segnale
+	Emergenze []store.Emergenza
+	Nome      func(serie string) string
+	// Conteggi: count the week's episodes by level in the paragraph.
+	Conteggi bool
+}
+
+// Situazione computes what is happening in the week of f.Lunedi.
+func Situazione(f FontiSituazione) bollettino.Situazione {
+	lun := serie.Lunedi(f.Lunedi)
+	ven, dom := lun.AddDate(0, 0, 4), lun.AddDate(0, 0, 6)
+	s := bollettino.Situazione{Lunedi: lun, Tasso: math.NaN(), Atteso: math.NaN(), TassoPrec: math.NaN(), Febbre: math.NaN()}
+	t := f.Territorio
+	settimana := func(from time.Time) (tasso, atteso, quota float64, giorni int) {
+		var a, n, sumAtt, sumQ float64
+		nAtt := 0
+		for i, g := range t.Giorni {
+			if g.Before(from) || g.After(from.AddDate(0, 0, 6)) || t.Provvisorio[i] || t.Iscritti[i] == 0 {
+				continue
+			}
+			giorni++
+			a += float64(t.Assenti[i])
+			n += float64(t.Iscritti[i])
+			sumQ += t.Quota[i]
+			if !math.IsNaN(t.Atteso[i]) {
+				sumAtt += t.Atteso[i]
+				nAtt++
+			}
+		}
+		tasso, atteso, quota = math.NaN(), math.NaN(), math.NaN()
+		if giorni > 0 {
+			tasso, quota = a/n, sumQ/float64(giorni)
+		}
+		if nAtt > 0 {
+			atteso = sumAtt / float64(nAtt)
+		}
+		return
+	}
+	s.Tasso, s.Atteso, s.Quota, s.Giorni = settimana(lun)
+	s.TassoPrec, _, _, _ = settimana(lun.AddDate(0, 0, -7))
+	for i, g := range t.Giorni {
+		if !g.Before(lun) && !g.After(dom) && t.Provvisorio[i] {
+			s.Provvisori++
+			s.QuotaProvvisori = t.Quota[i]
+		}
+	}
+
+	// The alerts of the week: the territory's, then the other aggregates
+	// by level.
+	nome := f.Nome
+	if nome == nil {
+		nome = func(x string) string { return x }
+	}
+	attivo := func(g ps.Segnale) bool { return !g.Giorno.After(ven) && !g.Al.Before(lun) }
+	conteggi := map[string]*bollettino.Conteggio{}
+	condivisa := map[string][]string{}
+	for _, g := range f.Segnali {
+		if !attivo(g) {
+			continue
+		}
+		liv := ps.LivelloSerie(g.Serie)
+		c := conteggi[liv]
+		if c == nil {
+			c = &bollettino.Conteggio{Livello: liv}
+			conteggi[liv] = c
+		}
+		switch g.Stato {
+		case ps.StatoNuovo:
+			c.Nuove++
+		case ps.StatoValutazione:
+			c.Valutazione++
+		default:
+			c.Chiuse++
+		}
+		switch liv {
+		case ps.LivelloTerritorio:
+			if s.Territorio == nil || g.Al.After(s.Territorio.Al) {
+				s.Territorio = &bollettino.Allerta{ID: g.ID, Data: g.Giorno, Al: g.Al, Picco: g.Picco, Serie: nome(g.Serie), Chiave: g.Serie,
+					Osservato: g.Osservato, Atteso: g.Atteso, Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato}
+			}
+		case ps.LivelloProvincia, ps.LivelloDistretto, ps.LivelloGrado:
+			n := nome(g.Serie)
+			if !slices.Contains(condivisa[liv], n) {
+				condivisa[liv] = append(condivisa[liv], n)
+			}
+		}
+	}
+	for _, liv := range []string{ps.LivelloProvincia, ps.LivelloDistretto, ps.LivelloGrado} {
+		if len(condivisa[liv]) > 0 {
+			sort.Strings(condivisa[liv])
+			s.Condivisa = append(s.Condivisa, condivisa[liv])
+		}
+	}
+	if f.Conteggi {
+		s.Conteggi = []bollettino.Conteggio{}
+		for _, liv := range ps.LivelliSerie {
+			if c := conteggi[liv]; c != nil {
+				s.Conteggi = append(s.Conteggi, *c)
+			}
+		}
+	}
+
+	// Fever share and pupils outside the network, from the plesso days.
+	var febbre, assenti, fuori, iscritti int
+	conMotivi := map[string]bool{}
+	for _, o := range f.Osservazioni {
+		if o.Giorno.Before(lun) || o.Giorno.After(dom) {
+			continue
+		}
+		iscritti += o.Iscritti
+		if f.Sentinelle != nil && !f.Sentinelle[o.Plesso] {
+			fuori += o.Iscritti
+		}
+		if o.Febbre >= 0 {
+			febbre += o.Febbre
+			assenti += o.Assenti
+			conMotivi[o.Plesso] = true
+		}
+	}
+	if assenti > 0 {
+		s.Febbre, s.FebbrePlessi = float64(febbre)/float64(assenti), len(conMotivi)
+	}
+	for _, e := range f.Emergenze {
+		if e.Dal.After(dom) || (!e.Al.IsZero() && e.Al.Before(lun)) {
+			continue
+		}
+		q := 0.0
+		if iscritti > 0 {
+			q = float64(fuori) / float64(iscritti)
+		}
+		s.Emergenza = &bollettino.EmergenzaAttiva{Ambito: nome(e.Ambito), Dal: e.Dal, Fuori: q}
+		break
+	}
+	return s
+}
