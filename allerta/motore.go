@@ -258,9 +258,9 @@ func (m *Motore) soglie(ctx context.Context, primo, oggi time.Time) (*soglie, er
 }
 
 // rete returns the sentinel network of a series on a day (an illness
-// series has its all-cause series' network).
+// series and a sentinel-only twin have their aggregate's network).
 func (s *soglie) rete(nome string, d time.Time) aggregati.Rete {
-	b, _ := aggregati.Base(nome)
+	b, _ := aggregati.Base(strings.TrimPrefix(nome, aggregati.PrefissoSentinella))
 	return s.reti[ps.AnnoDi(d)][b]
 }
 

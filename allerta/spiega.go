@@ -54,6 +54,9 @@ var nomiGradi = map[string]string{
 // Provincia di Cremona"; never an internal key unless nothing better is
 // known.
 func (n Nominatore) Nome(nome string) string {
+	if b, ok := strings.CutPrefix(nome, aggregati.PrefissoSentinella); ok {
+		return n.Nome(b) + " – solo rete sentinella"
+	}
 	if b, motivo := aggregati.Base(nome); motivo != "" {
 		label := map[string]string{"febbre": "Febbre o sintomi respiratori", "gastro": "Disturbi gastrointestinali"}[motivo]
 		return label + " – " + n.Nome(b)

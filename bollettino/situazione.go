@@ -63,26 +63,28 @@ type Conteggio struct {
 func (c Conteggio) Totale() int { return c.Nuove + c.Valutazione + c.Chiuse }
 
 var testiSituazione = map[string][2]string{
-	"sit.settimana":     {"Settimana dal %s al %s", "Week of %s to %s"},
-	"sit.tasso":         {": assenti {il}%s degli alunni dei plessi sentinella, contro {il}%s atteso", ": %s of the sentinel schools' pupils absent, against %s expected"},
-	"sit.tassoNoAtteso": {": assenti {il}%s degli alunni dei plessi sentinella", ": %s of the sentinel schools' pupils absent"},
-	"sit.aumento":       {", in aumento di %s punti sulla settimana precedente", ", up %s points on the previous week"},
-	"sit.calo":          {", in calo di %s punti sulla settimana precedente", ", down %s points on the previous week"},
-	"sit.stabile":       {", stabile sulla settimana precedente", ", stable on the previous week"},
-	"sit.giorni":        {" (%d {giorno|giorni} di lezione con dati completi, in media {il}%s degli alunni della rete", " (%d school day{s} with complete data, on average %s of the network's pupils"},
-	"sit.provvisori":    {"; %d {giorno|giorni} ancora {provvisorio|provvisori}, l'ultimo con {il}%s", "; %d day{s} still provisional, the latest with %s"},
-	"sit.nessuno":       {": nessun giorno ancora abbastanza completo per il calcolo", ": no day complete enough for the calculation yet"},
-	"sit.nessunoProvv":  {" (%d {giorno|giorni} {provvisorio|provvisori}, l'ultimo con {il}%s degli alunni della rete)", " (%d provisional day{s}, the latest with %s of the network's pupils)"},
-	"sit.allerta":       {"Il territorio è in allerta dal %s (allerta n. %d, %s): picco {del}%s il %s contro {il}%s atteso.", "The territory has been in alert since %s (alert no. %d, %s): peak of %s on %s against %s expected."},
-	"sit.allertaChiusa": {"Il territorio è stato in allerta dal %s al %s (allerta n. %d, %s): picco {del}%s il %s contro {il}%s atteso.", "The territory was in alert from %s to %s (alert no. %d, %s): peak of %s on %s against %s expected."},
-	"sit.noAllerta":     {"Il territorio non è in allerta.", "The territory is not in alert."},
-	"sit.condivisa":     {"In allerta nella settimana anche: %s.", "Also in alert in the week: %s."},
-	"sit.soloAree":      {"In allerta nella settimana: %s.", "In alert in the week: %s."},
-	"sit.febbre":        {"Febbre o sintomi respiratori: {il}%s delle assenze nei %d {plesso|plessi} che ne indicano i motivi.", "Fever or respiratory symptoms: %s of absences in the %d school{s} that give their reasons."},
-	"sit.emergenza":     {"Modalità emergenza attiva (%s) dal %s: {il}%s degli alunni della settimana è di plessi fuori dalla rete sentinella; la serie «solo rete sentinella» resta confrontabile con gli anni precedenti.", "Emergency mode on (%s) since %s: %s of the week's pupils are in schools outside the sentinel network; the “sentinel network only” series stays comparable with earlier years."},
-	"sit.noEmergenza":   {"Modalità emergenza non attiva.", "Emergency mode off."},
-	"sit.conteggi":      {"Allerte della settimana: %s (%d {nuova|nuove}, %d in valutazione, %d {chiusa|chiuse}).", "Alerts of the week: %s (%d new, %d under review, %d closed)."},
-	"sit.noConteggi":    {"Nessuna allerta nella settimana.", "No alert in the week."},
+	"sit.settimana":              {"Settimana dal %s al %s", "Week of %s to %s"},
+	"sit.tasso":                  {": assenti {il}%s degli alunni dei plessi sentinella, contro {il}%s atteso", ": %s of the sentinel schools' pupils absent, against %s expected"},
+	"sit.tassoEmergenza":         {": assenti {il}%s degli alunni dei plessi che hanno inviato (rete sentinella e plessi in emergenza), contro {il}%s atteso", ": %s of the reporting schools' pupils absent (sentinel network and schools in emergency mode), against %s expected"},
+	"sit.tassoEmergenzaNoAtteso": {": assenti {il}%s degli alunni dei plessi che hanno inviato (rete sentinella e plessi in emergenza)", ": %s of the reporting schools' pupils absent (sentinel network and schools in emergency mode)"},
+	"sit.tassoNoAtteso":          {": assenti {il}%s degli alunni dei plessi sentinella", ": %s of the sentinel schools' pupils absent"},
+	"sit.aumento":                {", in aumento di %s punti sulla settimana precedente", ", up %s points on the previous week"},
+	"sit.calo":                   {", in calo di %s punti sulla settimana precedente", ", down %s points on the previous week"},
+	"sit.stabile":                {", stabile sulla settimana precedente", ", stable on the previous week"},
+	"sit.giorni":                 {" (%d {giorno|giorni} di lezione con dati completi, in media {il}%s degli alunni della rete", " (%d school day{s} with complete data, on average %s of the network's pupils"},
+	"sit.provvisori":             {"; %d {giorno|giorni} ancora {provvisorio|provvisori}, l'ultimo con {il}%s", "; %d day{s} still provisional, the latest with %s"},
+	"sit.nessuno":                {": nessun giorno ancora abbastanza completo per il calcolo", ": no day complete enough for the calculation yet"},
+	"sit.nessunoProvv":           {" (%d {giorno|giorni} {provvisorio|provvisori}, l'ultimo con {il}%s degli alunni della rete)", " (%d provisional day{s}, the latest with %s of the network's pupils)"},
+	"sit.allerta":                {"Il territorio è in allerta dal %s (allerta n. %d, %s): picco {del}%s il %s contro {il}%s atteso.", "The territory has been in alert since %s (alert no. %d, %s): peak of %s on %s against %s expected."},
+	"sit.allertaChiusa":          {"Il territorio è stato in allerta dal %s al %s (allerta n. %d, %s): picco {del}%s il %s contro {il}%s atteso.", "The territory was in alert from %s to %s (alert no. %d, %s): peak of %s on %s against %s expected."},
+	"sit.noAllerta":              {"Il territorio non è in allerta.", "The territory is not in alert."},
+	"sit.condivisa":              {"In allerta nella settimana anche: %s.", "Also in alert in the week: %s."},
+	"sit.soloAree":               {"In allerta nella settimana: %s.", "In alert in the week: %s."},
+	"sit.febbre":                 {"Febbre o sintomi respiratori: {il}%s delle assenze nei %d {plesso|plessi} che ne indicano i motivi.", "Fever or respiratory symptoms: %s of absences in the %d school{s} that give their reasons."},
+	"sit.emergenza":              {"Modalità emergenza attiva (%s) dal %s: {il}%s degli alunni della settimana è di plessi fuori dalla rete sentinella; la serie «solo rete sentinella» resta confrontabile con gli anni precedenti.", "Emergency mode on (%s) since %s: %s of the week's pupils are in schools outside the sentinel network; the “sentinel network only” series stays comparable with earlier years."},
+	"sit.noEmergenza":            {"Modalità emergenza non attiva.", "Emergency mode off."},
+	"sit.conteggi":               {"Allerte della settimana: %s (%d {nuova|nuove}, %d in valutazione, %d {chiusa|chiuse}).", "Alerts of the week: %s (%d new, %d under review, %d closed)."},
+	"sit.noConteggi":             {"Nessuna allerta nella settimana.", "No alert in the week."},
 	// Category names as in a tally ("province 1"): no agreement needed.
 	"liv.territorio": {"territorio %d", "territory %d"},
 	"liv.provincia":  {"province %d", "provinces %d"},
@@ -104,8 +106,9 @@ func init() {
 	}
 }
 
-// Paragrafo writes the week in one paragraph.
-func (l Lingua) Paragrafo(s Situazione) string {
+// Apertura is the paragraph's first sentence: the week's rate, trend and
+// completeness.
+func (l Lingua) Apertura(s Situazione) string {
 	var b strings.Builder
 	b.WriteString(l.f("sit.settimana", s.Lunedi.Format("02/01"), s.Lunedi.AddDate(0, 0, 4).Format("02/01/2006")))
 	switch {
@@ -116,9 +119,14 @@ func (l Lingua) Paragrafo(s Situazione) string {
 		}
 		b.WriteString(".")
 	default:
-		if finite(s.Atteso) {
+		switch {
+		case s.Emergenza != nil && finite(s.Atteso):
+			b.WriteString(l.f("sit.tassoEmergenza", l.Pct(s.Tasso), l.Pct(s.Atteso)))
+		case s.Emergenza != nil:
+			b.WriteString(l.f("sit.tassoEmergenzaNoAtteso", l.Pct(s.Tasso)))
+		case finite(s.Atteso):
 			b.WriteString(l.f("sit.tasso", l.Pct(s.Tasso), l.Pct(s.Atteso)))
-		} else {
+		default:
 			b.WriteString(l.f("sit.tassoNoAtteso", l.Pct(s.Tasso)))
 		}
 		if finite(s.TassoPrec) {
@@ -137,6 +145,13 @@ func (l Lingua) Paragrafo(s Situazione) string {
 		}
 		b.WriteString(").")
 	}
+	return b.String()
+}
+
+// Paragrafo writes the week in one paragraph.
+func (l Lingua) Paragrafo(s Situazione) string {
+	var b strings.Builder
+	b.WriteString(l.Apertura(s))
 	if a := s.Territorio; a != nil {
 		stato := a.Stato
 		if _, ok := testi["statoAllerta."+a.Stato]; ok {

@@ -16,6 +16,7 @@ import (
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/auth"
 	"github.com/portalescuole/portalescuole/calendario"
+	"github.com/portalescuole/portalescuole/sim"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -115,6 +116,21 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 			if err := db.SetSentinella(ctx, a, p.Codice, anno, true); err != nil {
 				return err
 			}
+			// The same network the year before, with its figures: the
+			// dashboard and the bulletin compare this year with the last.
+			if err := db.SetSentinella(ctx, a, p.Codice, anno-1, true); err != nil {
+				return err
+			}
+			if ok {
+				prima := (anno - 1).Inizio().AddDate(0, 0, 12).Add(9 * time.Hour)
+				db.Now = func() time.Time { return prima }
+				iscritti := max(1, n+int(h%7)-3)
+				if _, _, err := db.AddConsistenza(ctx, ps.Actor{Username: strings.ToLower(p.Codice)}, ps.Consistenza{Plesso: p.Codice, Anno: anno - 1,
+					Iscritti: iscritti, Classi: max(1, (iscritti+10)/21)}); err != nil {
+					return err
+				}
+				db.Now = orig
+			}
 			// Before the first lesson day the new year is already set up.
 			if cur := ps.AnnoDi(now); cur != anno {
 				if err := db.SetSentinella(ctx, a, p.Codice, cur, true); err != nil {
@@ -152,11 +168,11 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 		}
 	}
 	db.Now = orig
+	if err := seedInfluNet(ctx, db, now); err != nil {
+		return fmt.Errorf("demo InfluNet: %w", err)
+	}
 	if err := seedAssenze(ctx, db, now); err != nil {
 		return fmt.Errorf("demo assenze: %w", err)
-	}
-	if err := seedInfluNet(ctx, db); err != nil {
-		return fmt.Errorf("demo InfluNet: %w", err)
 	}
 	// The demo shows the public figures; a real ATS turns them on itself.
 	if st, err := db.Settings(ctx); err == nil {
@@ -168,6 +184,9 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	db.Now = orig
 	if _, err := allerta.Esegui(ctx, db, ps.Actor{Username: "demo"}, now); err != nil {
 		return fmt.Errorf("demo allerte: %w", err)
+	}
+	if err := chiudiAnnoPrima(ctx, db, anno); err != nil {
+		return fmt.Errorf("demo allerte dell'anno prima: %w", err)
 	}
 	for _, acc := range Accounts {
 		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
@@ -183,6 +202,42 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 		}
 		if _, err := db.CreateUser(ctx, a, u); err != nil {
 			return fmt.Errorf("demo user %s: %w", acc.Username, err)
+		}
+	}
+	return nil
+}
+
+// chiudiAnnoPrima closes the alerts of the school year before anno, as the
+// ATS would have: the territory's episode of the influenza peak confirmed,
+// the others archived, each a few days after its end.
+func chiudiAnnoPrima(ctx context.Context, db *store.DB, anno ps.AnnoScolastico) error {
+	list, err := db.Segnali(ctx, store.SegnaleFilter{Al: anno.Inizio().AddDate(0, 0, -1), Limit: 5000})
+	if err != nil {
+		return err
+	}
+	var picco *ps.Segnale
+	for i, g := range list {
+		if g.Serie == "territorio" && (picco == nil || g.Osservato > picco.Osservato) {
+			picco = &list[i]
+		}
+	}
+	orig := db.Now
+	defer func() { db.Now = orig }()
+	op := ps.Actor{Username: "operatore.ats"}
+	for _, g := range list {
+		at := g.Al.AddDate(0, 0, 3).Add(10 * time.Hour)
+		db.Now = func() time.Time { return at }
+		if picco != nil && g.ID == picco.ID {
+			if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoValutazione, "", "Picco influenzale: sentiti i referenti dei plessi principali.", ""); err != nil {
+				return err
+			}
+			if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoConfermato, "", "Confermato con InfluNet e i pediatri di libera scelta.", ""); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoArchiviato, "", "Valutato nell'anno scolastico precedente (dimostrativo).", ""); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -227,18 +282,47 @@ func statali(comuni []ps.Comune) func(codice string) (istituto, nome, catastale,
 // seedAssenze gives the sentinel plessi a plausible history since the start
 // of the school year: about 3% of pupils absent, more in the last weeks (a
 // beginning influenza season), each window reported around its deadline,
-// some late, a few never; the current window is left to the schools.
+// some late, a few never; the current window is left to the schools. The
+// school year before is complete, its absences following the demo's
+// InfluNet season of that year (stagioniDemo).
 func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
+	anno := Anno(now)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if err := seedAnno(ctx, db, now, anno, func(d time.Time, hd uint32) float64 {
+		// Baseline 2.5–3.5%, plus a rise over the last four weeks.
+		rate := 0.025 + float64(hd%100)/10000
+		if weeks := today.Sub(d).Hours() / 24 / 7; weeks < 4 {
+			rate += 0.012 * (4 - weeks)
+		}
+		return rate
+	}); err != nil {
+		return err
+	}
+	inc := incidenzaDemo(anno - 1)
+	return seedAnno(ctx, db, now, anno-1, func(d time.Time, hd uint32) float64 {
+		y, w := d.ISOWeek()
+		// About a quarter of a point of absence per ILI case per 1,000
+		// children: the 2024-25 season's peak (≈20) adds five points.
+		return 0.025 + float64(hd%100)/10000 + 0.0025*inc[fmt.Sprintf("%d-%02d", y, w)]
+	})
+}
+
+// seedAnno reports the absences of a school year's sentinel plessi, window
+// by window, with rate giving each day's share of absent pupils.
+func seedAnno(ctx context.Context, db *store.DB, now time.Time, anno ps.AnnoScolastico, rate func(d time.Time, hd uint32) float64) error {
 	loc, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		loc = time.UTC
 	}
-	anno := Anno(now)
 	codes, err := db.Sentinelle(ctx, anno)
 	if err != nil {
 		return err
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	end := (anno + 1).Inizio().AddDate(0, 0, -1)
+	if today.Before(end) {
+		end = today
+	}
 	orig := db.Now
 	defer func() { db.Now = orig }()
 	for _, code := range codes {
@@ -251,7 +335,7 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 			return err
 		}
 		iscritti := 0
-		for _, per := range ps.Periodi(ps.FinestreDefault, anno.Inizio(), today, loc) {
+		for _, per := range ps.Periodi(ps.FinestreDefault, anno.Inizio(), end, loc) {
 			if !per.Scadenza.Before(now) {
 				continue // open window: left to the school
 			}
@@ -268,12 +352,7 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 					continue
 				}
 				hd := hash(code + d.Format(ps.DateLayout))
-				// Baseline 2.5–3.5%, plus a rise over the last four weeks.
-				rate := 0.025 + float64(hd%100)/10000
-				if weeks := today.Sub(d).Hours() / 24 / 7; weeks < 4 {
-					rate += 0.012 * (4 - weeks)
-				}
-				n := int(rate*float64(iscritti) + float64(hd%3))
+				n := int(rate(d, hd)*float64(iscritti) + float64(hd%3))
 				febbre := n * 45 / 100
 				giorni = append(giorni, ps.Giorno{Giorno: d, Assenti: ps.IntPtr(n), Motivi: ps.Motivi{Febbre: &febbre}})
 			}
@@ -296,14 +375,88 @@ func seedAssenze(ctx context.Context, db *store.DB, now time.Time) error {
 	return nil
 }
 
-// seedInfluNet loads the real InfluNet school-age incidence for Lombardy.
-func seedInfluNet(ctx context.Context, db *store.DB) error {
+// seedInfluNet loads the real InfluNet school-age incidence for Lombardy
+// (seasons up to 2024-25), then the demo's seasons of this school year and
+// the last, so that the comparison has something to show on any day.
+func seedInfluNet(ctx context.Context, db *store.DB, now time.Time) error {
 	b, err := data.ReadFile("data/influnet-lombardia-settimanale.csv")
 	if err != nil {
 		return err
 	}
-	_, err = allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "demo"}, b)
+	if _, err = allerta.ImportaInfluNet(ctx, db, ps.Actor{Username: "demo"}, b); err != nil {
+		return err
+	}
+	_, err = allerta.ImportInfluNet(ctx, db, ps.Actor{Username: "demo"}, influNetDemo(Anno(now), time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)), store.ImportOptions{Filename: NomeInfluNetDemo})
 	return err
+}
+
+// NomeInfluNetDemo names the demo's InfluNet file in the import history:
+// what it is must be plain to whoever reads the list.
+const NomeInfluNetDemo = "influnet-dimostrativo-stagioni-reali-ricollocate.csv"
+
+// stagioniDemo maps the demo's school years, counted back from the one it
+// shows (0 = this one), to the real InfluNet season re-dated onto them:
+// 2022-23 rose early, in November, as the demo's current year does.
+var stagioniDemo = map[int]string{0: "2022-2023", 1: "2024-2025"}
+
+// influNetDemo is the InfluNet file of the demo's seasons: real weeks of
+// stagioniDemo moved by whole years onto the demo's school years, up to the
+// last week already over at now. It is demonstration data, named so.
+func influNetDemo(anno ps.AnnoScolastico, today time.Time) []byte {
+	src, err := data.ReadFile("data/influnet-lombardia-settimanale.csv")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	lines := strings.Split(strings.TrimSpace(string(src)), "\n")
+	var out strings.Builder
+	out.WriteString(lines[0] + "\n")
+	for _, back := range []int{1, 0} {
+		season := stagioniDemo[back]
+		var first int
+		fmt.Sscanf(season, "%d", &first)
+		shift := int(anno) - back - first
+		for _, l := range lines[1:] {
+			f := strings.Split(l, ",")
+			if len(f) < 2 || strings.Trim(f[0], `"`) != season {
+				continue
+			}
+			var y, w int
+			if _, err := fmt.Sscanf(strings.Trim(f[1], `"`), "%d-%d", &y, &w); err != nil {
+				continue
+			}
+			y += shift
+			mon := isoMonday(y, w)
+			if _, wk := mon.ISOWeek(); wk != w || !mon.AddDate(0, 0, 6).Before(today) {
+				continue // no such week that year, or not over yet
+			}
+			f[0] = fmt.Sprintf(`"%d-%d"`, first+shift, first+shift+1)
+			f[1] = fmt.Sprintf(`"%d-%02d"`, y, w)
+			out.WriteString(strings.Join(f, ",") + "\n")
+		}
+	}
+	return []byte(out.String())
+}
+
+// incidenzaDemo is the demo's InfluNet incidence (5–14) of a school year,
+// by ISO week "2026-47", as influNetDemo writes it (whole season).
+func incidenzaDemo(anno ps.AnnoScolastico) map[string]float64 {
+	seasons, err := sim.LoadInfluNet(strings.NewReader(string(influNetDemo(anno+1, (anno+1).Inizio().AddDate(0, 0, 7)))))
+	out := map[string]float64{}
+	if err != nil {
+		return out
+	}
+	for _, s := range seasons {
+		for _, w := range s.Weeks {
+			out[fmt.Sprintf("%d-%02d", w.Year, w.Week)] = w.Inc
+		}
+	}
+	return out
+}
+
+func isoMonday(year, week int) time.Time {
+	jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, time.UTC)
+	off := (int(jan4.Weekday()) + 6) % 7
+	return jan4.AddDate(0, 0, -off+7*(week-1))
 }
 
 // InfluNetCSV is the shipped InfluNet weekly file (ISS InfluNet /

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,8 +16,16 @@ import (
 type allerteData struct {
 	Stato   string
 	Tipo    string
+	Livello string
+	Aperte  bool
 	Stati   []string
+	Livelli []string
 	Segnali []ps.Segnale
+	// Totale counts every episode the filters keep; the page shows
+	// allertePerPagina of them from Pagina (1 = the first).
+	Totale, Pagina, Pagine int
+	// Query is the filters as a URL query, for the pages' links.
+	Query string
 	// Gruppi shows each alert with those on its sub-series that overlap
 	// it (a province with its districts, a series with its illness ones).
 	Gruppi   []gruppoAllerte
@@ -61,14 +70,43 @@ func (a rigaAllerta) PeriodoIn(lang string) string {
 	return a.Periodo
 }
 
+// allertePerPagina is the length of a page of the alert list: a national
+// network has thousands of episodes.
+const allertePerPagina = 50
+
 func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	d := allerteData{Stato: r.URL.Query().Get("stato"), Tipo: r.URL.Query().Get("tipo"), Stati: ps.StatiSegnale}
+	q := r.URL.Query()
+	d := allerteData{Stato: q.Get("stato"), Tipo: q.Get("tipo"), Livello: q.Get("livello"), Aperte: q.Get("aperte") == "1",
+		Stati: ps.StatiSegnale, Livelli: ps.LivelliSerie, Pagina: 1}
+	if !slices.Contains(ps.LivelliSerie, d.Livello) {
+		d.Livello = ""
+	}
+	if n, err := strconv.Atoi(q.Get("pagina")); err == nil && n > 1 {
+		d.Pagina = n
+	}
+	f := store.SegnaleFilter{Stato: d.Stato, Tipo: d.Tipo, Livello: d.Livello, Aperti: d.Aperte && d.Stato == ""}
 	var err error
-	d.Segnali, err = s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: d.Stato, Tipo: d.Tipo, Limit: 500})
-	if err != nil {
+	if d.Totale, err = s.db.ContaSegnali(r.Context(), f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	d.Pagine = max(1, (d.Totale+allertePerPagina-1)/allertePerPagina)
+	d.Pagina = min(d.Pagina, d.Pagine)
+	f.Limit, f.Offset = allertePerPagina, (d.Pagina-1)*allertePerPagina
+	if d.Segnali, err = s.db.Segnali(r.Context(), f); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := url.Values{}
+	for k, x := range map[string]string{"stato": d.Stato, "tipo": d.Tipo, "livello": d.Livello} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if d.Aperte {
+		v.Set("aperte", "1")
+	}
+	d.Query = v.Encode()
 	if _, err := s.aggregati(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return

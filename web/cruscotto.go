@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
+	"github.com/portalescuole/portalescuole/bollettino"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
@@ -178,11 +180,44 @@ type cruscottoData struct {
 	Etichette     map[string]string // series key → name in words
 	etichetteEN   map[string]string
 	Sentinelle    []rigaSentinella
-	Allerte       []rigaAllerta
-	Settimane     settimane
-	Mappa         map[string]template.HTML // by language
-	MappaTabella  []comuneRate
-	Anno          ps.AnnoScolastico
+	// Allerte are the open episodes of the aggregates, territory first
+	// (ps.LivelliSerie), at most maxAllerte; AllerteAggregate counts them
+	// all and PlessiAperte the open ones of single plessi.
+	Allerte          []rigaAllerta
+	AllerteAggregate int
+	PlessiAperte     int
+	// Conteggi are every episode by level and state, as /ats/allerte
+	// counts them.
+	Conteggi []rigaConteggio
+	// Paragrafo is the week in words by language; InCorso the current
+	// week's first sentence when the paragraph is about the one before.
+	Paragrafo, InCorso map[string]string
+	// AllertaTerritorio is the territory's episode the paragraph names.
+	AllertaTerritorio int64
+	Emergenze         []bannerEmergenza
+	Stati             []string // the alert states, in the counts' columns
+	Settimane         settimane
+	Mappa             map[string]template.HTML // by language
+	MappaTabella      []comuneRate
+	Anno              ps.AnnoScolastico
+}
+
+// rigaConteggio is one level's episodes by state.
+type rigaConteggio struct {
+	Livello                                    string
+	Nuove, Valutazione, Confermate, Archiviate int
+}
+
+// Totale is the level's episodes in every state.
+func (r rigaConteggio) Totale() int { return r.Nuove + r.Valutazione + r.Confermate + r.Archiviate }
+
+// bannerEmergenza is an emergency period open today, as the dashboard
+// announces it.
+type bannerEmergenza struct {
+	Ambito  string // series key
+	Dal     time.Time
+	Fuori   float64 // share of the week's pupils outside the sentinel network
+	Gemella string  // the territory's sentinel-only series, comparable with earlier years
 }
 
 type rigaTraccia struct {
@@ -355,7 +390,7 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := cruscottoData{Serie: r.URL.Query().Get("serie"), Anno: anno}
+	d := cruscottoData{Serie: r.URL.Query().Get("serie"), Anno: anno, Stati: ps.StatiSegnale}
 	if d.Serie == "" {
 		d.Serie = "territorio"
 	}
@@ -367,7 +402,7 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		d.etichetteEN[m.Nome] = nomeSerie(langEN, nomi, m.Nome)
 	}
 	d.Piccole, d.PiccoleTotale = piccole(series)
-	if _, ok := allerta.Trova(series, d.Serie); ok {
+	if _, ok := allerta.Trova(series, d.Serie); ok || strings.HasPrefix(d.Serie, aggregati.PrefissoSentinella) {
 		tr, err := s.motore.Traccia(r.Context(), d.Serie, anno.Inizio(), s.today())
 		if err != nil {
 			return nil, err
@@ -417,9 +452,24 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	if d.SentinelleTotale = len(d.Sentinelle); d.SentinelleTotale > maxSentinelle {
 		d.Sentinelle = d.Sentinelle[:maxSentinelle] // the highest rates first
 	}
-	nuove, _ := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: ps.StatoNuovo, Limit: 10})
-	for _, g := range nuove {
-		d.Allerte = append(d.Allerte, s.riga(nomi, g))
+	if err := s.allerteCruscotto(r, &d, nomi); err != nil {
+		return nil, err
+	}
+	if err := s.situazioneCruscotto(r, &d, nomi, anno, terr, stimaDay, obs); err != nil {
+		return nil, err
+	}
+	// In emergency mode the aggregates count every reporting plesso; the
+	// sentinel-only twin of each scope is offered beside it, comparable
+	// with the years before.
+	for _, e := range d.Emergenze {
+		for _, base := range []string{aggregati.Territorio, e.Ambito} {
+			twin := aggregati.PrefissoSentinella + base
+			if i := slices.Index(d.Nomi, base); i >= 0 && !slices.Contains(d.Nomi, twin) {
+				d.Nomi = slices.Insert(d.Nomi, i+1, twin)
+				d.Etichette[twin] = nomi.Nome(twin)
+				d.etichetteEN[twin] = nomeSerie(langEN, nomi, twin)
+			}
+		}
 	}
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
 	if d.Settimane, err = s.settimaneDati(r); err != nil {
@@ -428,8 +478,104 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	return &d, nil
 }
 
+// allerteCruscotto fills the alert summary: every episode counted by level
+// and state (the same counts as the list's filters), and the open ones of
+// the aggregates in the hierarchy's order.
+func (s *Server) allerteCruscotto(r *http.Request, d *cruscottoData, nomi allerta.Nominatore) error {
+	conteggi, err := s.db.ConteggiSegnali(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, l := range ps.LivelliSerie {
+		c := conteggi[l]
+		d.Conteggi = append(d.Conteggi, rigaConteggio{Livello: l, Nuove: c[ps.StatoNuovo], Valutazione: c[ps.StatoValutazione],
+			Confermate: c[ps.StatoConfermato], Archiviate: c[ps.StatoArchiviato]})
+		if l == ps.LivelloPlesso {
+			d.PlessiAperte = c[ps.StatoNuovo] + c[ps.StatoValutazione]
+		} else {
+			d.AllerteAggregate += c[ps.StatoNuovo] + c[ps.StatoValutazione]
+		}
+	}
+	for _, l := range ps.LivelliSerie[:len(ps.LivelliSerie)-1] {
+		if len(d.Allerte) >= maxAllerte {
+			break
+		}
+		aperte, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Livello: l, Aperti: true, Limit: maxAllerte - len(d.Allerte)})
+		if err != nil {
+			return err
+		}
+		for _, g := range aperte {
+			d.Allerte = append(d.Allerte, s.riga(nomi, g))
+		}
+	}
+	return nil
+}
+
+// situazioneCruscotto writes the week in one paragraph: the latest week
+// with a day complete enough for detection, and the current week's state
+// when it is a later one.
+func (s *Server) situazioneCruscotto(r *http.Request, d *cruscottoData, nomi allerta.Nominatore, anno ps.AnnoScolastico, terr allerta.Traccia, ultimo time.Time, obs []serie.Osservazione) error {
+	ctx := r.Context()
+	oggi := s.today()
+	lun := serie.Lunedi(oggi)
+	if !ultimo.IsZero() {
+		lun = serie.Lunedi(ultimo)
+	}
+	sig, err := s.db.Segnali(ctx, store.SegnaleFilter{Tipo: "aggregati", Dal: lun, Al: lun.AddDate(0, 0, 6), Limit: 5000})
+	if err != nil {
+		return err
+	}
+	em, err := s.db.Emergenze(ctx)
+	if err != nil {
+		return err
+	}
+	codes, err := s.db.Sentinelle(ctx, anno)
+	if err != nil {
+		return err
+	}
+	sent := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		sent[c] = true
+	}
+	d.Paragrafo, d.InCorso = map[string]string{}, map[string]string{}
+	for _, lang := range []string{langIT, langEN} {
+		f := allerta.FontiSituazione{Lunedi: lun, Territorio: terr, Osservazioni: obs, Sentinelle: sent, Segnali: sig, Emergenze: em,
+			Nome: func(k string) string { return nomeSerie(lang, nomi, k) }}
+		sit := allerta.Situazione(f)
+		d.Paragrafo[lang] = linguaBollettino(lang).Paragrafo(sit)
+		if sit.Territorio != nil {
+			d.AllertaTerritorio = sit.Territorio.ID
+		}
+		if cur := serie.Lunedi(oggi); cur.After(lun) {
+			f.Lunedi = cur
+			d.InCorso[lang] = linguaBollettino(lang).Apertura(allerta.Situazione(f))
+		}
+		if lang == langIT {
+			for _, e := range em {
+				if !e.Aperta() || !e.Copre(oggi) {
+					continue
+				}
+				b := bannerEmergenza{Ambito: e.Ambito, Dal: e.Dal, Gemella: aggregati.PrefissoSentinella + aggregati.Territorio}
+				if sit.Emergenza != nil {
+					b.Fuori = sit.Emergenza.Fuori
+				}
+				d.Emergenze = append(d.Emergenze, b)
+			}
+		}
+	}
+	return nil
+}
+
+func linguaBollettino(lang string) bollettino.Lingua {
+	if lang == langEN {
+		return bollettino.Inglese
+	}
+	return bollettino.Italiano
+}
+
 // Limits of the dashboard page: beyond them it shows the highest.
 const (
+	maxAllerte    = 8
 	maxPiccole    = 24
 	maxSentinelle = 100
 )
@@ -561,8 +707,9 @@ func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 		return out, false, err
 	}
 	_, ok := allerta.Trova(series, name)
-	// A plesso's own series too: an alert's page draws it.
-	ok = ok || strings.HasPrefix(name, aggregati.PrefissoPlesso)
+	// A plesso's own series too (an alert's page draws it), and a
+	// sentinel-only twin (emergency mode).
+	ok = ok || strings.HasPrefix(name, aggregati.PrefissoPlesso) || strings.HasPrefix(name, aggregati.PrefissoSentinella)
 	if ok {
 		// The whole school year, or the period asked (an alert's page).
 		dal, al := ps.AnnoDi(s.now()).Inizio(), s.today()
@@ -606,6 +753,13 @@ type settimane struct {
 	Corrente   []*float64 `json:"corrente"`
 	Precedente []*float64 `json:"precedente"`
 	InfluNet   []*float64 `json:"influnet"`
+	// Parziale is the week in progress, apart from Corrente: the mean of
+	// its complete days so far (Giorni of them); null for the other weeks.
+	Parziale []*float64 `json:"parziale"`
+	Giorni   []int      `json:"giorni"`
+	// InCorso is the position of the week in progress in the lists, -1
+	// when none is drawn.
+	InCorso int `json:"-"`
 	// SenzaPrecedente and SenzaInfluNet say which comparison has no data,
 	// so the page can say so instead of drawing nothing.
 	SenzaPrecedente bool `json:"-"`
@@ -628,10 +782,30 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 		}
 		return m, nil
 	}
-	o := settimane{}
-	cur, err := weekly(anno)
+	o := settimane{InCorso: -1}
+	// This year's weeks rest on the days complete enough for detection, as
+	// the daily chart draws them; the week in progress is kept apart.
+	terr, err := s.motore.Traccia(r.Context(), aggregati.Territorio, anno.Inizio(), s.today())
 	if err != nil {
 		return o, err
+	}
+	cur, giorni := map[int]float64{}, map[int]int{}
+	ass, isc := map[int]int{}, map[int]int{}
+	for i, g := range terr.Giorni {
+		if terr.Provvisorio[i] || terr.Iscritti[i] == 0 {
+			continue
+		}
+		_, wk := g.ISOWeek()
+		ass[wk] += terr.Assenti[i]
+		isc[wk] += terr.Iscritti[i]
+		giorni[wk]++
+	}
+	for wk, n := range isc {
+		cur[wk] = float64(ass[wk]) / float64(n)
+	}
+	_, inCorso := s.today().ISOWeek()
+	if s.today().Weekday() == time.Saturday || s.today().Weekday() == time.Sunday {
+		inCorso = -1 // the week's school days are over
 	}
 	prev, err := weekly(anno - 1)
 	if err != nil {
@@ -662,7 +836,15 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 		o.Settimane = append(o.Settimane, pos)
 		o.Iso = append(o.Iso, wk)
 		o.Etichette = append(o.Etichette, fmt.Sprintf("%d · %s", wk, mon.Format("02/01")))
-		o.Corrente = append(o.Corrente, optPct(cur, wk))
+		o.Giorni = append(o.Giorni, giorni[wk])
+		if wk == inCorso && giorni[wk] > 0 {
+			o.InCorso = len(o.Corrente)
+			o.Corrente = append(o.Corrente, nil)
+			o.Parziale = append(o.Parziale, optPct(cur, wk))
+		} else {
+			o.Corrente = append(o.Corrente, optPct(cur, wk))
+			o.Parziale = append(o.Parziale, nil)
+		}
 		o.Precedente = append(o.Precedente, optPct(prev, wk))
 		if v, ok := flu[wk]; ok {
 			o.InfluNet = append(o.InfluNet, &v)
@@ -672,6 +854,12 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 	}
 	o.SenzaPrecedente, o.SenzaInfluNet = len(prev) == 0, len(flu) == 0
 	return o, nil
+}
+
+// LunediDi is the Monday of the i-th week, as its label writes it.
+func (o settimane) LunediDi(i int) string {
+	_, m, _ := strings.Cut(o.Etichette[i], " · ")
+	return m
 }
 
 func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -689,7 +877,7 @@ func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		s.fail(w, r, err)
 		return
 	}
-	t := tabella{nome: "settimane", header: []string{"settimana_iso", "lunedi", "tasso_percentuale", "tasso_anno_precedente", "influnet_5_14_per_1000"}}
+	t := tabella{nome: "settimane", header: []string{"settimana_iso", "lunedi", "tasso_percentuale", "tasso_anno_precedente", "influnet_5_14_per_1000", "giorni_completi", "in_corso"}}
 	opt := func(p *float64) any {
 		if p == nil {
 			return ""
@@ -697,7 +885,11 @@ func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return *p
 	}
 	for i, wk := range o.Iso {
-		t.rows = append(t.rows, []any{wk, strings.SplitN(o.Etichette[i], " · ", 2)[1], opt(o.Corrente[i]), opt(o.Precedente[i]), opt(o.InfluNet[i])})
+		rate, inCorso := o.Corrente[i], 0
+		if i == o.InCorso {
+			rate, inCorso = o.Parziale[i], 1
+		}
+		t.rows = append(t.rows, []any{wk, strings.SplitN(o.Etichette[i], " · ", 2)[1], opt(rate), opt(o.Precedente[i]), opt(o.InfluNet[i]), o.Giorni[i], inCorso})
 	}
 	s.scrivi(w, r, c, t)
 }

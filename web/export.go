@@ -439,7 +439,7 @@ func (s *Server) exportAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 func (s *Server) exportAllerte(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	// The list's filters, so that the page's export links download what it shows.
 	q := r.URL.Query()
-	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: q.Get("stato"), Tipo: q.Get("tipo"), Limit: 5000})
+	sig, err := s.db.Segnali(r.Context(), store.SegnaleFilter{Stato: q.Get("stato"), Tipo: q.Get("tipo"), Livello: q.Get("livello"), Aperti: q.Get("aperte") == "1" && q.Get("stato") == "", Limit: 5000})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -18,6 +18,9 @@ func nomeSerie(lang string, n allerta.Nominatore, nome string) string {
 	if lang != langEN {
 		return n.Nome(nome)
 	}
+	if b, ok := strings.CutPrefix(nome, aggregati.PrefissoSentinella); ok {
+		return nomeSerie(lang, n, b) + " – " + tr(lang, "serie.solo_sentinella")
+	}
 	if b, motivo := aggregati.Base(nome); motivo != "" {
 		return tr(lang, "serie.motivo."+motivo) + " – " + nomeSerie(lang, n, b)
 	}

@@ -60,13 +60,15 @@ func favicon() http.Handler {
 type pages struct{ m map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"t": tr,
+	"t":   tr,
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 	// etichetteGrafici is the JSON of the chart labels in a language, for
 	// the scripts that draw charts (they hold no text of their own).
 	"etichetteGrafici": func(lang string) string {
 		m := map[string]string{}
 		for _, k := range []string{"giorno", "assenti", "atteso", "soglia", "allarme", "provvisorio", "settimana",
-			"questanno", "precedente", "influnet", "plesso", "territorio", "decimale"} {
+			"questanno", "precedente", "influnet", "parziale", "plesso", "territorio", "decimale"} {
 			m[k] = tr(lang, "grafico."+k)
 		}
 		b, _ := json.Marshal(m)

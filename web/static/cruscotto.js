@@ -38,6 +38,9 @@
       // drawn apart, as hollow grey circles without a line.
       var prov = (j.provvisorio || []).map(function (q, i) { return q == null ? null : j.tasso[i]; });
       while (prov.length < j.giorni.length) prov.push(null);
+      // The line joins complete days only: a provisional day is never
+      // drawn as if it were a real value.
+      var real = j.tasso.map(function (v, i) { return prov[i] == null ? v : null; });
       return [{
         width: width(el), height: small ? 160 : 300,
         scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
@@ -49,7 +52,7 @@
           { label: lab("provvisorio"), stroke: "#767676", paths: function () { return null; }, points: { show: true, size: 9, fill: "#fff" }, value: pct }],
         axes: [dayAxis, { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } }],
         legend: { show: !small }
-      }, [j.giorni, j.tasso, j.atteso, j.soglia, j.allarme, prov]];
+      }, [j.giorni, real, j.atteso, j.soglia, j.allarme, prov]];
     },
     settimane: function (el, j) {
       return [{
@@ -58,11 +61,16 @@
         series: [{ label: lab("settimana"), value: function (u, v) { var i = j.settimane.indexOf(v); return i < 0 ? "" : j.etichette[i]; } },
           { label: lab("questanno"), stroke: "#0066cc", width: 2, value: pct },
           { label: lab("precedente"), stroke: "#5d7083", dash: [6, 4], width: 2, value: pct },
-          { label: lab("influnet"), stroke: "#008055", dash: [2, 3], width: 2, scale: "inc" }],
-        axes: [{ values: function (u, v) { return v.map(function (w) { var i = j.settimane.indexOf(w); return i < 0 ? "" : j.etichette[i]; }); } },
+          { label: lab("influnet"), stroke: "#008055", dash: [2, 3], width: 2, scale: "inc" },
+          // The week still in progress: its days known so far, a hollow
+          // point apart from the line.
+          { label: lab("parziale"), stroke: "#0066cc", paths: function () { return null; }, points: { show: true, size: 10, fill: "#fff" }, value: pct }],
+        // The axis names each week by its Monday (the legend and the table
+        // give the ISO week too), with room for the label.
+        axes: [{ space: 60, values: function (u, v) { return v.map(function (w) { var i = j.settimane.indexOf(w); return i < 0 ? "" : j.etichette[i].split(" · ")[1]; }); } },
           { values: function (u, v) { return v.map(function (x) { return x + "%"; }); } },
           { side: 1, scale: "inc", grid: { show: false } }]
-      }, [j.settimane, j.corrente, j.precedente, j.influnet]];
+      }, [j.settimane, j.corrente, j.precedente, j.influnet, j.parziale || j.settimane.map(function () { return null; })]];
     },
     andamento: function (el, j) {
       return [{
