@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -35,11 +37,13 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 			nomi.Distretti[x.Codice] = x.Nome
 		}
 	}
+	var terr Traccia
 	if m, ok := Trova(series, "territorio"); ok {
 		tr, err := Disegna(m)
 		if err != nil {
 			return d, err
 		}
+		terr = tr
 		from := monday.AddDate(0, 0, -7*11)
 		for i, g := range tr.Giorni {
 			if g.Before(from) {
@@ -74,15 +78,37 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		}
 		d.Gruppi = append(d.Gruppi, bollettino.Gruppo{Nome: nomi.Nome(m.Nome), Chiave: m.Nome, Tasso: cur.Tasso(), TassoPrec: prev.Tasso(), Plessi: cur.Plessi})
 	}
-	sig, err := db.Segnali(ctx, store.SegnaleFilter{Dal: monday, Al: sunday, Limit: 200})
+	sig, err := db.Segnali(ctx, store.SegnaleFilter{Dal: monday, Al: sunday, Limit: 5000})
 	if err != nil {
 		return d, err
 	}
+	// Territory first, then provinces, districts, grades, illness series
+	// and single plessi; the most recent first within a level.
+	sort.SliceStable(sig, func(i, j int) bool {
+		return slices.Index(ps.LivelliSerie, ps.LivelloSerie(sig[i].Serie)) < slices.Index(ps.LivelliSerie, ps.LivelloSerie(sig[j].Serie))
+	})
+	em, err := db.Emergenze(ctx)
+	if err != nil {
+		return d, err
+	}
+	codes, err := db.Sentinelle(ctx, anno)
+	if err != nil {
+		return d, err
+	}
+	sent := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		sent[c] = true
+	}
+	sit := Situazione(FontiSituazione{Lunedi: monday, Territorio: terr, Osservazioni: obs, Sentinelle: sent, Segnali: sig, Emergenze: em, Nome: nomi.Nome, Conteggi: true})
+	// The bulletin's series is drawn without the completeness thresholds
+	// (Disegna): it has no share of the network to state.
+	sit.Quota = math.NaN()
+	d.Situazione = &sit
 	for _, g := range sig {
 		// Episodes active in the week; the series in words (the bulletin is
 		// read outside the ATS).
 		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Chiave: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
-			Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato})
+			Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato, Al: g.Al, Picco: g.Picco})
 	}
 	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)
 	if err != nil {
@@ -138,8 +164,22 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		}
 	}
 	d.PlessiStima = len(last)
-	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodo("default", ""))
+	primo, err := db.PrimoGiorno(ctx)
+	if err != nil {
+		return d, err
+	}
+	d.AnniPrecedenti = AnniDal(primo, anno)
+	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodoIn(bollettino.Italiano, Metodo, "", d.AnniPrecedenti))
 	return d, nil
+}
+
+// AnniDal counts the school years before anno, at most the two the model
+// reads, since the first reported day primo (zero: none).
+func AnniDal(primo time.Time, anno ps.AnnoScolastico) int {
+	if primo.IsZero() {
+		return 0
+	}
+	return min(2, max(0, int(anno-ps.AnnoDi(primo))))
 }
 
 // weekRate sums a daily series over the ISO week starting on monday.

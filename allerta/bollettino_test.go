@@ -36,7 +36,11 @@ func TestBollettino_Metodi(t *testing.T) {
 	if !strings.Contains(d.Metodi, want) || strings.Contains(d.Metodi, "circa il 5%") {
 		t.Errorf("methods lack the measured coverage %q: %s", want, d.Metodi)
 	}
-	if regexp.MustCompile(`otto settimane precedenti`).MatchString(d.Metodi) || !strings.Contains(d.Metodi, "anni scolastici precedenti") {
+	if regexp.MustCompile(`otto settimane precedenti`).MatchString(d.Metodi) || !strings.Contains(d.Metodi, "quattro settimane di scuola precedenti") {
 		t.Errorf("methods describe another method than the default: %s", d.Metodi)
+	}
+	// The demo holds one school year before this one: the sentence says so.
+	if d.AnniPrecedenti != 1 || !strings.Contains(d.Metodi, "vengono da 1 anno scolastico precedente di questa serie") {
+		t.Errorf("methods with %d past years: %s", d.AnniPrecedenti, d.Metodi)
 	}
 }

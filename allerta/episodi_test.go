@@ -41,8 +41,15 @@ func TestMotore_Episodi(t *testing.T) {
 		}
 		t.Run("demo", func(t *testing.T) {
 			eps := all()
-			if len(eps) == 0 || len(eps) > 30 {
-				t.Fatalf("%d alerts listed after a detection run, want 1–30", len(eps))
+			// The demo's school year; the one before has its own, closed.
+			var quest []ps.Segnale
+			for _, g := range eps {
+				if !g.Al.Before(ps.AnnoDi(now).Inizio()) {
+					quest = append(quest, g)
+				}
+			}
+			if len(quest) == 0 || len(quest) > 30 {
+				t.Fatalf("%d alerts of this school year listed after a detection run, want 1–30", len(quest))
 			}
 			long := 0
 			for i, g := range eps {
@@ -180,7 +187,9 @@ func TestMotore_Email(t *testing.T) {
 			return out
 		}
 		first := alerts()
-		agg, err := db.Segnali(ctx, store.SegnaleFilter{Tipo: "aggregati", Limit: 1000})
+		// This school year's wave: the year before's episodes were
+		// mailed, and closed, long ago.
+		agg, err := db.Segnali(ctx, store.SegnaleFilter{Tipo: "aggregati", Dal: ps.AnnoDi(now).Inizio(), Limit: 1000})
 		if err != nil || len(agg) < 2 {
 			t.Fatalf("aggregate episodes %d %v", len(agg), err)
 		}

@@ -215,7 +215,7 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 		// of their ids and peaks (an index entry has a size limit).
 		sum := sha256.Sum256([]byte(strings.Join(keys, ",")))
 		chiave := hex.EncodeToString(sum[:16])
-		subj, body := testoEpisodi(st, all, aumento, nomi)
+		subj, body := testoEpisodi(st, all, aumento, nomi, func(g ps.Segnale) int { return m.AnniPrecedenti(g.Serie, ps.AnnoDi(g.Giorno)) })
 		var msgs []store.OutboxMessage
 		for _, to := range destinatari(st) {
 			msgs = append(msgs, store.OutboxMessage{Kind: "allerta.nuova", To: to, Subject: subj, Body: body,

@@ -35,7 +35,7 @@ type FontiSituazione struct {
 func Situazione(f FontiSituazione) bollettino.Situazione {
 	lun := serie.Lunedi(f.Lunedi)
 	ven, dom := lun.AddDate(0, 0, 4), lun.AddDate(0, 0, 6)
-	s := bollettino.Situazione{Lunedi: lun, Tasso: math.NaN(), Atteso: math.NaN(), TassoPrec: math.NaN(), Febbre: math.NaN()}
+	s := bollettino.Situazione{Lunedi: lun, Tasso: math.NaN(), Atteso: math.NaN(), TassoPrec: math.NaN(), Febbre: math.NaN(), Nomi: map[string]string{}}
 	t := f.Territorio
 	settimana := func(from time.Time) (tasso, atteso, quota float64, giorni int) {
 		var a, n, sumAtt, sumQ float64
@@ -105,15 +105,15 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 					Osservato: g.Osservato, Atteso: g.Atteso, Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato}
 			}
 		case ps.LivelloProvincia, ps.LivelloDistretto, ps.LivelloGrado:
-			n := nome(g.Serie)
-			if !slices.Contains(condivisa[liv], n) {
-				condivisa[liv] = append(condivisa[liv], n)
+			if !slices.Contains(condivisa[liv], g.Serie) {
+				condivisa[liv] = append(condivisa[liv], g.Serie)
+				s.Nomi[g.Serie] = nome(g.Serie)
 			}
 		}
 	}
 	for _, liv := range []string{ps.LivelloProvincia, ps.LivelloDistretto, ps.LivelloGrado} {
 		if len(condivisa[liv]) > 0 {
-			sort.Strings(condivisa[liv])
+			sort.Slice(condivisa[liv], func(i, j int) bool { return s.Nomi[condivisa[liv][i]] < s.Nomi[condivisa[liv][j]] })
 			s.Condivisa = append(s.Condivisa, condivisa[liv])
 		}
 	}
@@ -154,7 +154,8 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 		if iscritti > 0 {
 			q = float64(fuori) / float64(iscritti)
 		}
-		s.Emergenza = &bollettino.EmergenzaAttiva{Ambito: nome(e.Ambito), Dal: e.Dal, Fuori: q}
+		s.Emergenza = &bollettino.EmergenzaAttiva{Ambito: e.Ambito, Dal: e.Dal, Fuori: q}
+		s.Nomi[e.Ambito] = nome(e.Ambito)
 		break
 	}
 	return s

@@ -79,7 +79,7 @@ func TestSituazione(t *testing.T) {
 	if s.Territorio == nil || s.Territorio.ID != 7 {
 		t.Fatalf("territory episode %+v", s.Territorio)
 	}
-	if len(s.Condivisa) != 2 || strings.Join(s.Condivisa[0], ",") != "Provincia di Cremona,Provincia di Mantova" || s.Condivisa[1][0] != "Scuola primaria" {
+	if len(s.Condivisa) != 2 || strings.Join(s.Condivisa[0], ",") != "provincia:CR,provincia:MN" || s.Condivisa[1][0] != "grado:primaria" {
 		t.Fatalf("shared by %v", s.Condivisa)
 	}
 	if math.Abs(s.Febbre-12.0/30) > 1e-9 || s.FebbrePlessi != 2 {
@@ -116,7 +116,7 @@ func TestSituazione(t *testing.T) {
 	// Emergency mode on: the share of pupils outside the network (B).
 	f.Emergenze = []store.Emergenza{{Ambito: "provincia:XX", Dal: giorno("2026-11-27")}, {Ambito: "territorio", Dal: giorno("2026-12-07")}}
 	s = Situazione(f)
-	if s.Emergenza == nil || s.Emergenza.Ambito != "Provincia di XX" || math.Abs(s.Emergenza.Fuori-0.2) > 1e-9 {
+	if s.Emergenza == nil || s.Emergenza.Ambito != "provincia:XX" || math.Abs(s.Emergenza.Fuori-0.2) > 1e-9 {
 		t.Fatalf("emergency %+v", s.Emergenza)
 	}
 	if p := bollettino.Italiano.Paragrafo(s); !strings.Contains(p, "Modalità emergenza attiva (Provincia di XX) dal 27/11/2026: il 20,0% degli alunni") {
@@ -130,5 +130,29 @@ func TestSituazione(t *testing.T) {
 	if s.Giorni != 0 || !strings.Contains(p, "nessun giorno ancora abbastanza completo per il calcolo (1 giorno provvisorio, l'ultimo con il 20,0% degli alunni della rete).") ||
 		!strings.Contains(p, "Il territorio non è in allerta.") || strings.Contains(p, "Allerte della settimana") {
 		t.Errorf("empty week: %s", p)
+	}
+}
+
+// The method sentence says how many past school years the model had, in
+// both languages, and never claims past years the series lacks.
+func TestDescriviMetodoIn(t *testing.T) {
+	for _, c := range []struct {
+		l    bollettino.Lingua
+		anni int
+		want string
+	}{
+		{bollettino.Italiano, 0, "Nessun anno scolastico precedente nei dati di questa serie"},
+		{bollettino.Italiano, 1, "vengono da 1 anno scolastico precedente di questa serie"},
+		{bollettino.Italiano, 2, "vengono da 2 anni scolastici precedenti di questa serie"},
+		{bollettino.Inglese, 0, "No previous school year in this series' data"},
+		{bollettino.Inglese, 2, "come from 2 previous school years of this series"},
+	} {
+		got := DescriviMetodoIn(c.l, Metodo, "", c.anni)
+		if !strings.Contains(got, c.want) || strings.Contains(got, "%!") || !strings.Contains(got, "95%") {
+			t.Errorf("%s, %d years: %s", c.l, c.anni, got)
+		}
+		if c.anni == 0 && strings.Contains(got, "vengono dagli anni") {
+			t.Errorf("claims past years: %s", got)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/aggregati"
+	"github.com/portalescuole/portalescuole/bollettino"
+	"github.com/portalescuole/portalescuole/internal/testo"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -89,9 +91,43 @@ func (n Nominatore) Nome(nome string) string {
 	return nome
 }
 
-// DescriviMetodo says in one sentence what a method did, with its
-// parameters.
-func DescriviMetodo(metodo, parametri string) string {
+// testiMetodo are the method descriptions, Italian first: one table for
+// the alert page, the e-mails and the bulletin in both languages.
+var testiMetodo = map[string][2]string{
+	"predefiniti": {"con i parametri predefiniti", "with the default parameters"},
+	"con":         {"con %s", "with %s"},
+	"settimanale": {"Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.",
+		"Farrington's method (flexible version) on weekly absences: a week's expected value comes from the same weeks (± %s) of the %s previous school years; an alert when the week exceeds the upper limit of the prediction interval at level alpha = %s."},
+	"livello": {"Modello scolastico del portale, %s: il valore atteso di un giorno è il livello robusto delle assenze delle quattro settimane di scuola precedenti, esclusi gli ultimi cinque giorni (così segue il lento aumento autunnale e invernale ma non assorbe l'inizio di un'ondata), corretto per giorno della settimana e rientro dalle vacanze; l'intervallo al 95%% tiene conto di sovradispersione e correlazione tra giorni; l'allerta scatta quando l'evidenza accumulata di un aumento oltre il 10%% supera la sua soglia.",
+		"The portal's school model, %s: a day's expected value is the robust level of absence over the four previous school weeks, leaving out the latest five days (so it follows the slow autumn and winter rise but does not absorb the start of a wave), corrected for the day of the week and the return from holidays; the 95%% interval allows for overdispersion and correlation between days; an alert is raised when the accumulated evidence of a rise beyond 10%% exceeds its threshold."},
+	"anni.nessuno": {"Nessun anno scolastico precedente nei dati di questa serie: effetti di calendario e variabilità vengono dai soli giorni di quest'anno, con un margine più ampio nelle prime settimane.",
+		"No previous school year in this series' data: calendar effects and variability come from this year's days only, with a wider margin in the first weeks."},
+	"anni.alcuni": {"Effetti di calendario e variabilità vengono da %d {anno scolastico precedente|anni scolastici precedenti} di questa serie.",
+		"Calendar effects and variability come from %d previous school year{s} of this series."},
+	"anni.ignoti": {"Gli anni scolastici precedenti, se presenti nei dati, danno gli effetti di calendario e la variabilità.",
+		"The previous school years, where the data hold them, give the calendar effects and the variability."},
+	"scuola": {"Modello scolastico precedente, %s: il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, e l'allerta accumula l'evidenza di più giorni.",
+		"The portal's previous school model, %s: a day's expected value comes from the previous school years (position in the year, day of the week, return from holidays) adapted to this year's level, and the alert accumulates the evidence of several days."},
+	"dow": {"Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.",
+		"Comparison with the same day of the week of the %s previous weeks, %s: an alert above the upper limit at the given alpha level."},
+	"altro": {"Metodo %s, %s.", "Method %s, %s."},
+}
+
+func testoMetodo(l bollettino.Lingua, k string, args ...any) string {
+	v := testiMetodo[k][0]
+	if l == bollettino.Inglese {
+		v = testiMetodo[k][1]
+	}
+	if len(args) == 0 {
+		return v
+	}
+	return fmt.Sprintf(testo.Accorda(v, args), args...)
+}
+
+// DescriviMetodoIn says in a language what a method did, with its
+// parameters; anni is how many previous school years of the series the
+// model had (AnniPrecedenti), -1 when not known.
+func DescriviMetodoIn(l bollettino.Lingua, metodo, parametri string, anni int) string {
 	var p map[string]string
 	_ = json.Unmarshal([]byte(parametri), &p)
 	keys := make([]string, 0, len(p))
@@ -103,22 +139,43 @@ func DescriviMetodo(metodo, parametri string) string {
 	for _, k := range keys {
 		kv = append(kv, k+" = "+p[k])
 	}
-	par := "con i parametri predefiniti"
+	par := testoMetodo(l, "predefiniti")
 	if len(kv) > 0 {
-		par = "con " + strings.Join(kv, ", ")
+		par = testoMetodo(l, "con", strings.Join(kv, ", "))
 	}
 	switch metodo {
 	case MetodoSettimanale:
-		return fmt.Sprintf("Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.",
-			p["w"], p["b"], p["alpha"])
+		return testoMetodo(l, "settimanale", p["w"], p["b"], p["alpha"])
 	case "default", "livello":
-		return "Modello scolastico del portale, " + par + ": il valore atteso di un giorno è il livello robusto delle assenze delle quattro settimane di scuola precedenti, esclusi gli ultimi cinque giorni (così segue il lento aumento autunnale e invernale ma non assorbe l'inizio di un'ondata), corretto per giorno della settimana e rientro dalle vacanze; l'intervallo al 95% tiene conto di sovradispersione e correlazione tra giorni; l'allerta scatta quando l'evidenza accumulata di un aumento oltre il 10% supera la sua soglia. Gli anni scolastici precedenti, se presenti, danno gli effetti di calendario e la variabilità."
+		out := testoMetodo(l, "livello", par) + " "
+		switch {
+		case anni < 0:
+			return out + testoMetodo(l, "anni.ignoti")
+		case anni == 0:
+			return out + testoMetodo(l, "anni.nessuno")
+		}
+		return out + testoMetodo(l, "anni.alcuni", anni)
 	case "scuola":
-		return "Modello scolastico precedente, " + par + ": il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, e l'allerta accumula l'evidenza di più giorni."
+		return testoMetodo(l, "scuola", par)
 	case "dow":
-		return fmt.Sprintf("Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.", p["weeks"], par)
+		return testoMetodo(l, "dow", p["weeks"], par)
 	}
-	return fmt.Sprintf("Metodo %s, %s.", metodo, par)
+	return testoMetodo(l, "altro", metodo, par)
+}
+
+// AnniPrecedenti counts the previous school years (at most the two the
+// model reads) in which a series has reported days before school year anno.
+func (m *Motore) AnniPrecedenti(nome string, anno ps.AnnoScolastico) int {
+	n := 0
+	for a := anno - 1; a >= anno-2; a-- {
+		for _, p := range m.arch.Punti(nome, a.Inizio(), (a+1).Inizio().AddDate(0, 0, -1)) {
+			if p.Plessi > 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // Periodo writes an episode's days: "il 03/11/2026" or "dal 03/11/2026 al
@@ -139,7 +196,7 @@ func Checklist(st store.Settings) []string { return st.Checklist() }
 
 // testoEpisodi writes the e-mail for a group of related episodes, the
 // first being the group's widest series.
-func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, nomi Nominatore) (string, string) {
+func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, nomi Nominatore, anni func(ps.Segnale) int) (string, string) {
 	g := eps[0]
 	nome := nomi.Nome(g.Serie)
 	subj := fmt.Sprintf("Portale Scuole – nuova allerta: %s, %s (%s)", nome, g.Giorno.Format("02/01/2006"), Pct(g.Osservato))
@@ -168,7 +225,7 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		}
 		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
 		if i == 0 {
-			fmt.Fprintf(&b, "%s\n", DescriviMetodo(g.Metodo, g.Parametri))
+			fmt.Fprintf(&b, "%s\n", DescriviMetodoIn(bollettino.Italiano, g.Metodo, g.Parametri, anni(g)))
 		}
 		if len(g.Contributi) > 0 {
 			b.WriteString("Plessi con l'eccesso maggiore:\n")

@@ -120,6 +120,11 @@ type Dati struct {
 	Metodi string // one paragraph describing the methods (Lingua.Metodi)
 	// PlessiStima is the number of plessi the estimate of the last day rests on.
 	PlessiStima int
+	// AnniPrecedenti is how many previous school years the model had.
+	AnniPrecedenti int
+	// Situazione is the week in one paragraph (nil: the summary is made
+	// of its separate sentences).
+	Situazione *Situazione
 }
 
 // Titolo is the bulletin's title.
@@ -357,6 +362,18 @@ func Sintesi(d Dati) string { return Italiano.Sintesi(d) }
 // Sintesi returns the summary sentences in the language.
 func (l Lingua) Sintesi(d Dati) string {
 	var frasi []string
+	if d.Situazione != nil {
+		// The week's paragraph says the rate, its trend, the alerts by
+		// level, emergency mode; the estimate and completeness follow.
+		frasi = append(frasi, l.Paragrafo(*d.Situazione))
+		if s, ok := l.fraseStima(d); ok {
+			frasi = append(frasi, s)
+		}
+		if s, ok := l.fraseCompletezza(d); ok {
+			frasi = append(frasi, s)
+		}
+		return strings.Join(frasi, " ")
+	}
 
 	// 1. The week's rate and its change.
 	tasso, ok := tassoSettimana(d, d.Settimana)
@@ -381,16 +398,8 @@ func (l Lingua) Sintesi(d Dati) string {
 	}
 
 	// 2. The post-stratified estimate.
-	if haStima(d) {
-		giorno := l.t("sintesi.ultimoGiorno")
-		if g, ok := ultimoGiorno(d); ok {
-			giorno = l.f("sintesi.ultimoGiornoData", data(g))
-		}
-		s := l.f("sintesi.stima", giorno, l.Pct(d.Stima.Tasso), l.Pct(d.Stima.Basso), l.Pct(d.Stima.Alto))
-		if d.Stima.Copertura > 0 {
-			s += l.f("sintesi.copertura", l.Pct(d.Stima.Copertura))
-		}
-		frasi = append(frasi, s+".")
+	if s, ok := l.fraseStima(d); ok {
+		frasi = append(frasi, s)
 	}
 
 	// 3. Alerts.
@@ -405,20 +414,45 @@ func (l Lingua) Sintesi(d Dati) string {
 	}
 
 	// 4. Completeness.
-	if c, ok := completezzaCorrente(d); ok {
-		q := l.Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
-		s := l.f("sintesi.completezza", q)
-		if c.Periodo != "" {
-			s = l.f("sintesi.completezzaPeriodo", c.Periodo, q)
-		}
-		if c.Aperte > 0 {
-			s += l.f("sintesi.completezzaAperte", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.chiuse()), l.intero(c.Aperte))
-		} else {
-			s += l.f("sintesi.completezzaChiuse", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.Totale))
-		}
+	if s, ok := l.fraseCompletezza(d); ok {
 		frasi = append(frasi, s)
 	}
 	return strings.Join(frasi, " ")
+}
+
+// fraseStima is the sentence on the post-stratified estimate.
+func (l Lingua) fraseStima(d Dati) (string, bool) {
+	if !haStima(d) {
+		return "", false
+	}
+	giorno := l.t("sintesi.ultimoGiorno")
+	if g, ok := ultimoGiorno(d); ok {
+		giorno = l.f("sintesi.ultimoGiornoData", data(g))
+	}
+	s := l.f("sintesi.stima", giorno, l.Pct(d.Stima.Tasso), l.Pct(d.Stima.Basso), l.Pct(d.Stima.Alto))
+	if d.Stima.Copertura > 0 {
+		s += l.f("sintesi.copertura", l.Pct(d.Stima.Copertura))
+	}
+	return s + ".", true
+}
+
+// fraseCompletezza is the sentence on the reports' completeness.
+func (l Lingua) fraseCompletezza(d Dati) (string, bool) {
+	c, ok := completezzaCorrente(d)
+	if !ok {
+		return "", false
+	}
+	q := l.Pct(quota(c.InTempo+c.InRitardo, c.chiuse()))
+	s := l.f("sintesi.completezza", q)
+	if c.Periodo != "" {
+		s = l.f("sintesi.completezzaPeriodo", c.Periodo, q)
+	}
+	if c.Aperte > 0 {
+		s += l.f("sintesi.completezzaAperte", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.chiuse()), l.intero(c.Aperte))
+	} else {
+		s += l.f("sintesi.completezzaChiuse", l.intero(c.InTempo), l.intero(c.InRitardo), l.intero(c.Mancanti), l.intero(c.Totale))
+	}
+	return s, true
 }
 
 // elencoSerie lists the distinct series of the alerts, at most three.

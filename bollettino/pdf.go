@@ -309,15 +309,13 @@ func (p *documento) tabella(cols []colonna, righe [][]string) {
 	}
 	header()
 	p.colTratto(pdfBordo)
+	// A long name (a district, a grade in full) wraps inside its cell
+	// instead of being cut: the reader quotes it as it is.
+	const lh = 4.0
 	for i, r := range righe {
-		if p.GetY()+rh > ph-fondo {
-			p.AddPage()
-			header()
-		}
 		p.font("", 8.5)
-		p.colTesto(pdfTesto)
-		p.colRiempi(pdfRiga)
-		p.SetX(margine)
+		lines := make([][]string, len(cols))
+		n := 1
 		for j, c := range cols {
 			txt := ""
 			if j < len(r) {
@@ -326,12 +324,39 @@ func (p *documento) tabella(cols []colonna, righe [][]string) {
 			if j == 0 {
 				p.font("B", 8.5)
 			}
-			p.CellFormat(c.w, rh, adatta(p, txt, c.w), "", 0, c.align, i%2 == 1, 0, "")
+			lines[j] = p.SplitText(txt, c.w-2)
+			if len(lines[j]) == 0 {
+				lines[j] = []string{""}
+			}
+			n = max(n, len(lines[j]))
+			p.font("", 8.5)
+		}
+		h := rh + float64(n-1)*lh
+		if p.GetY()+h > ph-fondo {
+			p.AddPage()
+			header()
+		}
+		p.colTesto(pdfTesto)
+		p.colRiempi(pdfRiga)
+		x, y := margine, p.GetY()
+		for j, c := range cols {
+			if i%2 == 1 {
+				p.Rect(x, y, c.w, h, "F")
+			}
+			if j == 0 {
+				p.font("B", 8.5)
+			}
+			top := y + (rh-lh)/2
+			for k, line := range lines[j] {
+				p.SetXY(x, top+float64(k)*lh)
+				p.CellFormat(c.w, lh, line, "", 0, c.align, false, 0, "")
+			}
 			if j == 0 {
 				p.font("", 8.5)
 			}
+			x += c.w
 		}
-		p.Ln(rh)
+		p.SetXY(margine, y+h)
 	}
 	p.SetLineWidth(0.2)
 	p.colTratto(pdfBordo)
@@ -383,8 +408,10 @@ func (p *documento) tabellaAllerte() {
 		p.nota("Nessuna allerta statistica nella settimana.")
 		return
 	}
-	cols := []colonna{{"N.", 10, "R"}, {"Data", 19, "L"}, {"Serie", 34, "L"}, {"Osservato", 19, "R"},
-		{"Atteso", 16, "R"}, {"Lim. 95%", 17, "R"}, {"Evidenza", 21, "R"}, {"Metodo", 20, "L"}, {"Stato", 24, "L"}}
+	// In the hierarchy's order (territory first), as the caller sorted
+	// them; a long series name wraps.
+	cols := []colonna{{"N.", 10, "R"}, {"Dal", 21, "L"}, {"Serie", 50, "L"}, {"Picco", 15, "R"},
+		{"Atteso", 15, "R"}, {"Lim. 95%", 16, "R"}, {"Evidenza", 19, "R"}, {"Metodo", 16, "L"}, {"Stato", 18, "L"}}
 	var righe [][]string
 	for _, a := range p.d.Allerte {
 		righe = append(righe, []string{intero(int(a.ID)), data(a.Data), NomeSerie(a.Serie), Pct(a.Osservato), Pct(a.Atteso), Pct(a.Soglia),

@@ -23,14 +23,16 @@ type Situazione struct {
 	// (NaN when unknown).
 	Tasso, Atteso, TassoPrec float64
 	// Quota is the mean share of the network's pupils behind the
-	// complete days.
+	// complete days (NaN when not measured).
 	Quota float64
 	// Territorio is the territory's alert episode active in the week, if
 	// any (Data: its first day).
 	Territorio *Allerta
-	// Condivisa names the other aggregates in alert in the week, by level:
-	// provinces, districts, grades.
+	// Condivisa are the other aggregates in alert in the week (series
+	// keys), by level: provinces, districts, grades.
 	Condivisa [][]string
+	// Nomi names the series keys of the paragraph in its language.
+	Nomi map[string]string
 	// Febbre is the share of absences given as fever or respiratory
 	// illness by the plessi that gave reasons in the week (FebbrePlessi of
 	// them); NaN when none did.
@@ -44,7 +46,7 @@ type Situazione struct {
 }
 
 // EmergenzaAttiva is an emergency period that covers the week: its scope
-// in words, its first day, and the share of the week's pupils that come
+// (a series key), its first day, and the share of the week's pupils that come
 // from plessi outside the sentinel network.
 type EmergenzaAttiva struct {
 	Ambito string
@@ -72,6 +74,7 @@ var testiSituazione = map[string][2]string{
 	"sit.calo":                   {", in calo di %s punti sulla settimana precedente", ", down %s points on the previous week"},
 	"sit.stabile":                {", stabile sulla settimana precedente", ", stable on the previous week"},
 	"sit.giorni":                 {" (%d {giorno|giorni} di lezione con dati completi, in media {il}%s degli alunni della rete", " (%d school day{s} with complete data, on average %s of the network's pupils"},
+	"sit.giorniSoli":             {" (%d {giorno|giorni} di lezione", " (%d school day{s}"},
 	"sit.provvisori":             {"; %d {giorno|giorni} ancora {provvisorio|provvisori}, l'ultimo con {il}%s", "; %d day{s} still provisional, the latest with %s"},
 	"sit.nessuno":                {": nessun giorno ancora abbastanza completo per il calcolo", ": no day complete enough for the calculation yet"},
 	"sit.nessunoProvv":           {" (%d {giorno|giorni} {provvisorio|provvisori}, l'ultimo con {il}%s degli alunni della rete)", " (%d provisional day{s}, the latest with %s of the network's pupils)"},
@@ -139,7 +142,11 @@ func (l Lingua) Apertura(s Situazione) string {
 				b.WriteString(l.f("sit.calo", strings.TrimPrefix(p, "−")))
 			}
 		}
-		b.WriteString(l.f("sit.giorni", s.Giorni, l.Pct(s.Quota)))
+		if finite(s.Quota) {
+			b.WriteString(l.f("sit.giorni", s.Giorni, l.Pct(s.Quota)))
+		} else {
+			b.WriteString(l.f("sit.giorniSoli", s.Giorni))
+		}
 		if s.Provvisori > 0 {
 			b.WriteString(l.f("sit.provvisori", s.Provvisori, l.Pct(s.QuotaProvvisori)))
 		}
@@ -167,8 +174,12 @@ func (l Lingua) Paragrafo(s Situazione) string {
 	}
 	var gruppi []string
 	for _, g := range s.Condivisa {
-		if len(g) > 0 {
-			gruppi = append(gruppi, l.elenco(g))
+		var nomi []string
+		for _, k := range g {
+			nomi = append(nomi, s.nome(k))
+		}
+		if len(nomi) > 0 {
+			gruppi = append(gruppi, l.elenco(nomi))
 		}
 	}
 	if len(gruppi) > 0 {
@@ -182,7 +193,7 @@ func (l Lingua) Paragrafo(s Situazione) string {
 		b.WriteString(" " + l.f("sit.febbre", l.Pct(s.Febbre), s.FebbrePlessi))
 	}
 	if e := s.Emergenza; e != nil {
-		b.WriteString(" " + l.f("sit.emergenza", e.Ambito, data(e.Dal), l.Pct(e.Fuori)))
+		b.WriteString(" " + l.f("sit.emergenza", s.nome(e.Ambito), data(e.Dal), l.Pct(e.Fuori)))
 	} else {
 		b.WriteString(" " + l.t("sit.noEmergenza"))
 	}
@@ -203,6 +214,14 @@ func (l Lingua) Paragrafo(s Situazione) string {
 		}
 	}
 	return b.String()
+}
+
+// nome is a series key in words ("provincia:CR" when no name is known).
+func (s Situazione) nome(k string) string {
+	if n := s.Nomi[k]; n != "" {
+		return n
+	}
+	return k
 }
 
 // elenco joins names: "A", "A e B", "A, B e C".

@@ -130,7 +130,7 @@ var testi = map[string][2]string{
 	"ind.daValutare":      {"%d da valutare", "%d to assess"},
 	"ind.completezza":     {"Completezza segnalazioni", "Completeness of reports"},
 	"ind.completezzaNo":   {"dati non disponibili", "data not available"},
-	"ind.ritardoMancanti": {"%s in ritardo, %s mancanti", "%s late, %s missing"},
+	"ind.ritardoMancanti": {"%s in ritardo, %s {mancante|mancanti}", "%s late, %s missing"},
 	"ind.aperte":          {", %s ancora aperte", ", %s still open"},
 }
 

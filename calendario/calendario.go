@@ -338,3 +338,19 @@ func chiave(t time.Time) int {
 	y, m, d := t.Date()
 	return y*10000 + int(m)*100 + d
 }
+
+// AnnoMostrato is the school year (its first year) that the surveillance
+// views show on day: the one whose lessons have begun. From 1 September to
+// the regional first lesson day that is the year just ended, since the
+// new one has no absences yet; in July and August too.
+func AnnoMostrato(day time.Time) int {
+	y := day.Year()
+	if day.Month() < time.September {
+		y--
+	}
+	d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	if d.Before(PerAnno(y, Opzioni{}).Inizio) {
+		return y - 1
+	}
+	return y
+}

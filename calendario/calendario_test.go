@@ -412,3 +412,22 @@ func BenchmarkGiorniScolastici(b *testing.B) {
 		_ = a.GiorniScolastici()
 	}
 }
+
+func TestAnnoMostrato(t *testing.T) {
+	first := PerAnno(2026, Opzioni{}).Inizio
+	for _, c := range []struct {
+		day  time.Time
+		want int
+	}{
+		{time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), 2025},
+		{time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), 2025},
+		{first.AddDate(0, 0, -1), 2025},
+		{first, 2026},
+		{time.Date(2026, 12, 8, 23, 0, 0, 0, time.UTC), 2026},
+		{time.Date(2027, 1, 7, 0, 0, 0, 0, time.UTC), 2026},
+	} {
+		if got := AnnoMostrato(c.day); got != c.want {
+			t.Errorf("AnnoMostrato(%s) = %d, want %d (first lesson day %s)", c.day.Format(time.DateOnly), got, c.want, first.Format(time.DateOnly))
+		}
+	}
+}

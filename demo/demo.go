@@ -42,18 +42,11 @@ var Accounts = []Account{
 	{ps.RolePlesso, "mnee800012", "demo-primo-accesso", "primo accesso: cambio password obbligatorio"},
 }
 
-// Anno returns the school year whose data the demo shows on day now: now's
-// school year once its lessons have begun, otherwise (1 September to the
-// regional first lesson day) the one just ended, so that the demo never
-// opens on an empty year. In July and August, now's school year is already
-// the one just ended.
+// Anno returns the school year whose data the demo shows on day now: the
+// one the surveillance views show (calendario.AnnoMostrato), so that the
+// demo never opens on an empty year.
 func Anno(now time.Time) ps.AnnoScolastico {
-	anno := ps.AnnoDi(now)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if day.Before(calendario.PerAnno(int(anno), calendario.Opzioni{}).Inizio) {
-		return anno - 1
-	}
-	return anno
+	return ps.AnnoScolastico(calendario.AnnoMostrato(now))
 }
 
 // Seed loads the demo once; a database already seeded is left as it is.

@@ -241,3 +241,16 @@ func (db *DB) Versione(ctx context.Context) (string, error) {
 	// for a while, never stale alerts.
 	return fmt.Sprintf("%d/%d/%d|%d", a.Int64, c.Int64, s.Int64, g.Int64), err
 }
+
+// PrimoGiorno returns the first day with an absence report (zero when
+// none): how many school years a series can draw on.
+func (db *DB) PrimoGiorno(ctx context.Context) (time.Time, error) {
+	var d sql.NullString
+	if err := db.sql.QueryRowContext(ctx, `SELECT MIN(giorno) FROM assenze`).Scan(&d); err != nil {
+		return time.Time{}, fmt.Errorf("first absence day: %w", err)
+	}
+	if !d.Valid {
+		return time.Time{}, nil
+	}
+	return parseDay(d.String), nil
+}

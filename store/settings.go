@@ -30,6 +30,9 @@ type Settings struct {
 	// whole number as text). Until then the day is provisional.
 	QuotaIscritti string
 	MinimoPlessi  string
+	// MotiviMinPlessi: an illness series (fever, gastro) is charted where
+	// at least this many plessi give their reasons on a typical day.
+	MotiviMinPlessi string
 	// ChecklistAllerta: what to do with an alert, one step a line.
 	ChecklistAllerta string
 	// Public figures (/pubblico): off by default.
@@ -75,6 +78,24 @@ func (s Settings) Completezza() (quota float64, minimo int) {
 		return 0.5, 3
 	}
 	return q, m
+}
+
+// MinPlessiMotivi is the least plessi giving reasons behind a charted
+// illness series, the default when the setting does not parse.
+func (s Settings) MinPlessiMotivi() int {
+	n, err := parseMotivi(s.MotiviMinPlessi)
+	if err != nil {
+		return 5
+	}
+	return n
+}
+
+func parseMotivi(v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 1000 {
+		return 0, fmt.Errorf("motivi")
+	}
+	return n, nil
 }
 
 func parseCompletezza(quota, minimo string) (float64, int, error) {
@@ -128,6 +149,10 @@ func DefaultSettings() Settings {
 		// one or two schools (their own series watch them).
 		QuotaIscritti: "0,5",
 		MinimoPlessi:  "3",
+		// Five: an illness rate is a part of a part, and with fewer plessi
+		// one school's class outbreak is most of the line; the public
+		// figures ask three plessi for all-cause absence, this asks more.
+		MotiviMinPlessi: "5",
 		ChecklistAllerta: "Guardare il grafico: l'aumento prosegue o è di un solo giorno?\n" +
 			"Controllare i plessi che contribuiscono di più: un evento locale (sciopero, gita, neve) spiega l'eccesso?\n" +
 			"Sentire i referenti dei plessi principali sui motivi delle assenze (febbre, sintomi respiratori o gastrointestinali)\n" +
@@ -153,6 +178,7 @@ func (s *Settings) fields() map[string]*string {
 		"email_allerte":       &s.EmailAllerte,
 		"quota_iscritti":      &s.QuotaIscritti,
 		"minimo_plessi":       &s.MinimoPlessi,
+		"motivi_min_plessi":   &s.MotiviMinPlessi,
 		"checklist":           &s.ChecklistAllerta,
 		"pubblico_attivo":     &s.PubblicoAttivo,
 		"pubblico_livello":    &s.PubblicoLivello,
@@ -195,6 +221,9 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 	}
 	if _, _, err := parseCompletezza(s.QuotaIscritti, s.MinimoPlessi); err != nil {
 		f["minimo_plessi"] = "err.settings.minimo"
+	}
+	if _, err := parseMotivi(s.MotiviMinPlessi); err != nil {
+		f["motivi_min_plessi"] = "err.settings.motivi"
 	}
 	if len(f) > 0 {
 		return &ps.Error{Code: ps.EInvalid, Message: "err.form", Fields: f}

@@ -66,7 +66,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.render(w, r, http.StatusOK, "settings", s.newPage(r, c, "admin.settings", st))
 }
 
-var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte", "pubblico_attivo", "pubblico_livello", "pubblico_min_plessi", "pubblico_min_alunni"}
+var settingsOrder = []string{"nome_ats", "email_assistenza", "numero_verde", "orari_assistenza", "province", "mittente_email", "url_portale", "finestre", "email_allerte", "quota_iscritti", "minimo_plessi", "motivi_min_plessi", "pubblico_attivo", "pubblico_livello", "pubblico_min_plessi", "pubblico_min_alunni"}
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if err := parseForm(r); err != nil {
@@ -85,6 +85,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		EmailAllerte:    strings.TrimSpace(r.PostFormValue("email_allerte")),
 		QuotaIscritti:   strings.TrimSpace(r.PostFormValue("quota_iscritti")),
 		MinimoPlessi:    strings.TrimSpace(r.PostFormValue("minimo_plessi")),
+		MotiviMinPlessi: strings.TrimSpace(r.PostFormValue("motivi_min_plessi")),
 		// Line endings normalised: the form sends CRLF.
 		ChecklistAllerta: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("checklist"), "\r\n", "\n")),
 		// An unticked box is not sent: off.
@@ -102,6 +103,15 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *reqCtx)
 			return
 		}
 		st.PubblicoAttivo, st.PubblicoLivello, st.PubblicoMinPlessi, st.PubblicoMinAlunni = old.PubblicoAttivo, old.PubblicoLivello, old.PubblicoMinPlessi, old.PubblicoMinAlunni
+	}
+	// A form of before this setting existed leaves it as it is.
+	if _, sent := r.PostForm["motivi_min_plessi"]; !sent {
+		old, err := s.db.Settings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		st.MotiviMinPlessi = old.MotiviMinPlessi
 	}
 	// Every field is checked by its type, and all errors are shown at once,
 	// each next to its field (store.Settings.Valida).

@@ -222,7 +222,7 @@ func (s *Server) renderAllerta(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	n := s.motore.Nominatore(r.Context())
-	d.Nome, d.Periodo, d.Metodo = nomeSerie(c.lang, n, g.Serie), periodo(c.lang, *g), descriviMetodo(c.lang, g.Metodo, g.Parametri)
+	d.Nome, d.Periodo, d.Metodo = nomeSerie(c.lang, n, g.Serie), periodo(c.lang, *g), descriviMetodo(c.lang, g.Metodo, g.Parametri, s.motore.AnniPrecedenti(g.Serie, ps.AnnoDi(g.Giorno)))
 	if st, err := s.db.Settings(r.Context()); err == nil {
 		d.Checklist = st.Checklist()
 	}

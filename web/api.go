@@ -375,7 +375,7 @@ func (s *Server) apiATSSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (s *Server) apiATSAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	obs, _, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	obs, _, err := s.monitorate(r, s.annoMostrato())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -104,5 +104,10 @@ func (s *Server) bollettinoInglese(r *http.Request, d *bollettino.Dati) {
 			d.Allerte[i].Serie = nomeSerie(langEN, n, a.Chiave)
 		}
 	}
-	d.Metodi = bollettino.Inglese.Metodi(d.Stima.Copertura, d.PlessiStima, descriviMetodo(langEN, "default", ""))
+	if d.Situazione != nil {
+		for k := range d.Situazione.Nomi {
+			d.Situazione.Nomi[k] = nomeSerie(langEN, n, k)
+		}
+	}
+	d.Metodi = bollettino.Inglese.Metodi(d.Stima.Copertura, d.PlessiStima, descriviMetodo(langEN, allerta.Metodo, "", d.AnniPrecedenti))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/bollettino"
+	"github.com/portalescuole/portalescuole/calendario"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
@@ -195,6 +196,9 @@ type cruscottoData struct {
 	// AllertaTerritorio is the territory's episode the paragraph names.
 	AllertaTerritorio int64
 	Emergenze         []bannerEmergenza
+	// MotiviNascoste counts the illness series not charted: fewer than
+	// MotiviMinPlessi plessi give reasons on their median day.
+	MotiviNascoste, MotiviMinPlessi int
 	Stati             []string // the alert states, in the counts' columns
 	Settimane         settimane
 	Mappa             map[string]template.HTML // by language
@@ -385,7 +389,7 @@ func (c *paginaCache) put(k, ver string, d *cruscottoData) {
 }
 
 func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
-	anno := ps.AnnoDi(s.now())
+	anno := s.annoMostrato()
 	obs, series, err := s.monitorate(r, anno)
 	if err != nil {
 		return nil, err
@@ -395,6 +399,12 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		d.Serie = "territorio"
 	}
 	nomi := s.motore.Nominatore(r.Context())
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	series, d.MotiviNascoste = conMotiviSufficienti(series, st.MinPlessiMotivi())
+	d.MotiviMinPlessi = st.MinPlessiMotivi()
 	d.Etichette, d.etichetteEN = map[string]string{}, map[string]string{}
 	for _, m := range series {
 		d.Nomi = append(d.Nomi, m.Nome)
@@ -424,7 +434,6 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 			break
 		}
 		if d.Insufficiente == nil {
-			st, _ := s.db.Settings(r.Context())
 			q, m := st.Completezza()
 			d.Insufficiente = &insufficiente{Giorno: terr.Giorni[i], Plessi: terr.Plessi[i], Iscritti: terr.Iscritti[i], Quota: terr.Quota[i], Minimo: m, QuotaRichiesta: q}
 		}
@@ -573,6 +582,31 @@ func linguaBollettino(lang string) bollettino.Lingua {
 	return bollettino.Italiano
 }
 
+// conMotiviSufficienti leaves out the illness series whose median reported
+// day rests on fewer than min plessi giving reasons: one or two schools'
+// line is not a series to read. It returns what is kept and how many left.
+func conMotiviSufficienti(series []allerta.Monitorata, min int) ([]allerta.Monitorata, int) {
+	out := make([]allerta.Monitorata, 0, len(series))
+	left := 0
+	for _, m := range series {
+		if _, motivo := aggregati.Base(m.Nome); motivo != "" {
+			n := make([]int, 0, len(m.Punti))
+			for _, p := range m.Punti {
+				if p.Plessi > 0 {
+					n = append(n, p.Plessi)
+				}
+			}
+			slices.Sort(n)
+			if len(n) == 0 || n[len(n)/2] < min {
+				left++
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out, left
+}
+
 // Limits of the dashboard page: beyond them it shows the highest.
 const (
 	maxAllerte    = 8
@@ -702,7 +736,7 @@ func (s *Server) serieJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 	name := r.URL.Query().Get("serie")
 	out := tracciaJSON{Nome: name, Giorni: []int64{}}
-	_, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	_, series, err := s.monitorate(r, s.annoMostrato())
 	if err != nil {
 		return out, false, err
 	}
@@ -712,7 +746,7 @@ func (s *Server) traccia(r *http.Request) (tracciaJSON, bool, error) {
 	ok = ok || strings.HasPrefix(name, aggregati.PrefissoPlesso) || strings.HasPrefix(name, aggregati.PrefissoSentinella)
 	if ok {
 		// The whole school year, or the period asked (an alert's page).
-		dal, al := ps.AnnoDi(s.now()).Inizio(), s.today()
+		dal, al := s.annoMostrato().Inizio(), s.today()
 		if v, err := time.Parse(ps.DateLayout, r.URL.Query().Get("dal")); err == nil {
 			dal = v
 		}
@@ -767,7 +801,7 @@ type settimane struct {
 }
 
 func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
-	anno := ps.AnnoDi(s.now())
+	anno := s.annoMostrato()
 	weekly := func(a ps.AnnoScolastico) (map[int]float64, error) {
 		_, series, err := s.monitorate(r, a)
 		if err != nil {
@@ -923,7 +957,7 @@ const minPlessiConfronto = 3
 
 func (s *Server) andamentoDati(r *http.Request, c *reqCtx) (andamento, error) {
 	o := andamento{Giorni: []int64{}}
-	obs, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	obs, series, err := s.monitorate(r, s.annoMostrato())
 	if err != nil {
 		return o, err
 	}
@@ -1009,4 +1043,12 @@ func (d cruscottoData) Etichetta(lang, serie string) string {
 		return d.etichetteEN[serie]
 	}
 	return d.Etichette[serie]
+}
+
+// annoMostrato is the school year the surveillance views show today
+// (calendario.AnnoMostrato): before the first lesson day, the one just
+// ended. The pages where schools enter their figures use the year being
+// set up (ps.AnnoDi), which begins on 1 September.
+func (s *Server) annoMostrato() ps.AnnoScolastico {
+	return ps.AnnoScolastico(calendario.AnnoMostrato(s.now().In(rome)))
 }

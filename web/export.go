@@ -198,7 +198,7 @@ func (s *Server) rilasciate(r *http.Request) ([]serie.Osservazione, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.rilasciateTra(r.Context(), st, ps.AnnoDi(s.now()).Inizio(), s.today())
+	return s.rilasciateTra(r.Context(), st, s.annoMostrato().Inizio(), s.today())
 }
 
 // rilasciateTra is rilasciate over [from, to] with the given settings.
@@ -327,7 +327,7 @@ func round6(x float64) float64 { return float64(int64(x*1e6+0.5)) / 1e6 }
 
 // exportSerie: a watched series, day by day (aggregates of many plessi).
 func (s *Server) exportSerie(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	obs, series, err := s.monitorate(r, ps.AnnoDi(s.now()))
+	obs, series, err := s.monitorate(r, s.annoMostrato())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -409,7 +409,7 @@ func (s *Server) exportAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if ext {
 		obs, err = s.rilasciate(r)
 	} else {
-		obs, _, err = s.monitorate(r, ps.AnnoDi(s.now()))
+		obs, _, err = s.monitorate(r, s.annoMostrato())
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -55,36 +53,10 @@ func periodo(lang string, g ps.Segnale) string {
 	return tr(lang, key, g.Giorno.Format("02/01/2006"), g.Al.Format("02/01/2006"), g.Giorni)
 }
 
-// descriviMetodo says what an alert's method did, in a language: Italian
-// from allerta.DescriviMetodo, English from the catalogue.
-func descriviMetodo(lang, metodo, parametri string) string {
-	if lang != langEN {
-		return allerta.DescriviMetodo(metodo, parametri)
-	}
-	var p map[string]string
-	_ = json.Unmarshal([]byte(parametri), &p)
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	kv := make([]string, len(keys))
-	for i, k := range keys {
-		kv[i] = k + " = " + p[k]
-	}
-	par := tr(lang, "metodo.predefiniti")
-	if len(kv) > 0 {
-		par = tr(lang, "metodo.con", strings.Join(kv, ", "))
-	}
-	switch metodo {
-	case allerta.MetodoSettimanale:
-		return tr(lang, "metodo.settimanale", p["w"], p["b"], p["alpha"])
-	case "default", "scuola":
-		return tr(lang, "metodo.scuola", par)
-	case "dow":
-		return tr(lang, "metodo.dow", p["weeks"], par)
-	}
-	return tr(lang, "metodo.altro", metodo, par)
+// descriviMetodo says what an alert's method did, in a language
+// (allerta.DescriviMetodoIn), with the previous school years it had.
+func descriviMetodo(lang, metodo, parametri string, anni int) string {
+	return allerta.DescriviMetodoIn(linguaBollettino(lang), metodo, parametri, anni)
 }
 
 // statoSegnale names an alert state in a language.
@@ -119,12 +91,6 @@ func init() {
 		"calendario.data":              {"Data", "Date"},
 		"import.tipo":                  {"Tipo", "Kind"},
 		"sentinelle.solo":              {"Solo sentinella", "Sentinels only"},
-		"metodo.predefiniti":           {"con i parametri predefiniti", "with the default parameters"},
-		"metodo.con":                   {"con %s", "with %s"},
-		"metodo.settimanale":           {"Metodo di Farrington (versione flessibile) sulle assenze settimanali: il valore atteso di una settimana viene dalle stesse settimane (± %s) dei %s anni scolastici precedenti; allerta quando la settimana supera il limite superiore dell'intervallo di previsione al livello alpha = %s.", "Farrington's method (flexible version) on weekly absences: a week's expected value comes from the same weeks (± %s) of the %s previous school years; an alert when the week exceeds the upper limit of the prediction interval at level alpha = %s."},
-		"metodo.scuola":                {"Modello scolastico del portale, %s: il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, l'intervallo tiene conto di sovradispersione e correlazione tra giorni, e l'allerta accumula l'evidenza di più giorni.", "The portal's school model, %s: a day's expected value comes from the previous school years (position in the year, day of the week, return from holidays) adapted to this year's level, the interval allows for overdispersion and correlation between days, and the alert accumulates the evidence of several days."},
-		"metodo.dow":                   {"Confronto con lo stesso giorno della settimana delle %s settimane precedenti, %s: allerta oltre il limite superiore al livello alpha indicato.", "Comparison with the same day of the week of the %s previous weeks, %s: an alert above the upper limit at the given alpha level."},
-		"metodo.altro":                 {"Metodo %s, %s.", "Method %s, %s."},
 		"settings.finestre":            {"Finestre di rilevazione delle assenze e scadenze", "Absence reporting windows and deadlines"},
 		"settings.finestre.help":       {"Es. lun-mer>gio 12:00, gio-sab>lun 12:00 (giorni dal–al > giorno e ora di scadenza)", "E.g. lun-mer>gio 12:00, gio-sab>lun 12:00 (Italian day abbreviations: days from–to > deadline day and time)"},
 		"settings.email_allerte":       {"E-mail dell'ATS per allerte e bollettino (separate da virgola)", "The ATS's e-mail addresses for alerts and the bulletin (comma-separated)"},
