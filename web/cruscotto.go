@@ -199,11 +199,11 @@ type cruscottoData struct {
 	// MotiviNascoste counts the illness series not charted: fewer than
 	// MotiviMinPlessi plessi give reasons on their median day.
 	MotiviNascoste, MotiviMinPlessi int
-	Stati             []string // the alert states, in the counts' columns
-	Settimane         settimane
-	Mappa             map[string]template.HTML // by language
-	MappaTabella      []comuneRate
-	Anno              ps.AnnoScolastico
+	Stati                           []string // the alert states, in the counts' columns
+	Settimane                       settimane
+	Mappa                           map[string]template.HTML // by language
+	MappaTabella                    []comuneRate
+	Anno                            ps.AnnoScolastico
 }
 
 // rigaConteggio is one level's episodes by state.
