@@ -104,7 +104,7 @@ func TestSituazione(t *testing.T) {
 		"In allerta nella settimana anche: Provincia di Cremona e Provincia di Mantova; Scuola primaria.",
 		"Febbre o sintomi respiratori: il 40,0% delle assenze nei 2 plessi",
 		"Modalità emergenza non attiva.",
-		"Allerte della settimana: territorio 1, province 2, gradi 1, febbre e gastro 1, singoli plessi 1 (4 nuove, 1 in valutazione, 1 chiusa)."} {
+		"Allerte della settimana: territorio 1, province 2, gradi 1, febbre e disturbi gastrointestinali 1, singoli plessi 1 (4 nuove, 1 in valutazione, 1 chiusa)."} {
 		if !strings.Contains(p, w) {
 			t.Errorf("paragraph lacks %q:\n%s", w, p)
 		}
@@ -145,7 +145,7 @@ func TestDescriviMetodoIn(t *testing.T) {
 		{bollettino.Italiano, 1, "vengono da 1 anno scolastico precedente di questa serie"},
 		{bollettino.Italiano, 2, "vengono da 2 anni scolastici precedenti di questa serie"},
 		{bollettino.Inglese, 0, "No previous school year in this series' data"},
-		{bollettino.Inglese, 2, "come from 2 previous school years of this series"},
+		{bollettino.Inglese, 2, "are drawn from 2 previous school years of this series"},
 	} {
 		got := DescriviMetodoIn(c.l, Metodo, "", c.anni)
 		if !strings.Contains(got, c.want) || strings.Contains(got, "%!") || !strings.Contains(got, "95%") {

@@ -103,7 +103,7 @@ var testiMetodo = map[string][2]string{
 	"anni.nessuno": {"Nessun anno scolastico precedente nei dati di questa serie: effetti di calendario e variabilità vengono dai soli giorni di quest'anno, con un margine più ampio nelle prime settimane.",
 		"No previous school year in this series' data: calendar effects and variability come from this year's days only, with a wider margin in the first weeks."},
 	"anni.alcuni": {"Effetti di calendario e variabilità vengono da %d {anno scolastico precedente|anni scolastici precedenti} di questa serie.",
-		"Calendar effects and variability come from %d previous school year{s} of this series."},
+		"Calendar effects and variability are drawn from %d previous school year{s} of this series."},
 	"anni.ignoti": {"Gli anni scolastici precedenti, se presenti nei dati, danno gli effetti di calendario e la variabilità.",
 		"The previous school years, where the data hold them, give the calendar effects and the variability."},
 	"scuola": {"Modello scolastico precedente, %s: il valore atteso di un giorno viene dagli anni scolastici precedenti (posizione nell'anno, giorno della settimana, rientro dalle vacanze) adattato al livello di quest'anno, e l'allerta accumula l'evidenza di più giorni.",

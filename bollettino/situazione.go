@@ -93,7 +93,7 @@ var testiSituazione = map[string][2]string{
 	"liv.provincia":  {"province %d", "provinces %d"},
 	"liv.distretto":  {"distretti %d", "districts %d"},
 	"liv.grado":      {"gradi %d", "grades %d"},
-	"liv.motivo":     {"febbre e gastro %d", "fever and gastro %d"},
+	"liv.motivo":     {"febbre e disturbi gastrointestinali %d", "fever and gastrointestinal illness %d"},
 	"liv.plesso":     {"singoli plessi %d", "single schools %d"},
 	"congiunzione":   {" e ", " and "},
 	// An alert's state in the paragraph, agreeing with "allerta".

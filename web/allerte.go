@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,8 +25,9 @@ type allerteData struct {
 	// Totale counts every episode the filters keep; the page shows
 	// allertePerPagina of them from Pagina (1 = the first).
 	Totale, Pagina, Pagine int
-	// Query is the filters as a URL query, for the pages' links.
-	Query string
+	// Query is the filters as a URL query, for the pages' links (built
+	// by url.Values, so already escaped).
+	Query template.URL
 	// Gruppi shows each alert with those on its sub-series that overlap
 	// it (a province with its districts, a series with its illness ones).
 	Gruppi   []gruppoAllerte
@@ -106,7 +108,7 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if d.Aperte {
 		v.Set("aperte", "1")
 	}
-	d.Query = v.Encode()
+	d.Query = template.URL(v.Encode())
 	if _, err := s.aggregati(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return

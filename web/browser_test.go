@@ -13,6 +13,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/internal/testenv"
 	"github.com/portalescuole/portalescuole/store"
+	"github.com/portalescuole/portalescuole/web"
 )
 
 // chromium returns Debian's browser, or skips saying why.
@@ -136,12 +137,24 @@ type session struct {
 // browser lives 90 seconds, or as long as a journey says.
 func newSession(t *testing.T, life ...time.Duration) *session {
 	t.Helper()
+	return newSessionOn(t, store.SQLite, life...)
+}
+
+// newSessionOn is newSession on a demo of the given engine.
+func newSessionOn(t *testing.T, engine store.Dialect, life ...time.Duration) *session {
+	t.Helper()
+	return newSessionWith(t, engine, life)
+}
+
+// newSessionWith is newSessionOn with the server's configuration changed.
+func newSessionWith(t *testing.T, engine store.Dialect, life []time.Duration, mut ...func(*web.Config)) *session {
+	t.Helper()
 	exe := chromium(t)
 	src, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
 	if err != nil {
 		t.Fatalf("axe-core missing (run npm ci): %v", err)
 	}
-	e := newEnv(t, store.SQLite)
+	e := newEnv(t, engine, mut...)
 	d := 90 * time.Second
 	if len(life) > 0 {
 		d = life[0]
@@ -259,7 +272,7 @@ func TestBrowser_Cruscotto(t *testing.T) {
 		t.Errorf("the dashboard is %d px wide at 360 px (%v)", w, err)
 	}
 	step("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.ts.URL+"/ats/cruscotto"), chromedp.WaitVisible(chromedp.ID("stima")))
-	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-nuove a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
+	step("open an alert", chromedp.Click(chromedp.CSS("#allerte-aperte li a")), chromedp.WaitVisible(chromedp.ID("btn-aggiorna")))
 	for _, st := range []string{"in valutazione", "confermato"} {
 		step("to "+st,
 			chromedp.Evaluate[chromedp.Void](`document.getElementById("stato").value = "`+st+`";

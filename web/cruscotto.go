@@ -40,7 +40,7 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 	key := fmt.Sprintf("%d|%s", anno, to.Format(ps.DateLayout))
 	fresh := func() (cachedSerie, bool) {
 		c, ok := s.serieCache.get(key)
-		return c, ok && (c.versione == ver || time.Since(c.calcolato) < serieMaxAge)
+		return c, ok && (c.versione == ver || time.Since(c.calcolato) < s.maxAge())
 	}
 	if c, ok := fresh(); ok {
 		return c.obs, c.series, nil
@@ -68,8 +68,15 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 // aggregati returns the in-memory aggregates, first applying what arrived
 // since the last refresh unless that was less than a second ago.
 func (s *Server) aggregati(ctx context.Context) (*aggregati.Archivio, error) {
+	return s.aggiornaAggregati(ctx, false)
+}
+
+// aggiornaAggregati is aggregati, refreshing them whatever the time since
+// the last refresh when subito: a dashboard computed for a database
+// version must rest on aggregates read after that version.
+func (s *Server) aggiornaAggregati(ctx context.Context, subito bool) (*aggregati.Archivio, error) {
 	arch := s.motore.Archivio()
-	if last := s.aggiornato.Load(); time.Since(time.Unix(0, last)) < time.Second {
+	if last := s.aggiornato.Load(); !subito && time.Since(time.Unix(0, last)) < time.Second {
 		return arch, nil
 	}
 	if _, err := arch.Aggiorna(ctx); err != nil {
@@ -117,6 +124,18 @@ func (f *flight) do(key string, fn func() (any, error)) (any, error) {
 // during the morning rush every submission changes the version, and
 // recomputing national series on each view would starve the submissions.
 const serieMaxAge = time.Minute
+
+// maxAge is Config.Freschezza, serieMaxAge by default.
+func (s *Server) maxAge() time.Duration {
+	switch f := s.cfg.Freschezza; {
+	case f < 0:
+		return 0
+	case f == 0:
+		return serieMaxAge
+	default:
+		return f
+	}
+}
 
 // cachedSerie are the observations and watched series of a school year at
 // one data version: the dashboard's charts all read them. They are reused
@@ -255,7 +274,7 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return
 	}
 	key := r.URL.Query().Get("serie") + "|" + s.today().Format(ps.DateLayout)
-	d, stato := s.paginaCache.get(key, ver)
+	d, stato := s.paginaCache.get(key, ver, s.maxAge())
 	switch stato {
 	case paginaVecchia:
 		bg := r.Clone(context.WithoutCancel(r.Context()))
@@ -323,8 +342,14 @@ func (s *Server) renderCruscotto(w http.ResponseWriter, r *http.Request, key str
 // meanwhile wait for the same computation.
 func (s *Server) calcolaPagina(r *http.Request, key, ver string) (*cruscottoData, error) {
 	v, err := s.flight.do("pagina|"+key, func() (any, error) {
-		if d, stato := s.paginaCache.get(key, ver); stato == paginaFresca {
+		if d, stato := s.paginaCache.get(key, ver, s.maxAge()); stato == paginaFresca {
 			return d, nil
+		}
+		// The page is stored as of ver: the aggregates must be at least
+		// that recent, or a change within a second of the last refresh
+		// would stay off the page until the next one.
+		if _, err := s.aggiornaAggregati(r.Context(), true); err != nil {
+			return nil, err
 		}
 		d, err := s.cruscottoDati(r)
 		if err == nil {
@@ -360,14 +385,14 @@ const (
 	paginaFresca
 )
 
-func (c *paginaCache) get(k, ver string) (*cruscottoData, statoPagina) {
+func (c *paginaCache) get(k, ver string, maxAge time.Duration) (*cruscottoData, statoPagina) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[k]
 	switch {
 	case !ok || alerts(v.versione) != alerts(ver):
 		return nil, paginaAssente
-	case v.versione == ver || time.Since(v.calcolato) < serieMaxAge:
+	case v.versione == ver || time.Since(v.calcolato) < maxAge:
 		return v.d, paginaFresca
 	}
 	return v.d, paginaVecchia

@@ -15,7 +15,7 @@ import (
 func TestPaginaCache_Get(t *testing.T) {
 	var c paginaCache
 	d := &cruscottoData{Serie: "territorio"}
-	if _, st := c.get("k", "1/1/1|5"); st != paginaAssente {
+	if _, st := c.get("k", "1/1/1|5", serieMaxAge); st != paginaAssente {
 		t.Fatalf("empty cache: %v", st)
 	}
 	c.put("k", "1/1/1|5", d)
@@ -36,7 +36,7 @@ func TestPaginaCache_Get(t *testing.T) {
 			v := c.m["k"]
 			v.calcolato = time.Now().Add(-tc.age)
 			c.m["k"] = v
-			got, st := c.get("k", tc.ver)
+			got, st := c.get("k", tc.ver, serieMaxAge)
 			if st != tc.want {
 				t.Fatalf("state %v, want %v", st, tc.want)
 			}

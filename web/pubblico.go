@@ -77,7 +77,7 @@ func (s *Server) pubblicoDati(r *http.Request) (*datiPubblici, store.Settings, e
 		s.pubblico.mu.Lock()
 		defer s.pubblico.mu.Unlock()
 		d := s.pubblico.d
-		return d, d != nil && d.chiave == key && (d.versione == ver || time.Since(d.calcolato) < serieMaxAge)
+		return d, d != nil && d.chiave == key && (d.versione == ver || time.Since(d.calcolato) < s.maxAge())
 	}
 	if d, ok := fresh(); ok {
 		return d, st, nil

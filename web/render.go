@@ -60,9 +60,10 @@ func favicon() http.Handler {
 type pages struct{ m map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"t":   tr,
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"t":       tr,
+	"add":     func(a, b int) int { return a + b },
+	"livello": ps.LivelloSerie,
+	"sub":     func(a, b int) int { return a - b },
 	// etichetteGrafici is the JSON of the chart labels in a language, for
 	// the scripts that draw charts (they hold no text of their own).
 	"etichetteGrafici": func(lang string) string {

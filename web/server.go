@@ -58,6 +58,10 @@ type Config struct {
 	// Motore is the detection engine and its in-memory aggregates, shared
 	// with the server's background loop; nil makes one.
 	Motore *allerta.Motore
+	// Freschezza is how stale the dashboard and the public figures may be
+	// while data keep arriving (zero: a minute); a negative value
+	// recomputes them at every change (tests that read them at once).
+	Freschezza time.Duration
 }
 
 // Server serves the portal.

@@ -89,7 +89,8 @@
       .then(function (r) { return r.json(); })
       .then(function (j) {
         var spec = kind(el, j);
-        new uPlot(spec[0], spec[1], el);
+        // Kept on the element: the browser tests read what was drawn.
+        el.uplot = new uPlot(spec[0], spec[1], el);
         el.setAttribute("data-drawn", "1");
       });
   });
