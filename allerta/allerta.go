@@ -221,6 +221,10 @@ func Pct(x float64) string {
 	return strings.Replace(fmt.Sprintf("%.1f%%", 100*x), ".", ",", 1)
 }
 
+// titoliLivello name the levels of the hierarchy in the e-mails.
+var titoliLivello = map[string]string{ps.LivelloTerritorio: "Intero territorio", ps.LivelloProvincia: "Province", ps.LivelloDistretto: "Distretti",
+	ps.LivelloGrado: "Gradi scolastici", ps.LivelloMotivo: "Febbre e disturbi gastrointestinali", ps.LivelloPlesso: "Singoli plessi"}
+
 // Riepilogo queues the daily digest of open alerts (once a day, dedupe key
 // on the date) to the ATS list; nothing when no alert is open.
 func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Location) (int, error) {
@@ -240,17 +244,37 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 		return 0, nil
 	}
 	date := now.In(loc).Format("02/01/2006")
+	conta, err := db.ConteggiSegnali(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var nuove, valut int
+	for _, c := range conta {
+		nuove, valut = nuove+c[ps.StatoNuovo], valut+c[ps.StatoValutazione]
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Allerte aperte al %s: %d.\n\n", date, len(open))
+	fmt.Fprintf(&b, "Allerte aperte al %s: %d (%d %s, %d in valutazione), come nell'elenco Allerte del portale.\n", date, nuove+valut,
+		nuove, map[bool]string{true: "nuova", false: "nuove"}[nuove == 1], valut)
 	nomi := Nominatore{Distretti: map[string]string{}}
 	if ds, err := db.Distretti(ctx); err == nil {
 		for _, d := range ds {
 			nomi.Distretti[d.Codice] = d.Nome
 		}
 	}
-	for _, g := range open {
-		fmt.Fprintf(&b, "- [%s] %s, %s: picco %s (atteso %s) – %s/ats/allerte/%d\n", g.Stato, nomi.Nome(g.Serie), Periodo(g),
-			Pct(g.Osservato), Pct(g.Atteso), st.URLPortale, g.ID)
+	// By level, territory first: the widest series are read first.
+	for _, liv := range ps.LivelliSerie {
+		n := conta[liv][ps.StatoNuovo] + conta[liv][ps.StatoValutazione]
+		if n == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s: %d\n", titoliLivello[liv], n)
+		for _, g := range open {
+			if ps.LivelloSerie(g.Serie) != liv {
+				continue
+			}
+			fmt.Fprintf(&b, "- [%s] %s, %s: picco %s (atteso %s) – %s/ats/allerte/%d\n", g.Stato, nomi.Nome(g.Serie), Periodo(g),
+				Pct(g.Osservato), Pct(g.Atteso), st.URLPortale, g.ID)
+		}
 	}
 	fmt.Fprintf(&b, "\n%s\n", st.NomeATS)
 	var msgs []store.OutboxMessage

@@ -2,6 +2,8 @@ package allerta_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +63,19 @@ func TestEsegui(t *testing.T) {
 		}
 		if n, err := allerta.Riepilogo(ctx, db, now, time.UTC); err != nil || n != 1 {
 			t.Fatalf("digest %d %v", n, err)
+		}
+		// The digest counts as the list does, by level, territory first.
+		out, _ := db.OutboxMessages(ctx, 1000)
+		var body string
+		for _, m := range out {
+			if m.Kind == "allerta.riepilogo" {
+				body = m.Body
+			}
+		}
+		aperte, _ := db.ContaSegnali(ctx, store.SegnaleFilter{Aperti: true})
+		terrAt, plessiAt := strings.Index(body, "\nIntero territorio: "), strings.Index(body, "\nSingoli plessi: ")
+		if !strings.Contains(body, fmt.Sprintf("Allerte aperte al 26/11/2026: %d (", aperte)) || terrAt < 0 || plessiAt < terrAt {
+			t.Fatalf("digest:\n%s", body)
 		}
 		if n, _ := allerta.Riepilogo(ctx, db, now.Add(time.Hour), time.UTC); n != 0 {
 			t.Fatal("two digests the same day")

@@ -37,6 +37,25 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 	ven, dom := lun.AddDate(0, 0, 4), lun.AddDate(0, 0, 6)
 	s := bollettino.Situazione{Lunedi: lun, Tasso: math.NaN(), Atteso: math.NaN(), TassoPrec: math.NaN(), Febbre: math.NaN(), Nomi: map[string]string{}}
 	t := f.Territorio
+	// The share of the network behind a day counts its sentinel plessi
+	// only: in emergency mode others report too, and would push it past
+	// the network's pupils.
+	sentIscr, tutti := map[time.Time]int{}, map[time.Time]int{}
+	if f.Sentinelle != nil {
+		for _, o := range f.Osservazioni {
+			tutti[o.Giorno] += o.Iscritti
+			if f.Sentinelle[o.Plesso] {
+				sentIscr[o.Giorno] += o.Iscritti
+			}
+		}
+	}
+	quotaRete := func(i int) float64 {
+		q := t.Quota[i]
+		if n := tutti[t.Giorni[i]]; n > 0 {
+			q *= float64(sentIscr[t.Giorni[i]]) / float64(n)
+		}
+		return q
+	}
 	settimana := func(from time.Time) (tasso, atteso, quota float64, giorni int) {
 		var a, n, sumAtt, sumQ float64
 		nAtt := 0
@@ -47,7 +66,7 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 			giorni++
 			a += float64(t.Assenti[i])
 			n += float64(t.Iscritti[i])
-			sumQ += t.Quota[i]
+			sumQ += quotaRete(i)
 			if !math.IsNaN(t.Atteso[i]) {
 				sumAtt += t.Atteso[i]
 				nAtt++
@@ -67,7 +86,7 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 	for i, g := range t.Giorni {
 		if !g.Before(lun) && !g.After(dom) && t.Provvisorio[i] {
 			s.Provvisori++
-			s.QuotaProvvisori = t.Quota[i]
+			s.QuotaProvvisori = quotaRete(i)
 		}
 	}
 

@@ -99,7 +99,9 @@ func TestSituazione(t *testing.T) {
 	}
 	p := bollettino.Italiano.Paragrafo(s)
 	for _, w := range []string{"Settimana dal 30/11 al 04/12/2026: assenti il 6,0% degli alunni dei plessi sentinella, contro il 3,0% atteso, in aumento di 2,0 punti",
-		"(4 giorni di lezione con dati completi, in media il 90,0% degli alunni della rete; 1 giorno ancora provvisorio, l'ultimo con il 20,0%)",
+		// B, outside the network, is a quarter of 01/12's pupils: that day
+		// the network's share is 90% × ¾, and the mean 84,4%.
+		"(4 giorni di lezione con dati completi, in media l'84,4% degli alunni della rete; 1 giorno ancora provvisorio, l'ultimo con il 20,0%)",
 		"Il territorio è in allerta dal 17/11/2026 (allerta n. 7, nuova): picco del 7,9% il 02/12/2026 contro il 3,5% atteso.",
 		"In allerta nella settimana anche: Provincia di Cremona e Provincia di Mantova; Scuola primaria.",
 		"Febbre o sintomi respiratori: il 40,0% delle assenze nei 2 plessi",

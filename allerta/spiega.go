@@ -204,7 +204,11 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		subj = fmt.Sprintf("Portale Scuole – allerta in aumento: %s, picco %s", nome, Pct(g.Osservato))
 	}
 	if len(eps) > 1 {
-		subj += fmt.Sprintf(" e altre %d serie collegate", len(eps)-1)
+		if len(eps) == 2 {
+			subj += " e un'altra serie collegata"
+		} else {
+			subj += fmt.Sprintf(" e altre %d serie collegate", len(eps)-1)
+		}
 	}
 	var b strings.Builder
 	for i, g := range eps {
@@ -223,7 +227,9 @@ func testoEpisodi(st store.Settings, eps []ps.Segnale, aumento map[int64]bool, n
 		if g.SogliaEvidenza > 0 {
 			fmt.Fprintf(&b, "Evidenza accumulata di un aumento: %s su una soglia di %s.\n", decimale1(g.Evidenza), decimale1(g.SogliaEvidenza))
 		}
-		fmt.Fprintf(&b, "Su %d plessi con %d alunni (%s degli alunni dei plessi sentinella).\n", g.Plessi, g.Iscritti, Pct(g.Copertura))
+		// Copertura is the share of the territory's pupils (ps.Segnale).
+		fmt.Fprintf(&b, testo.Accorda("Su %d {plesso|plessi} con %d alunni ({il}%s degli alunni del territorio).\n", []any{g.Plessi, g.Iscritti, Pct(g.Copertura)}),
+			g.Plessi, g.Iscritti, Pct(g.Copertura))
 		if i == 0 {
 			fmt.Fprintf(&b, "%s\n", DescriviMetodoIn(bollettino.Italiano, g.Metodo, g.Parametri, anni(g)))
 		}

@@ -210,7 +210,7 @@ func testoPromemoria(st store.Settings, p ps.Plesso, per ps.Periodo, cell Cella,
 		subj = fmt.Sprintf("Portale Scuole – assenze dal %s al %s non ancora inserite (%s)", dal, al, p.Codice)
 	}
 	body := fmt.Sprintf("Gentile segreteria del plesso sentinella %s (%s),\n\n", p.Nome, p.Codice)
-	body += fmt.Sprintf("per la rilevazione dal %s al %s risultano inseriti %d giorni di lezione su %d.\n", dal, al, cell.Segnalati, cell.Giorni)
+	body += fmt.Sprintf("per la rilevazione dal %s al %s i giorni di lezione inseriti sono %d su %d.\n", dal, al, cell.Segnalati, cell.Giorni)
 	if kind == "prima" {
 		body += fmt.Sprintf("La scadenza è il %s.\n\n", scad)
 	} else {

@@ -437,10 +437,18 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		d.etichetteEN[m.Nome] = nomeSerie(langEN, nomi, m.Nome)
 	}
 	d.Piccole, d.PiccoleTotale = piccole(series)
+	// The territory's trace serves the headline, the paragraph and the
+	// weekly chart; evaluated once.
+	terr, err := s.motore.Traccia(r.Context(), aggregati.Territorio, anno.Inizio(), s.today())
+	if err != nil {
+		return nil, err
+	}
 	if _, ok := allerta.Trova(series, d.Serie); ok || strings.HasPrefix(d.Serie, aggregati.PrefissoSentinella) {
-		tr, err := s.motore.Traccia(r.Context(), d.Serie, anno.Inizio(), s.today())
-		if err != nil {
-			return nil, err
+		tr := terr
+		if d.Serie != aggregati.Territorio {
+			if tr, err = s.motore.Traccia(r.Context(), d.Serie, anno.Inizio(), s.today()); err != nil {
+				return nil, err
+			}
 		}
 		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
 			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Evidenza[i], tr.SogliaEv[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
@@ -448,10 +456,6 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	}
 	// The headline estimate rests on the latest day complete enough for
 	// detection; a later day not yet complete is named as insufficient.
-	terr, err := s.motore.Traccia(r.Context(), "territorio", anno.Inizio(), s.today())
-	if err != nil {
-		return nil, err
-	}
 	stimaDay := time.Time{}
 	for i := len(terr.Giorni) - 1; i >= 0; i-- {
 		if !terr.Provvisorio[i] {
@@ -506,7 +510,7 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 		}
 	}
 	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
-	if d.Settimane, err = s.settimaneDati(r); err != nil {
+	if d.Settimane, err = s.settimaneDati(r, &terr); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -825,7 +829,9 @@ type settimane struct {
 	SenzaInfluNet   bool `json:"-"`
 }
 
-func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
+// settimaneDati computes the weekly comparison; terr, when given, is the
+// territory's trace of this school year (the dashboard has it already).
+func (s *Server) settimaneDati(r *http.Request, terr *allerta.Traccia) (settimane, error) {
 	anno := s.annoMostrato()
 	weekly := func(a ps.AnnoScolastico) (map[int]float64, error) {
 		_, series, err := s.monitorate(r, a)
@@ -844,9 +850,12 @@ func (s *Server) settimaneDati(r *http.Request) (settimane, error) {
 	o := settimane{InCorso: -1}
 	// This year's weeks rest on the days complete enough for detection, as
 	// the daily chart draws them; the week in progress is kept apart.
-	terr, err := s.motore.Traccia(r.Context(), aggregati.Territorio, anno.Inizio(), s.today())
-	if err != nil {
-		return o, err
+	if terr == nil {
+		t, err := s.motore.Traccia(r.Context(), aggregati.Territorio, anno.Inizio(), s.today())
+		if err != nil {
+			return o, err
+		}
+		terr = &t
 	}
 	cur, giorni := map[int]float64{}, map[int]int{}
 	ass, isc := map[int]int{}, map[int]int{}
@@ -922,7 +931,7 @@ func (o settimane) LunediDi(i int) string {
 }
 
 func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	o, err := s.settimaneDati(r)
+	o, err := s.settimaneDati(r, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -931,7 +940,7 @@ func (s *Server) settimaneJSON(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	o, err := s.settimaneDati(r)
+	o, err := s.settimaneDati(r, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
