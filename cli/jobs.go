@@ -16,7 +16,7 @@ import (
 // reminders, reruns detection and, from 8:00, the daily alert digest and
 // on Mondays the weekly bulletin;
 // dedupe keys in the outbox make each e-mail go once.
-func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, log *slog.Logger, wake func(), every time.Duration) {
+func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, log *slog.Logger, wake func(), every time.Duration, dopo func(context.Context)) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		rome = time.UTC
@@ -30,6 +30,9 @@ func promemoriaLoop(ctx context.Context, db *store.DB, motore *allerta.Motore, l
 		}
 		if err != nil && ctx.Err() == nil {
 			log.Warn("promemoria assenze", "err", err)
+		}
+		if dopo != nil && ctx.Err() == nil {
+			dopo(ctx)
 		}
 		select {
 		case <-ctx.Done():

@@ -93,6 +93,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One detection engine, whose in-memory aggregates the dashboard reads
 	// too; loaded in the background so the first page does not wait.
 	motore := allerta.NuovoMotore(db, nil)
+	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore, TrustedProxies: proxies})
+	if err != nil {
+		return err
+	}
 	go func() {
 		t := time.Now()
 		if _, err := motore.Archivio().Aggiorna(ctx); err != nil {
@@ -100,14 +104,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return
 		}
 		log.Info("aggregati caricati", "durata", time.Since(t))
+		// The dashboard, the same for every ATS user, is ready before the
+		// first of them asks; again after each detection round below.
+		srv.Prepara(ctx)
 	}()
-	srv, err := web.New(web.Config{DB: db, Logger: log, SecureCookies: secure, Wake: wake, Motore: motore, TrustedProxies: proxies})
-	if err != nil {
-		return err
-	}
 	go srv.CleanupSessions(ctx, 30*time.Minute)
 	if *jobs {
-		go promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute)
+		go promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute, srv.Prepara)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}

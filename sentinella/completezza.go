@@ -98,7 +98,8 @@ func Carica(ctx context.Context, db *store.DB, finestre []ps.Finestra, from, to,
 	if err != nil {
 		return Completezza{}, err
 	}
-	all, err := db.Plessi(ctx, store.PlessoFilter{})
+	// The sentinels only: a national register is 40,000 plessi.
+	all, err := db.Plessi(ctx, store.PlessoFilter{Sentinelle: anno})
 	if err != nil {
 		return Completezza{}, err
 	}

@@ -69,6 +69,8 @@ type PlessoFilter struct {
 	InScope          bool // only primaria and secondarie (6–19)
 	Attivi           bool // only plessi not retired
 	Testo            string
+	// Sentinelle keeps the sentinel plessi of that school year (0: any).
+	Sentinelle ps.AnnoScolastico
 }
 
 func (f PlessoFilter) where(args *[]any) string {
@@ -97,6 +99,9 @@ func (f PlessoFilter) where(args *[]any) string {
 	}
 	if f.Attivi {
 		w = append(w, "p.attivo")
+	}
+	if f.Sentinelle != 0 {
+		add("p.codice IN (SELECT plesso FROM sentinelle WHERE anno = ?)", int(f.Sentinelle))
 	}
 	if t := strings.TrimSpace(f.Testo); t != "" {
 		*args = append(*args, "%"+strings.ToUpper(likePrefix(t)))

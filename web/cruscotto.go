@@ -27,6 +27,16 @@ import (
 // its watched series, from the in-memory aggregates (refreshed at most
 // once a second).
 func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Osservazione, []allerta.Monitorata, error) {
+	return s.monitorateDal(r, anno, anno.Inizio())
+}
+
+// monitorateDal is monitorate with the observations from dal only: a
+// national year's plesso days take a good part of a second to gather,
+// and the dashboard reads its last weeks.
+func (s *Server) monitorateDal(r *http.Request, anno ps.AnnoScolastico, dal time.Time) ([]serie.Osservazione, []allerta.Monitorata, error) {
+	if dal.Before(anno.Inizio()) {
+		dal = anno.Inizio()
+	}
 	today := s.today()
 	to := (anno + 1).Inizio().AddDate(0, 0, -1)
 	if to.After(today) {
@@ -37,7 +47,7 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 		return nil, nil, err
 	}
 	ver := arch.Versione()
-	key := fmt.Sprintf("%d|%s", anno, to.Format(ps.DateLayout))
+	key := fmt.Sprintf("%d|%s|%s", anno, dal.Format(ps.DateLayout), to.Format(ps.DateLayout))
 	fresh := func() (cachedSerie, bool) {
 		c, ok := s.serieCache.get(key)
 		return c, ok && (c.versione == ver || time.Since(c.calcolato) < s.maxAge())
@@ -49,7 +59,7 @@ func (s *Server) monitorate(r *http.Request, anno ps.AnnoScolastico) ([]serie.Os
 		if c, ok := fresh(); ok {
 			return c, nil
 		}
-		c := cachedSerie{obs: arch.Osservazioni(anno.Inizio(), to), versione: ver, calcolato: time.Now()}
+		c := cachedSerie{obs: arch.Osservazioni(dal, to), versione: ver, calcolato: time.Now()}
 		for _, nome := range arch.Nomi() {
 			if p := serie.Feriali(arch.Punti(nome, anno.Inizio(), to)); len(p) > 0 {
 				c.series = append(c.series, allerta.Monitorata{Nome: nome, Punti: p})
@@ -338,6 +348,32 @@ func (s *Server) renderCruscotto(w http.ResponseWriter, r *http.Request, key str
 	w.Write(h.body)
 }
 
+// Prepara computes today's dashboard (the territory, the page every ATS
+// user opens first) into the cache, so that its first view is served at
+// once; the server calls it once the aggregates are loaded and after each
+// round of periodic jobs (new alerts recompute the page).
+func (s *Server) Prepara(ctx context.Context) {
+	t := time.Now()
+	ver, err := s.db.Versione(ctx)
+	if err != nil {
+		s.log.Warn("cruscotto: preparazione", "err", err)
+		return
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, "/ats/cruscotto", nil)
+	if err != nil {
+		return
+	}
+	key := "|" + s.today().Format(ps.DateLayout)
+	if _, stato := s.paginaCache.get(key, ver, 0); stato == paginaFresca {
+		return
+	}
+	if _, err := s.calcolaPagina(r, key, ver); err != nil {
+		s.log.Warn("cruscotto: preparazione", "err", err)
+		return
+	}
+	s.log.Info("cruscotto preparato", "durata", time.Since(t))
+}
+
 // calcolaPagina computes a dashboard and caches it; callers arriving
 // meanwhile wait for the same computation.
 func (s *Server) calcolaPagina(r *http.Request, key, ver string) (*cruscottoData, error) {
@@ -415,7 +451,8 @@ func (c *paginaCache) put(k, ver string, d *cruscottoData) {
 
 func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 	anno := s.annoMostrato()
-	obs, series, err := s.monitorate(r, anno)
+	// The series first; the plesso days later, for the weeks the page reads.
+	_, series, err := s.monitorateDal(r, anno, s.today())
 	if err != nil {
 		return nil, err
 	}
@@ -466,6 +503,18 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 			q, m := st.Completezza()
 			d.Insufficiente = &insufficiente{Giorno: terr.Giorni[i], Plessi: terr.Plessi[i], Iscritti: terr.Iscritti[i], Quota: terr.Quota[i], Minimo: m, QuotaRichiesta: q}
 		}
+	}
+	// The plesso days the page reads: the sentinels' last ten days, the
+	// map's five, the paragraph's week and the one before; six weeks back,
+	// or from two weeks before the last complete day when that is older
+	// (after a long break).
+	dal := s.today().AddDate(0, 0, -42)
+	if !stimaDay.IsZero() && stimaDay.AddDate(0, 0, -21).Before(dal) {
+		dal = serie.Lunedi(stimaDay).AddDate(0, 0, -14)
+	}
+	obs, _, err := s.monitorateDal(r, anno, dal)
+	if err != nil {
+		return nil, err
 	}
 	if len(obs) > 0 && !stimaDay.IsZero() {
 		last := stimaDay
@@ -689,19 +738,20 @@ func (s *Server) righeSentinelle(r *http.Request, anno ps.AnnoScolastico, obs []
 	for _, o := range obs {
 		by[o.Plesso] = append(by[o.Plesso], o)
 	}
-	st, _ := s.db.Settings(r.Context())
-	comp, _ := sentinellaLast(s, r, st)
-	all, err := s.db.Plessi(r.Context(), store.PlessoFilter{})
+	st, err := s.db.Settings(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	byCode := make(map[string]ps.Plesso, len(all))
-	for _, p := range all {
-		byCode[p.Codice] = p
+	comp, err := sentinellaLast(s, r, st)
+	if err != nil {
+		return nil, err
 	}
+	// The table shows code and name only: the aggregates have both,
+	// without reading the national register.
+	arch := s.motore.Archivio()
 	var out []rigaSentinella
 	for _, code := range codes {
-		row := rigaSentinella{Plesso: byCode[code], StatoFinestra: comp[code]}
+		row := rigaSentinella{Plesso: ps.Plesso{Codice: code, Nome: arch.Nome(code)}, StatoFinestra: comp[code]}
 		os := by[code]
 		if n := len(os); n > 0 {
 			row.Ultimo = os[n-1].Giorno
@@ -833,17 +883,17 @@ type settimane struct {
 // territory's trace of this school year (the dashboard has it already).
 func (s *Server) settimaneDati(r *http.Request, terr *allerta.Traccia) (settimane, error) {
 	anno := s.annoMostrato()
+	// The year before: its territory only, straight from the aggregates
+	// (its every series would cost a national computation).
 	weekly := func(a ps.AnnoScolastico) (map[int]float64, error) {
-		_, series, err := s.monitorate(r, a)
+		arch, err := s.aggregati(r.Context())
 		if err != nil {
 			return nil, err
 		}
 		m := map[int]float64{}
-		if t, ok := allerta.Trova(series, "territorio"); ok {
-			for _, p := range serie.Settimanale(t.Punti) {
-				_, wk := serie.Lunedi(p.Giorno).ISOWeek()
-				m[wk] = p.Tasso()
-			}
+		for _, p := range serie.Settimanale(serie.Feriali(arch.Punti(aggregati.Territorio, a.Inizio(), (a+1).Inizio().AddDate(0, 0, -1)))) {
+			_, wk := serie.Lunedi(p.Giorno).ISOWeek()
+			m[wk] = p.Tasso()
 		}
 		return m, nil
 	}
