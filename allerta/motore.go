@@ -66,6 +66,13 @@ type Motore struct {
 	// soglia is the completeness thresholds of the last run: a change in
 	// the settings makes the next run examine everything again.
 	soglia string
+
+	// sogliaMu guards the networks last computed (soglie), reused while
+	// the aggregates, the sentinels and the thresholds are the same: every
+	// dashboard chart asks for them.
+	sogliaMu     sync.Mutex
+	sogliaChiave string
+	sogliaUltime *soglie
 }
 
 // NuovoMotore returns an engine on db reading arch (a new archive if nil).
@@ -242,7 +249,32 @@ func (m *Motore) soglie(ctx context.Context, primo, oggi time.Time) (*soglie, er
 	if err != nil {
 		return nil, err
 	}
+	firma, err := m.db.FirmaSentinelle(ctx)
+	if err != nil {
+		return nil, err
+	}
 	q, min := st.Completezza()
+	chiave := fmt.Sprintf("%d|%s|%s|%s|%v|%d", m.arch.Versione(), primo.Format(time.DateOnly), oggi.Format(time.DateOnly), firma, q, min)
+	m.sogliaMu.Lock()
+	if m.sogliaChiave == chiave {
+		s := m.sogliaUltime
+		m.sogliaMu.Unlock()
+		return s, nil
+	}
+	m.sogliaMu.Unlock()
+	s, err := m.calcolaSoglie(ctx, primo, oggi, q, min)
+	if err != nil {
+		return nil, err
+	}
+	m.sogliaMu.Lock()
+	m.sogliaChiave, m.sogliaUltime = chiave, s
+	m.sogliaMu.Unlock()
+	return s, nil
+}
+
+// calcolaSoglie reads the sentinel networks of the school years from
+// primo to oggi.
+func (m *Motore) calcolaSoglie(ctx context.Context, primo, oggi time.Time, q float64, min int) (*soglie, error) {
 	s := &soglie{quota: q, minimo: min, reti: map[ps.AnnoScolastico]map[string]aggregati.Rete{}}
 	if primo.IsZero() {
 		return s, nil

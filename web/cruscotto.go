@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -387,7 +388,7 @@ func (s *Server) calcolaPagina(r *http.Request, key, ver string) (*cruscottoData
 		if _, err := s.aggiornaAggregati(r.Context(), true); err != nil {
 			return nil, err
 		}
-		d, err := s.cruscottoDati(r)
+		d, err := s.cruscottoDati(r, ver)
 		if err == nil {
 			s.paginaCache.put(key, ver, d)
 		} else {
@@ -449,8 +450,28 @@ func (c *paginaCache) put(k, ver string, d *cruscottoData) {
 	c.m[k] = paginaCached{d: d, versione: ver, calcolato: time.Now()}
 }
 
-func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
+func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, error) {
 	anno := s.annoMostrato()
+	// Another series than the territory changes the chart and its table
+	// only: the rest is the default page's, computed once.
+	if nome := r.URL.Query().Get("serie"); nome != "" && nome != aggregati.Territorio {
+		rb := r.Clone(r.Context())
+		rb.URL = &url.URL{Path: r.URL.Path}
+		base, err := s.calcolaPagina(rb, "|"+s.today().Format(ps.DateLayout), ver)
+		if err != nil {
+			return nil, err
+		}
+		d := *base
+		d.Serie, d.Ultimi = nome, nil
+		if slices.Contains(d.Nomi, nome) || strings.HasPrefix(nome, aggregati.PrefissoSentinella) {
+			tr, err := s.motore.Traccia(r.Context(), nome, anno.Inizio(), s.today())
+			if err != nil {
+				return nil, err
+			}
+			d.Ultimi = ultimiGiorni(tr)
+		}
+		return &d, nil
+	}
 	// The series first; the plesso days later, for the weeks the page reads.
 	_, series, err := s.monitorateDal(r, anno, s.today())
 	if err != nil {
@@ -487,9 +508,7 @@ func (s *Server) cruscottoDati(r *http.Request) (*cruscottoData, error) {
 				return nil, err
 			}
 		}
-		for i := len(tr.Giorni) - 1; i >= 0 && len(d.Ultimi) < 10; i-- {
-			d.Ultimi = append(d.Ultimi, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Evidenza[i], tr.SogliaEv[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
-		}
+		d.Ultimi = ultimiGiorni(tr)
 	}
 	// The headline estimate rests on the latest day complete enough for
 	// detection; a later day not yet complete is named as insufficient.
@@ -683,6 +702,15 @@ func conMotiviSufficienti(series []allerta.Monitorata, min int) ([]allerta.Monit
 		out = append(out, m)
 	}
 	return out, left
+}
+
+// ultimiGiorni are a trace's last ten days, the latest first.
+func ultimiGiorni(tr allerta.Traccia) []rigaTraccia {
+	var out []rigaTraccia
+	for i := len(tr.Giorni) - 1; i >= 0 && len(out) < 10; i-- {
+		out = append(out, rigaTraccia{tr.Giorni[i], tr.Tasso[i], tr.Atteso[i], tr.Soglia[i], tr.Evidenza[i], tr.SogliaEv[i], tr.Allarme[i], tr.Plessi[i], tr.Provvisorio[i], tr.Quota[i]})
+	}
+	return out
 }
 
 // Limits of the dashboard page: beyond them it shows the highest.
