@@ -226,6 +226,9 @@ type cruscottoData struct {
 	// AllertaTerritorio is the territory's episode the paragraph names.
 	AllertaTerritorio int64
 	Emergenze         []bannerEmergenza
+	// UnPlesso marks the series resting on a single plesso: every day
+	// provisional, never evaluated; the page says so under its chart.
+	UnPlesso map[string]bool
 	// MotiviNascoste counts the illness series not charted: fewer than
 	// MotiviMinPlessi plessi give reasons on their median day.
 	MotiviNascoste, MotiviMinPlessi int
@@ -495,6 +498,16 @@ func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, err
 		d.etichetteEN[m.Nome] = nomeSerie(langEN, nomi, m.Nome)
 	}
 	d.Piccole, d.PiccoleTotale = piccole(series)
+	d.UnPlesso = map[string]bool{}
+	for _, m := range series {
+		most := 0
+		for _, p := range m.Punti {
+			most = max(most, p.Plessi)
+		}
+		// Never two plessi on a day: no day of it can enter detection
+		// (soglie.completo asks two at least); its plesso has its own.
+		d.UnPlesso[m.Nome] = most < 2
+	}
 	// The territory's trace serves the headline, the paragraph and the
 	// weekly chart; evaluated once.
 	terr, err := s.motore.Traccia(r.Context(), aggregati.Territorio, anno.Inizio(), s.today())

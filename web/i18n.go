@@ -48,6 +48,7 @@ var catalog = map[string][2]string{
 	"settings.motivi":            {"Plessi che indicano i motivi per mostrare una serie di febbre o disturbi gastrointestinali", "Buildings giving reasons needed to chart a fever or gastrointestinal series"},
 	"settings.motivi.help":       {"Numero intero; predefinito 5. Con meno plessi la serie è di una o due scuole e si muove con una sola classe.", "Whole number; default 5. With fewer buildings the series is one or two schools and moves with a single class."},
 	"err.settings.motivi":        {"Indicare un numero intero da 1 a 1000.", "Enter a whole number from 1 to 1000."},
+	"cruscotto.un_plesso":         {"Un solo plesso sentinella in questa serie: ogni giorno resta provvisorio e la serie non si valuta; il plesso ha la sua serie e le sue allerte.", "A single sentinel building in this series: every day stays provisional and the series is not evaluated; the building has its own series and alerts."},
 	"cruscotto.motivi.nascoste":  {"%d {serie per motivo di malattia non è mostrata|serie per motivo di malattia non sono mostrate}: in media meno di %d plessi ne indicano i motivi (impostazione dell'ATS).", "%d illness series not charted: on average fewer than %d buildings give their reasons (an ATS setting)."},
 	"settings.minimo":            {"Numero minimo di plessi che devono aver inviato", "Minimum number of buildings that must have reported"},
 	"settings.checklist":         {"Cosa fare davanti a un'allerta (un passo per riga)", "What to do about an alert (one step per line)"},
