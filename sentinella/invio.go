@@ -21,10 +21,12 @@ const MaxGiorni = 62
 // Invia validates the days of one plesso against the calendar and the
 // enrolment in force on each day, and stores them only if every day is
 // valid (errors are keyed by field path, "giorni[i].campo"). prefix(i)
-// names day i in those paths; nil means "giorni[i].".
+// names day i in those paths; nil means "giorni[i].". letti, when not nil,
+// are the plesso's data of a school year already read (the API reads them
+// with the token: store.TokenConDati); the others are read here.
 func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni []ps.Giorno, fonte string,
-	prefix func(int) string) (store.SalvataggioAssenze, map[string]string, error) {
-	errs, err := Valida(ctx, db, p, giorni, prefix)
+	prefix func(int) string, letti *store.DatiInvio) (store.SalvataggioAssenze, map[string]string, error) {
+	errs, err := Valida(ctx, db, p, giorni, prefix, letti)
 	if err != nil || len(errs) > 0 {
 		return store.SalvataggioAssenze{}, errs, err
 	}
@@ -38,7 +40,7 @@ func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni [
 
 // Valida checks days as Invia does, without saving (the file preview).
 // It normalises the days in place.
-func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno, prefix func(int) string) (map[string]string, error) {
+func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno, prefix func(int) string, letti *store.DatiInvio) (map[string]string, error) {
 	if prefix == nil {
 		prefix = func(i int) string { return "giorni[" + strconv.Itoa(i) + "]." }
 	}
@@ -54,6 +56,9 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 	// A plesso's sentinel flag, calendar and enrolment of a school year are
 	// read once, in one query (store.DatiInvio).
 	perAnno := map[ps.AnnoScolastico]store.DatiInvio{}
+	if letti != nil && letti.Plesso == p.Codice {
+		perAnno[letti.Anno] = *letti
+	}
 	datiDi := func(anno ps.AnnoScolastico) (store.DatiInvio, error) {
 		d, ok := perAnno[anno]
 		if !ok {
@@ -92,17 +97,13 @@ func Valida(ctx context.Context, db *store.DB, p *ps.Plesso, giorni []ps.Giorno,
 		if g.Giorno.After(today) {
 			dayErr = "err.giorno.futuro"
 		} else {
-			isSent := dati.Sentinella
-			if !isSent {
-				// Outside the sentinel network only a day in emergency mode
-				// (store.PuoSegnalare; the periods are cached).
-				_, inEmerg, err := db.EmergenzaPlesso(ctx, p, g.Giorno)
-				if err != nil {
-					return nil, err
-				}
-				isSent = inEmerg
+			// The one rule (store.SegnalazioneAmmessa); the emergency
+			// periods are cached.
+			es, err := db.EmergenzeDelGiorno(ctx, g.Giorno)
+			if err != nil {
+				return nil, err
 			}
-			if !isSent {
+			if !store.SegnalazioneAmmessa(dati.Sentinella, es, p, g.Giorno) {
 				dayErr = ps.Msg("err.giorno.non_abilitato", anno.String(), g.Giorno.Format("02/01/2006"))
 			} else {
 				scolastico = dati.Calendario.GiornoScolastico(g.Giorno)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
+	"github.com/portalescuole/portalescuole/calendario"
 	"github.com/portalescuole/portalescuole/demo"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
@@ -76,7 +77,7 @@ func TestInvia(t *testing.T) {
 				{Giorno: day("2026-11-25"), Assenti: n(4)}}, []string{"giorni[1].assenti"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				res, errs, err := sentinella.Invia(ctx, db, a, tc.p, tc.giorni, "api", nil)
+				res, errs, err := sentinella.Invia(ctx, db, a, tc.p, tc.giorni, "api", nil, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -101,19 +102,19 @@ func TestInvia(t *testing.T) {
 			{Giorno: day("2026-11-23"), Assenti: n(3)},
 			{Giorno: day("2026-11-24"), Chiuso: true, MotivoChiusura: "sciopero"},
 		}
-		res, errs, err := sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "api", nil)
+		res, errs, err := sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "api", nil, nil)
 		if err != nil || len(errs) > 0 || res.Nuovi != 3 {
 			t.Fatalf("valid days: %+v %v %v", res, errs, err)
 		}
 		if k := stored("2026-11-23", "2026-11-26"); k != 3 {
 			t.Fatalf("%d days stored, want 3", k)
 		}
-		res, errs, err = sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "modulo", nil)
+		res, errs, err = sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "modulo", nil, nil)
 		if err != nil || len(errs) > 0 || res != (store.SalvataggioAssenze{Invariati: 3}) {
 			t.Fatalf("identical resubmission: %+v %v %v", res, errs, err)
 		}
 		week[1].Assenti = n(5)
-		res, errs, err = sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "modulo", nil)
+		res, errs, err = sentinella.Invia(ctx, db, a, sent, slices.Clone(week), "modulo", nil, nil)
 		if err != nil || len(errs) > 0 || res != (store.SalvataggioAssenze{Corretti: 1, Invariati: 2}) {
 			t.Fatalf("one day corrected: %+v %v %v", res, errs, err)
 		}
@@ -122,4 +123,35 @@ func TestInvia(t *testing.T) {
 			t.Fatalf("corrected day: %+v %v", rs, err)
 		}
 	})
+}
+
+// TestValida_Letti: data read beforehand (the API's, with its token) are
+// used for their plesso and year, and only for them.
+func TestValida_Letti(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	db := storetest.New(t, store.SQLite)
+	if err := demo.Seed(ctx, db, now); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return now }
+	other, err := db.Plesso(ctx, "CREE80001R") // not a sentinel
+	if err != nil {
+		t.Fatal(err)
+	}
+	giorni := func() []ps.Giorno {
+		return []ps.Giorno{{Giorno: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Assenti: ps.IntPtr(3)}}
+	}
+	if errs, err := sentinella.Valida(ctx, db, other, giorni(), nil, nil); err != nil || errs["giorni[0].giorno"] == "" {
+		t.Fatalf("a plesso outside the network reported: %v %v", errs, err)
+	}
+	// Values that differ from the database tell the two apart.
+	finto := &store.DatiInvio{Plesso: "CREE80001R", Anno: 2026, Sentinella: true, Calendario: calendario.PerAnno(2026, calendario.Opzioni{}), Consistenze: []ps.Consistenza{{Plesso: "CREE80001R", Anno: 2026, Iscritti: 100, Classi: 5, Revisione: 1}}}
+	if errs, err := sentinella.Valida(ctx, db, other, giorni(), nil, finto); err != nil || errs["giorni[0].giorno"] != "" {
+		t.Fatalf("the data read beforehand were not used: %v %v", errs, err)
+	}
+	finto.Plesso = "CREE80002T"
+	if errs, _ := sentinella.Valida(ctx, db, other, giorni(), nil, finto); errs["giorni[0].giorno"] == "" {
+		t.Fatalf("another plesso's data were used: %v", errs)
+	}
 }

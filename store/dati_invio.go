@@ -22,13 +22,9 @@ type DatiInvio struct {
 // (Sentinella, CalendarioDi, ConsistenzaInVigore) took three round trips:
 // in emergency mode every plesso of the country submits within the same
 // hour, each once, so nothing would be found in a per-plesso cache and the
-// round trips are what the database spends its time on. When ctx carries
-// them already (ConDatiInvio: the API read them with the token), no query
-// is made.
+// round trips are what the database spends its time on. (The API reads
+// them with the token, TokenConDati, and passes them on.)
 func (db *DB) DatiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastico) (DatiInvio, error) {
-	if d, ok := ctx.Value(chiaveDatiInvio{}).(*DatiInvio); ok && d.Plesso == p.Codice && d.Anno == anno {
-		return *d, nil
-	}
 	rows, err := db.hot().QueryContext(ctx, `SELECT `+datiInvioCols("$1")+`
 		FROM (SELECT 1 AS uno) x`+datiInvioJoin("$1"), p.Codice, int(anno))
 	if err != nil {
@@ -46,14 +42,6 @@ func (db *DB) DatiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastic
 		return DatiInvio{}, err
 	}
 	return db.datiInvio(ctx, p, anno, &l)
-}
-
-type chiaveDatiInvio struct{}
-
-// ConDatiInvio returns ctx carrying d, so that DatiInvio for the same
-// plesso and year does not read them again within the request.
-func ConDatiInvio(ctx context.Context, d *DatiInvio) context.Context {
-	return context.WithValue(ctx, chiaveDatiInvio{}, d)
 }
 
 // datiInvioCols are the columns of one row: the sentinel count and the

@@ -121,30 +121,6 @@ func TestDB_TokenConDati(t *testing.T) {
 	})
 }
 
-// TestConDatiInvio: DatiInvio answers from the context for the same plesso
-// and year (here a value that differs from the database, to tell them
-// apart), and reads the database for another year or plesso.
-func TestConDatiInvio(t *testing.T) {
-	db := storetest.New(t, store.SQLite)
-	seed(t, db)
-	p, err := db.Plesso(ctx, "CREE80001R")
-	if err != nil {
-		t.Fatal(err)
-	}
-	finto := &store.DatiInvio{Plesso: "CREE80001R", Anno: 2026, Sentinella: true}
-	c := store.ConDatiInvio(ctx, finto)
-	if d, err := db.DatiInvio(c, p, 2026); err != nil || !d.Sentinella {
-		t.Fatalf("the context's value was not used: %+v %v", d, err)
-	}
-	if d, err := db.DatiInvio(c, p, 2025); err != nil || d.Sentinella || d.Anno != 2025 {
-		t.Fatalf("another year came from the context: %+v %v", d, err)
-	}
-	altro, _ := db.Plesso(ctx, "CREE80002T")
-	if d, err := db.DatiInvio(c, altro, 2026); err != nil || d.Sentinella || d.Plesso != "CREE80002T" {
-		t.Fatalf("another plesso came from the context: %+v %v", d, err)
-	}
-}
-
 // preparaDati seeds the database and gives CREE80001R a sentinel year, a
 // calendar that is not the default and three enrolment revisions of anno
 // in force at different times (and one of the year before); CREE80002T

@@ -325,23 +325,41 @@ func (db *DB) EmergenzeDelGiorno(ctx context.Context, d time.Time) ([]Emergenza,
 	return out, nil
 }
 
-// PuoSegnalare is the one answer to "may plesso p report absences for day
-// d": it is sentinel in that school year, or in emergency on that day.
-func (db *DB) PuoSegnalare(ctx context.Context, p *ps.Plesso, d time.Time) (bool, error) {
-	ok, err := db.Sentinella(ctx, p.Codice, ps.AnnoDi(d))
-	if err != nil || ok {
-		return ok, err
+// SegnalazioneAmmessa is the one rule for "may plesso p report absences
+// for day d": it is sentinel in that day's school year, or an emergency
+// period covering d includes it. The callers below, and the submission
+// path (sentinella.Valida), only gather its inputs.
+func SegnalazioneAmmessa(sentinella bool, emergenze []Emergenza, p *ps.Plesso, d time.Time) bool {
+	if sentinella {
+		return true
 	}
-	_, ok, err = db.EmergenzaPlesso(ctx, p, d)
-	return ok, err
+	for _, e := range emergenze {
+		if e.Copre(d) && p != nil && e.Include(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// PuoSegnalare answers SegnalazioneAmmessa for plesso p on day d.
+func (db *DB) PuoSegnalare(ctx context.Context, p *ps.Plesso, d time.Time) (bool, error) {
+	sent, err := db.Sentinella(ctx, p.Codice, ps.AnnoDi(d))
+	if err != nil {
+		return false, err
+	}
+	es, err := db.EmergenzeDelGiorno(ctx, d)
+	if err != nil {
+		return false, err
+	}
+	return SegnalazioneAmmessa(sent, es, p, d), nil
 }
 
 // PuoSegnalareCodice is PuoSegnalare for a plesso known by code only (the
 // menu); the plesso is loaded only when an emergency covers day d.
 func (db *DB) PuoSegnalareCodice(ctx context.Context, codice string, d time.Time) (bool, error) {
-	ok, err := db.Sentinella(ctx, codice, ps.AnnoDi(d))
-	if err != nil || ok {
-		return ok, err
+	sent, err := db.Sentinella(ctx, codice, ps.AnnoDi(d))
+	if err != nil || sent {
+		return sent, err
 	}
 	es, err := db.EmergenzeDelGiorno(ctx, d)
 	if err != nil || len(es) == 0 {
@@ -351,12 +369,7 @@ func (db *DB) PuoSegnalareCodice(ctx context.Context, codice string, d time.Time
 	if err != nil {
 		return false, err
 	}
-	for _, e := range es {
-		if e.Include(p) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return SegnalazioneAmmessa(false, es, p, d), nil
 }
 
 // ContaSentinelle counts a change of sentinel designations in tx, so that

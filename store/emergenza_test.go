@@ -219,3 +219,31 @@ func TestDB_FirmaSentinelle(t *testing.T) {
 		}
 	})
 }
+
+// TestSegnalazioneAmmessa: the one reporting rule, sentinel or covered by
+// an emergency period whose scope includes the plesso.
+func TestSegnalazioneAmmessa(t *testing.T) {
+	d := date("2026-11-25")
+	cr := &ps.Plesso{Codice: "CREE80102B", Provincia: "CR", Grado: ps.Primaria, Attivo: true}
+	mn := &ps.Plesso{Codice: "MNEE80102B", Provincia: "MN", Grado: ps.Primaria, Attivo: true}
+	aperta := store.Emergenza{Ambito: "provincia:CR", Dal: date("2026-11-20")}
+	chiusa := store.Emergenza{Ambito: "provincia:CR", Dal: date("2026-11-01"), Al: date("2026-11-10")}
+	for _, c := range []struct {
+		name string
+		sent bool
+		es   []store.Emergenza
+		p    *ps.Plesso
+		want bool
+	}{
+		{"sentinel", true, nil, cr, true},
+		{"neither", false, nil, cr, false},
+		{"in the scope", false, []store.Emergenza{aperta}, cr, true},
+		{"outside the scope", false, []store.Emergenza{aperta}, mn, false},
+		{"period over", false, []store.Emergenza{chiusa}, cr, false},
+		{"unknown plesso", false, []store.Emergenza{aperta}, nil, false},
+	} {
+		if got := store.SegnalazioneAmmessa(c.sent, c.es, c.p, d); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

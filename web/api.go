@@ -171,9 +171,6 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	ctx := r.Context()
-	if c.dati != nil {
-		ctx = store.ConDatiInvio(ctx, c.dati) // read with the token
-	}
 	campi := map[string]string{}
 	giorni := make([]ps.Giorno, len(in.Giorni))
 	for i, g := range in.Giorni {
@@ -185,7 +182,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if len(campi) > 0 {
 		// Every error at once: the other days' rules too.
-		verrs, err := sentinella.Valida(ctx, s.db, c.plesso, giorni, nil)
+		verrs, err := sentinella.Valida(ctx, s.db, c.plesso, giorni, nil, c.dati)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -198,7 +195,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
 		return
 	}
-	res, verrs, err := sentinella.Invia(ctx, s.db, actor(r, c.user), c.plesso, giorni, "api", nil)
+	res, verrs, err := sentinella.Invia(ctx, s.db, actor(r, c.user), c.plesso, giorni, "api", nil, c.dati) // c.dati: read with the token
 	if err != nil {
 		s.fail(w, r, err)
 		return

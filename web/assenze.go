@@ -253,7 +253,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			day, _, _ := strings.Cut(k, ".")
 			bad[day] = true
 		}
-		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, prefix)
+		verrs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, prefix, nil)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -265,7 +265,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 	}
 	if len(errs) == 0 {
-		res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "modulo", prefix)
+		res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "modulo", prefix, nil)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -139,7 +139,7 @@ func (s *Server) fileUpload(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	for i, rg := range righe {
 		giorni[i] = rg.Giorno
 	}
-	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "file", func(i int) string { return strconv.Itoa(i) + "|" })
+	res, verrs, err := sentinella.Invia(r.Context(), s.db, actor(r, c.user), c.plesso, giorni, "file", func(i int) string { return strconv.Itoa(i) + "|" }, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -164,7 +164,7 @@ func (s *Server) validaFile(r *http.Request, c *reqCtx, righe []sentinella.Riga)
 	for i, rg := range righe {
 		giorni[i] = rg.Giorno
 	}
-	errs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, func(i int) string { return strconv.Itoa(i) + "|" })
+	errs, err := sentinella.Valida(r.Context(), s.db, c.plesso, giorni, func(i int) string { return strconv.Itoa(i) + "|" }, nil)
 	if err != nil {
 		return []string{tr(c.lang, "err.internal")}
 	}
