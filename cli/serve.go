@@ -81,7 +81,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var wake func()
 	if *smtpHost != "" && *jobs {
-		st, _ := db.Settings(ctx)
+		st, err := db.Settings(ctx)
+		if err != nil {
+			return err
+		}
 		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
 			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
 		w.Limite = mail.PerSecondo(*smtpRate)

@@ -112,7 +112,11 @@ func (s *Server) assenzePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	if d.Sentinella {
-		st, _ := s.db.Settings(r.Context())
+		st, err := s.db.Settings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		var days []time.Time
 		q := r.URL.Query()
 		if dal, err1 := time.Parse(ps.DateLayout, q.Get("dal")); err1 == nil {

@@ -199,7 +199,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *reqCt
 			s.pwCurrent.reset(key)
 		}
 	}
-	st, _ := s.db.Settings(r.Context())
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if k := auth.CheckNew(nw, c.user.Username, c.user.Plesso, st.NomeATS); k != "" {
 		fields["new"] = k
 	} else if nw == cur {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -38,6 +39,12 @@ func (s *Server) authorize(rt Route) http.Handler {
 				// The password changed (or was reset) since this session
 				// began, or the account is gone or disabled: the session ends.
 				s.sessions.Destroy(r.Context())
+			default:
+				// The database did not answer: the user is not anonymous,
+				// and must not be sent to the login page (a 503 tells a
+				// failover apart from a lost session).
+				s.fail(w, r, fmt.Errorf("authorize: read user %d: %w", uid, err))
+				return
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))

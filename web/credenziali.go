@@ -56,7 +56,11 @@ func (s *Server) credenziali(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		http.Redirect(w, r, "/ats/credenziali", http.StatusSeeOther)
 		return
 	}
-	st, _ := s.db.Settings(r.Context())
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	users := make([]ps.User, len(senza))
 	passwords := make([]string, len(senza))
 	for i, p := range senza {

@@ -69,7 +69,11 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.render(w, r, http.StatusOK, "import", s.newPage(r, c, "admin.import", d))
 		return
 	}
-	st, _ := s.db.Settings(r.Context())
+	st, err := s.db.Settings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	anno, _ := ps.ParseAnno(r.FormValue("anno"))
 	d.Anno = r.FormValue("anno")
 	rep, err := s.db.Import(r.Context(), actor(r, c.user), data, store.ImportOptions{

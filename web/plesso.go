@@ -83,7 +83,11 @@ func (s *Server) plessoHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	if d.Segnala {
-		st, _ := s.db.Settings(r.Context())
+		st, err := s.db.Settings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if d.Emergenza != nil && !d.Sentinella {
 			d.Ultima, d.InCorso, err = sentinella.StatoPlessoEmergenza(r.Context(), s.db, c.plesso, *d.Emergenza, st.FinestreParsed(), s.now(), rome)
 		} else {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -354,7 +355,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "value", v)
+				s.log.Error("panic", "path", r.URL.Path, "value", v, "stack", string(debug.Stack()))
 				if isAPI(r) {
 					writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
 					return

@@ -517,3 +517,28 @@ func TestServer_Metrics(t *testing.T) {
 		t.Fatalf("metrics through a proxy: %d", r.Status)
 	}
 }
+
+// A signed-in user whose account cannot be read (the users' table fails
+// while the sessions' answers) gets an error page, not the login page as
+// if anonymous, and keeps the session.
+func TestAuthorize_UtenteIlleggibile(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	user, pw := demoAccount(ps.RoleATS)
+	c := e.loginAs(user, pw)
+	if r := c.get("/ats/allerte"); r.Status != 200 {
+		t.Fatalf("before: %d", r.Status)
+	}
+	if _, err := e.db.SQL().Exec(`ALTER TABLE users RENAME TO users_altrove`); err != nil {
+		t.Fatal(err)
+	}
+	r := c.get("/ats/allerte")
+	if r.Status != http.StatusInternalServerError || strings.Contains(r.Location, "/login") {
+		t.Fatalf("with the users unreadable: %d, Location %q", r.Status, r.Location)
+	}
+	if _, err := e.db.SQL().Exec(`ALTER TABLE users_altrove RENAME TO users`); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/ats/allerte"); r.Status != 200 {
+		t.Fatalf("the session did not survive the failure: %d %q", r.Status, r.Location)
+	}
+}
