@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
 	ps "github.com/portalescuole/portalescuole"
 
 	"context"
@@ -58,16 +60,22 @@ func lavoriDovuti(now time.Time, loc *time.Location) lavori {
 }
 
 // eseguiLavori runs the jobs due at now and returns the e-mails queued.
+// Each job fails alone: a reminder that cannot be queued does not keep
+// the round's detection, digest or bulletin from running; the errors come
+// back together.
 func eseguiLavori(ctx context.Context, db *store.DB, motore *allerta.Motore, log *slog.Logger, now time.Time, loc *time.Location) (int, error) {
 	due := lavoriDovuti(now, loc)
 	st, err := db.Settings(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("lavori: impostazioni: %w", err)
 	}
 	n := 0
+	var errs []error
 	if due.Promemoria {
-		if n, err = sentinella.Promemoria(ctx, db, st.FinestreParsed(), now, loc); err != nil {
-			return n, err
+		k, err := sentinella.Promemoria(ctx, db, st.FinestreParsed(), now, loc)
+		n += k
+		if err != nil {
+			errs = append(errs, fmt.Errorf("promemoria: %w", err))
 		}
 	}
 	// Detection reruns on whatever arrived (closed windows, late data):
@@ -76,9 +84,8 @@ func eseguiLavori(ctx context.Context, db *store.DB, motore *allerta.Motore, log
 		es, err := motore.Esegui(ctx, ps.SystemActor, now)
 		n += es.Email
 		if err != nil {
-			return n, err
-		}
-		if len(es.Nuovi) > 0 {
+			errs = append(errs, fmt.Errorf("rilevazione: %w", err))
+		} else if len(es.Nuovi) > 0 {
 			log.Info("nuove allerte", "n", len(es.Nuovi), "serie", es.Serie, "completa", es.Tutto, "durata", es.Durata)
 		}
 	}
@@ -86,7 +93,7 @@ func eseguiLavori(ctx context.Context, db *store.DB, motore *allerta.Motore, log
 		d, err := allerta.Riepilogo(ctx, db, now, loc)
 		n += d
 		if err != nil {
-			return n, err
+			errs = append(errs, fmt.Errorf("riepilogo: %w", err))
 		}
 	}
 	// The weekly bulletin of the last complete week goes out on Monday
@@ -95,8 +102,8 @@ func eseguiLavori(ctx context.Context, db *store.DB, motore *allerta.Motore, log
 		d, err := allerta.InviaBollettino(ctx, db, now.AddDate(0, 0, -7), now, loc)
 		n += d
 		if err != nil {
-			return n, err
+			errs = append(errs, fmt.Errorf("bollettino: %w", err))
 		}
 	}
-	return n, nil
+	return n, errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,4 +127,32 @@ func TestEseguiLavori(t *testing.T) {
 			prev = got
 		}
 	})
+}
+
+// TestEseguiLavori_Soli: a job that fails does not keep the others of its
+// round from running. The calendars unreadable, the reminders fail; the
+// daily digest still goes, and the error names the job.
+func TestEseguiLavori_Soli(t *testing.T) {
+	loc := rome(t)
+	ctx := context.Background()
+	db := storetest.New(t, store.SQLite)
+	if err := demo.Seed(ctx, db, time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`DELETE FROM outbox`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`ALTER TABLE plessi_calendario RENAME TO calendari_altrove`); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 29, 11, 0, 0, 0, loc) // Sunday: reminders and the digest due
+	db.Now = func() time.Time { return at }
+	_, err := eseguiLavori(ctx, db, allerta.NuovoMotore(db, nil), slog.New(slog.DiscardHandler), at, loc)
+	if err == nil || !strings.Contains(err.Error(), "promemoria") {
+		t.Fatalf("the reminders' failure is not reported: %v", err)
+	}
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'allerta.riepilogo'`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the digest did not go after the reminders failed: %d %v", n, err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -51,6 +52,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := slog.New(h)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The background work (mail, jobs, the aggregates' first load) has
+	// this lifetime: cancelled and waited for before the database closes
+	// (the deferred calls run in reverse: fine, then db.Close).
+	ctx, fine := context.WithCancel(ctx)
+	defer fine()
+	var lavori sync.WaitGroup
+	avvia := func(fn func()) {
+		lavori.Add(1)
+		go func() {
+			defer lavori.Done()
+			fn()
+		}()
+	}
 
 	// The address first: a busy port is said before the demo is loaded,
 	// with the way out.
@@ -67,6 +81,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	defer func() { fine(); lavori.Wait() }()
 	demoLoaded := *withDemo && demo.Loaded(ctx, db)
 	if *withDemo {
 		if err := demo.Seed(ctx, db, time.Now()); err != nil {
@@ -88,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
 			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
 		w.Limite = mail.PerSecondo(*smtpRate)
-		go w.Run(ctx)
+		avvia(func() { w.Run(ctx) })
 		wake = w.Wake
 	} else {
 		log.Warn("SMTP non configurato: i promemoria restano in coda (--smtp-host)")
@@ -100,7 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	go func() {
+	avvia(func() {
 		t := time.Now()
 		if _, err := motore.Archivio().Aggiorna(ctx); err != nil {
 			log.Error("aggregati", "err", err)
@@ -110,10 +125,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// The dashboard, the same for every ATS user, is ready before the
 		// first of them asks; again after each detection round below.
 		srv.Prepara(ctx)
-	}()
-	go srv.CleanupSessions(ctx, 30*time.Minute)
+	})
+	defer srv.Close()
+	avvia(func() { srv.CleanupSessions(ctx, 30*time.Minute) })
 	if *jobs {
-		go promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute, srv.Prepara)
+		avvia(func() { promemoriaLoop(ctx, db, motore, log, wake, 10*time.Minute, srv.Prepara) })
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}

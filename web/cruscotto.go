@@ -292,7 +292,7 @@ func (s *Server) cruscottoPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	switch stato {
 	case paginaVecchia:
 		bg := r.Clone(context.WithoutCancel(r.Context()))
-		go s.calcolaPagina(bg, key, ver)
+		s.inBackground(func(ctx context.Context) { s.calcolaPagina(bg.WithContext(ctx), key, ver) })
 	case paginaAssente:
 		v, err := s.calcolaPagina(r, key, ver)
 		if err != nil {

@@ -197,7 +197,7 @@ func (s *Server) emergenzaAvvia(w http.ResponseWriter, r *http.Request, c *reqCt
 	// The instructions are queued now, outside the request (tens of
 	// thousands of plessi take seconds); the reminder loop would queue them
 	// within its interval anyway, and dedupe keys make each go once.
-	go s.istruzioniEmergenza()
+	s.inBackground(s.istruzioniEmergenza)
 	s.sessions.Put(r.Context(), "flash", tr(c.lang, "emergenza.avviata.flash", sentinella.DescriviAmbito(e.Ambito), e.Dal.Format("02/01/2006")))
 	http.Redirect(w, r, "/ats/emergenza", http.StatusSeeOther)
 }
@@ -243,8 +243,7 @@ func (s *Server) giorniAmmessi(r *http.Request, p *ps.Plesso, days []time.Time) 
 }
 
 // istruzioniEmergenza queues the instructions of the periods in force.
-func (s *Server) istruzioniEmergenza() {
-	ctx := context.Background()
+func (s *Server) istruzioniEmergenza(ctx context.Context) {
 	st, err := s.db.Settings(ctx)
 	if err != nil {
 		s.log.Warn("emergenza: istruzioni", "err", err)

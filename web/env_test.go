@@ -67,6 +67,7 @@ func newEnv(t *testing.T, d store.Dialect, mut ...func(*web.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(srv.Close) // after the HTTP server's, before the database's
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, db: db, srv: srv, ts: ts}

@@ -93,9 +93,15 @@ type Server struct {
 	routes    []Route
 	handler   http.Handler
 	// serieCache keeps the dashboard's series until the data change.
-	motore      *allerta.Motore
-	serieCache  serieCache
-	aggiornato  atomic.Int64 // unix nanoseconds of the last refresh of the aggregates
+	motore     *allerta.Motore
+	serieCache serieCache
+	aggiornato atomic.Int64 // unix nanoseconds of the last refresh of the aggregates
+	// vita is the server's lifetime: the work it starts outside a request
+	// takes it, and Close cancels it and waits for that work, so nothing
+	// runs on a closed database.
+	vita        context.Context
+	fineVita    context.CancelFunc
+	inCorso     sync.WaitGroup
 	paginaCache paginaCache
 	// htmlCruscotto: the rendered dashboards (cruscotto.go).
 	htmlCruscotto htmlCruscotto
@@ -145,7 +151,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Motore == nil {
 		cfg.Motore = allerta.NuovoMotore(cfg.DB, nil)
 	}
+	vita, fine := context.WithCancel(context.Background())
 	s := &Server{
+		vita:     vita,
+		fineVita: fine,
 		motore:   cfg.Motore,
 		cfg:      cfg,
 		db:       cfg.DB,
@@ -252,6 +261,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Routes() []Route { return s.routes }
 
 // CleanupSessions deletes expired sessions every interval until ctx ends.
+// inBackground runs fn outside the request that asked for it, with the
+// server's lifetime context; Close waits for it.
+func (s *Server) inBackground(fn func(ctx context.Context)) {
+	s.inCorso.Add(1)
+	go func() {
+		defer s.inCorso.Done()
+		fn(s.vita)
+	}()
+}
+
+// Close ends the server's background work and waits for it: call it after
+// the HTTP server has shut down and before the database closes.
+func (s *Server) Close() {
+	s.fineVita()
+	s.inCorso.Wait()
+}
+
 func (s *Server) CleanupSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
