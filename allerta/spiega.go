@@ -14,7 +14,6 @@ import (
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/bollettino"
 	"github.com/portalescuole/portalescuole/internal/testo"
-	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -359,17 +358,6 @@ func (m *Motore) Traccia(ctx context.Context, nome string, dal, oggi time.Time) 
 		t.Assenti = append(t.Assenti, p.Assenti)
 	}
 	return t, nil
-}
-
-// Completo returns whether a series' day is complete enough for detection
-// and the share of the network's sentinel pupils behind it.
-func (m *Motore) Completo(ctx context.Context, nome string, p serie.Punto) (bool, float64, error) {
-	sg, err := m.soglie(ctx, p.Giorno, p.Giorno)
-	if err != nil {
-		return false, 0, err
-	}
-	ok, q := sg.completo(nome, p)
-	return ok, q, nil
 }
 
 // Disegna runs the portal's method on the given points alone (no earlier

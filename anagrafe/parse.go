@@ -31,9 +31,6 @@ const (
 	KindDistretti Kind = "distretti" // codice_istat,distretto[,nome_distretto]
 )
 
-// Kinds lists the accepted layouts.
-var Kinds = []Kind{KindStatali, KindParitarie, KindStudenti, KindComuni, KindDistretti}
-
 // MaxRows bounds a file: the national register has about 60,000 rows.
 const MaxRows = 200000
 

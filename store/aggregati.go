@@ -126,20 +126,6 @@ func (db *DB) FirmaAnagrafe(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%d/%d/%d", n, attivi, imp.Int64), err
 }
 
-// SentinellePerAnno counts the sentinel plessi of every school year.
-func (db *DB) SentinellePerAnno(ctx context.Context) (map[ps.AnnoScolastico]int, error) {
-	type row struct{ anno, n int }
-	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) {
-		err = s.Scan(&r.anno, &r.n)
-		return r, err
-	}, `SELECT anno, COUNT(*) FROM sentinelle GROUP BY anno`)
-	out := map[ps.AnnoScolastico]int{}
-	for _, r := range rows {
-		out[ps.AnnoScolastico(r.anno)] = r.n
-	}
-	return out, err
-}
-
 // StudenteMIM is one plesso's pupil count in one ministry release.
 type StudenteMIM struct {
 	Plesso   string

@@ -161,11 +161,6 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
 	return claimed, nil
 }
 
-// MarkSent records a delivered message.
-func (db *DB) MarkSent(ctx context.Context, id int64) error {
-	return db.MarkSentTutti(ctx, []int64{id})
-}
-
 // MarkSentTutti records several delivered messages in one transaction, an
 // audit line each (the worker sends a claimed batch, then marks it: one
 // commit instead of one per message; after a crash the batch's messages are

@@ -419,19 +419,6 @@ type InfluNetSettimana struct {
 	Incidenza float64
 }
 
-// SalvaInfluNet replaces the stored weeks with those given (upsert).
-func (db *DB) SalvaInfluNet(ctx context.Context, a ps.Actor, weeks []InfluNetSettimana) error {
-	return db.withTx(ctx, func(tx querierTx) error {
-		for _, w := range weeks {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO influnet (settimana, stagione, incidenza) VALUES ($1, $2, $3)
-				ON CONFLICT (settimana) DO UPDATE SET stagione = excluded.stagione, incidenza = excluded.incidenza`, w.Settimana, w.Stagione, w.Incidenza); err != nil {
-				return err
-			}
-		}
-		return db.audit(ctx, tx, a, "influnet.import", "influnet", map[string]int{"settimane": len(weeks)})
-	})
-}
-
 // InfluNet lists the stored weeks in order.
 func (db *DB) InfluNet(ctx context.Context) ([]InfluNetSettimana, error) {
 	return queryAll(ctx, db.sql, func(s scanner) (w InfluNetSettimana, err error) {
