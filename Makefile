@@ -33,7 +33,7 @@ demo-reset:
 
 # The packages with goroutines run under the race detector (once: not also
 # without it); the others run normally.
-RACE_PKGS = aggregati allerta carico mail store web
+RACE_PKGS = aggregati allerta load mail store web
 RACE_RE = /($(shell echo $(RACE_PKGS) | tr ' ' '|'))(/|$$)
 
 test: assets

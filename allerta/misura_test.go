@@ -10,7 +10,7 @@ import (
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
 	"github.com/portalescuole/portalescuole/demo"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
@@ -55,7 +55,7 @@ func TestMisura(t *testing.T) {
 	}
 	stop()
 	t.Logf("full run: %d series, %d new episodes, %d anomalies; compute %v, store %v; total with load %v; peak RSS %d MiB",
-		es.Serie, len(es.Nuovi), es.Anomalie, es.Calcolo, es.Salvataggio, time.Since(t0), metriche.PiccoMemoria()>>20)
+		es.Serie, len(es.Nuovi), es.Anomalie, es.Calcolo, es.Salvataggio, time.Since(t0), metrics.PiccoMemoria()>>20)
 
 	// One window: every sentinel of the year re-sends its last three days.
 	anno := ps.AnnoDi(now)
@@ -85,7 +85,7 @@ func TestMisura(t *testing.T) {
 	}
 	stop()
 	t.Logf("incremental run after a window of %d plessi (%d days): %d series, %d new and %d extended episodes, %d anomalies; refresh %v, compute %v, store %v; total %v; peak RSS %d MiB",
-		len(sent), rows, inc.Serie, len(inc.Nuovi), len(inc.Estesi), inc.Anomalie, inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metriche.PiccoMemoria()>>20)
+		len(sent), rows, inc.Serie, len(inc.Nuovi), len(inc.Estesi), inc.Anomalie, inc.Aggiornamento, inc.Calcolo, inc.Salvataggio, time.Since(t1), metrics.PiccoMemoria()>>20)
 	if inc.Tutto || inc.Serie == 0 {
 		t.Fatalf("the run after a window was not incremental: %+v", inc)
 	}

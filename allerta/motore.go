@@ -16,7 +16,7 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/detect"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -161,9 +161,9 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 		return es, err
 	}
 	es.Durata = time.Since(start)
-	metriche.Rilevazioni.Inc()
-	metriche.RilevazioneDurata.Observe(es.Durata.Seconds())
-	metriche.Segnali.Add(float64(len(ep.Nuovi)))
+	metrics.Rilevazioni.Inc()
+	metrics.RilevazioneDurata.Observe(es.Durata.Seconds())
+	metrics.Segnali.Add(float64(len(ep.Nuovi)))
 	return es, nil
 }
 

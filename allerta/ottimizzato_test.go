@@ -8,7 +8,7 @@ import (
 
 	"github.com/portalescuole/portalescuole/aggregati"
 	"github.com/portalescuole/portalescuole/allerta"
-	"github.com/portalescuole/portalescuole/genera"
+	"github.com/portalescuole/portalescuole/generate"
 	"github.com/portalescuole/portalescuole/serie"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
@@ -21,7 +21,7 @@ func TestMotore_StessiSegnali(t *testing.T) {
 	db := storetest.New(t, store.SQLite)
 	now := time.Date(2026, 3, 20, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
-	if _, err := genera.Genera(ctx, db, genera.Opzioni{Plessi: 600, Anni: 4, Seed: 7}, nil); err != nil {
+	if _, err := generate.Genera(ctx, db, generate.Opzioni{Plessi: 600, Anni: 4, Seed: 7}, nil); err != nil {
 		t.Fatal(err)
 	}
 	m := allerta.NuovoMotore(db, nil)

@@ -30,9 +30,9 @@ Uso:
   portalescuole generate --plessi 40000 --years 5 --db ... [--seed 1] [--quota 0.05]   (dati sintetici nazionali, database vuoto)
   portalescuole backup  --db ... --out FILE.jsonl.gz   (copia online e coerente, SQLite o PostgreSQL)
   portalescuole restore --db ... --in FILE.jsonl.gz    (in un database vuoto; verifica il contenuto)
-  portalescuole load    --url http://127.0.0.1:8080 --db ... [--durata 30s] [--concorrenza 32] [--plessi 200]
+  portalescuole load    --url http://127.0.0.1:8080 --db ... [--duration 30s] [--concurrency 32] [--plessi 200]
                          (carico sul server in esecuzione; poi verifica nel database ogni scrittura confermata)
-  portalescuole scan    --db ... [--oggi AAAA-MM-GG]
+  portalescuole scan    --db ... [--today AAAA-MM-GG]
                          (rilevazione completa: ogni aggregato e ogni plesso, tutti gli anni; tempi e memoria)
   portalescuole emergency start|stop|status --db ... [--scope provincia:CR] [--from AAAA-MM-GG] [--deadline 10:00]
                          (modalità emergenza: tutti i plessi dell'ambito inseriscono le assenze ogni giorno)
@@ -112,3 +112,11 @@ func envOr(k, def string) string {
 // tr gives the Italian text of a domain message key, from the web's
 // catalogue.
 func tr(key string) string { return web.Testo("it", key) }
+
+// alias accepts old, the Italian name a flag had, for new: commands and
+// flags are English, and what users type keeps working.
+func alias(fs *flag.FlagSet, old, new string) {
+	if f := fs.Lookup(new); f != nil {
+		fs.Var(f.Value, old, "nome precedente di --"+new)
+	}
+}

@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/cli"
 	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/load"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 )
@@ -321,7 +321,7 @@ func TestCarico_KillServer(t *testing.T) {
 		for _, d := range storetest.Dialects() {
 			t.Run(sig.String()+"/"+string(d), func(t *testing.T) {
 				dsn := storetest.DSN(t, d)
-				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--lavori=false", "--trusted-proxy", "127.0.0.1/32")
+				srv := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--jobs=false", "--trusted-proxy", "127.0.0.1/32")
 				out, _ := srv.StdoutPipe()
 				if err := srv.Start(); err != nil {
 					t.Fatal(err)
@@ -339,7 +339,7 @@ func TestCarico_KillServer(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer db.Close()
-				prep, err := carico.Prepara(context.Background(), db, 16, time.Now())
+				prep, err := load.Prepara(context.Background(), db, 16, time.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -348,14 +348,14 @@ func TestCarico_KillServer(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				type result struct {
-					es  *carico.Esito
+					es  *load.Esito
 					err error
 				}
 				done := make(chan result, 1)
 				go func() {
 					// Durata is only an upper bound: the load stops when the server is gone.
-					es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: url, Durata: 5 * time.Minute, Concorrenza: 16, Seed: 2,
-						Confermata: func(carico.Scrittura) {
+					es, err := load.Esegui(ctx, prep, load.Opzioni{URL: url, Durata: 5 * time.Minute, Concorrenza: 16, Seed: 2,
+						Confermata: func(load.Scrittura) {
 							if acked.Add(1) == minAck {
 								close(enough)
 							}
@@ -380,7 +380,7 @@ func TestCarico_KillServer(t *testing.T) {
 					t.Fatalf("SIGTERM: the server did not stop cleanly: %v", werr)
 				}
 				es := r.es
-				found, missing, err := carico.Verifica(context.Background(), db, es.Scritture)
+				found, missing, err := load.Verifica(context.Background(), db, es.Scritture)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/portalescuole/portalescuole/genera"
+	"github.com/portalescuole/portalescuole/generate"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -24,7 +24,7 @@ func generateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
-	r, err := genera.Genera(ctx, db, genera.Opzioni{Plessi: *n, Anni: *years, Seed: *seed, Quota: *quota}, stdout)
+	r, err := generate.Genera(ctx, db, generate.Opzioni{Plessi: *n, Anni: *years, Seed: *seed, Quota: *quota}, stdout)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portalescuole/portalescuole/carico"
+	"github.com/portalescuole/portalescuole/load"
 	"github.com/portalescuole/portalescuole/mail"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
@@ -18,15 +18,22 @@ import (
 func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dsn := newFlags("load", stderr)
 	base := fs.String("url", "http://127.0.0.1:8080", "indirizzo del portale in esecuzione")
-	durata := fs.Duration("durata", 30*time.Second, "durata del carico")
-	richieste := fs.Int("richieste", 0, "numero massimo di operazioni (0: solo durata)")
-	conc := fs.Int("concorrenza", 32, "client simultanei")
+	durata := fs.Duration("duration", 30*time.Second, "durata del carico")
+	richieste := fs.Int("requests", 0, "numero massimo di operazioni (0: solo durata)")
+	conc := fs.Int("concurrency", 32, "client simultanei")
 	nPlessi := fs.Int("plessi", 200, "plessi sentinella usati")
 	mixFlag := fs.String("mix", "", "proporzioni, es. api=55,modulo=25,iscritti=5,cruscotto=5,login=10 (predefinito)")
-	emerg := fs.Bool("emergenza", false, "modalità emergenza: ogni plesso (--plessi 40000) invia oggi una volta via API, un decimo delle richieste sul cruscotto")
-	promemoria := fs.Bool("promemoria", false, "con --emergenza: durante il carico accoda i promemoria e le istruzioni dell'emergenza e li invia a un server SMTP interno")
-	promDopo := fs.Duration("promemoria-dopo", 5*time.Second, "quando accodare i promemoria dopo l'inizio del carico")
-	promRate := fs.Float64("promemoria-al-secondo", mail.DefaultPerSecondo, "ritmo di invio dei promemoria, come serve --smtp-al-secondo (0: nessun limite)")
+	emerg := fs.Bool("emergency", false, "modalità emergenza: ogni plesso (--plessi 40000) invia oggi una volta via API, un decimo delle richieste sul cruscotto")
+	promemoria := fs.Bool("reminders", false, "con --emergency: durante il carico accoda i promemoria e le istruzioni dell'emergenza e li invia a un server SMTP interno")
+	promDopo := fs.Duration("reminders-after", 5*time.Second, "quando accodare i promemoria dopo l'inizio del carico")
+	promRate := fs.Float64("reminders-per-second", mail.DefaultPerSecondo, "ritmo di invio dei promemoria, come serve --smtp-per-second (0: nessun limite)")
+	alias(fs, "durata", "duration")
+	alias(fs, "richieste", "requests")
+	alias(fs, "concorrenza", "concurrency")
+	alias(fs, "emergenza", "emergency")
+	alias(fs, "promemoria", "reminders")
+	alias(fs, "promemoria-dopo", "reminders-after")
+	alias(fs, "promemoria-al-secondo", "reminders-per-second")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,17 +51,17 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if !ok || err != nil || n < 0 {
 				return fmt.Errorf("--mix: %q non è tipo=peso", part)
 			}
-			if _, known := carico.MixDefault[k]; !known {
+			if _, known := load.MixDefault[k]; !known {
 				return fmt.Errorf("--mix: tipo %q sconosciuto (api, modulo, iscritti, cruscotto, login)", k)
 			}
 			mix[k] = n
 		}
 	}
-	prepara := carico.Prepara
+	prepara := load.Prepara
 	if *emerg {
-		prepara = carico.PreparaEmergenza
+		prepara = load.PreparaEmergenza
 		if mix == nil {
-			mix = carico.MixEmergenza
+			mix = load.MixEmergenza
 		}
 	}
 	t0 := time.Now()
@@ -73,18 +80,18 @@ func caricoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		posta = make(chan string, 1)
 		go func() { posta <- promemoriaDurante(lctx, db, *promDopo, *promRate) }()
 	}
-	es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano()), UnaVolta: *emerg})
+	es, err := load.Esegui(ctx, prep, load.Opzioni{URL: strings.TrimRight(*base, "/"), Durata: *durata, Richieste: *richieste, Concorrenza: *conc, Mix: mix, Seed: uint64(time.Now().UnixNano()), UnaVolta: *emerg})
 	if err != nil {
 		return err
 	}
-	carico.Rapporto(stdout, es)
+	load.Rapporto(stdout, es)
 	if posta != nil {
 		fmt.Fprint(stdout, <-posta)
 	}
-	verifica := carico.Verifica
+	verifica := load.Verifica
 	if *emerg {
-		verifica = func(ctx context.Context, db *store.DB, w []carico.Scrittura) (int, []carico.Scrittura, error) {
-			return carico.VerificaGiorno(ctx, db, w, prep.Plessi[0].Giorni[0])
+		verifica = func(ctx context.Context, db *store.DB, w []load.Scrittura) (int, []load.Scrittura, error) {
+			return load.VerificaGiorno(ctx, db, w, prep.Plessi[0].Giorni[0])
 		}
 	}
 	found, missing, err := verifica(ctx, db, es.Scritture)
@@ -122,7 +129,7 @@ func promemoriaDurante(ctx context.Context, db *store.DB, dopo time.Duration, pe
 		return fmt.Sprintf("promemoria: %d accodati, poi %v\n", n, err)
 	}
 	accodati := time.Since(t0)
-	p, err := carico.AvviaPosta()
+	p, err := load.AvviaPosta()
 	if err != nil {
 		return fmt.Sprintf("promemoria: server SMTP: %v\n", err)
 	}

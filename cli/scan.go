@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/portalescuole/portalescuole/allerta"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -18,7 +18,8 @@ import (
 func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limitaMemoria()
 	fs, dsn := newFlags("scan", stderr)
-	oggi := fs.String("oggi", "", "giorno della rilevazione (predefinito: oggi)")
+	oggi := fs.String("today", "", "giorno della rilevazione (predefinito: oggi)")
+	alias(fs, "oggi", "today")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *oggi != "" {
 		d, err := time.Parse("2006-01-02", *oggi)
 		if err != nil {
-			return fmt.Errorf("--oggi: %w", err)
+			return fmt.Errorf("--today: %w", err)
 		}
 		now = d.Add(12 * time.Hour)
 	}
@@ -47,6 +48,6 @@ func rilevaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "aggregati caricati in %s; rilevazione su %d serie in %s: %d nuove allerte (episodi), %d prolungate, %d anomalie dei dati; totale %s; memoria massima %d MiB\n",
 		load.Round(time.Millisecond), es.Serie, es.Durata.Round(time.Millisecond), len(es.Nuovi), len(es.Estesi), es.Anomalie,
-		time.Since(t0).Round(time.Millisecond), metriche.PiccoMemoria()>>20)
+		time.Since(t0).Round(time.Millisecond), metrics.PiccoMemoria()>>20)
 	return nil
 }

@@ -35,9 +35,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpPort := fs.Int("smtp-port", 587, "porta SMTP")
 	smtpUser := fs.String("smtp-user", os.Getenv("PORTALE_SMTP_USER"), "utente SMTP")
 	smtpTLS := fs.String("smtp-tls", "starttls", "none, starttls o tls")
-	smtpRate := fs.Float64("smtp-al-secondo", mail.DefaultPerSecondo, "messaggi al secondo al massimo (0: nessun limite): i promemoria di un'emergenza non tolgono risorse agli invii")
+	smtpRate := fs.Float64("smtp-per-second", mail.DefaultPerSecondo, "messaggi al secondo al massimo (0: nessun limite): i promemoria di un'emergenza non tolgono risorse agli invii")
 	logJSON := fs.Bool("log-json", false, "log in JSON")
-	jobs := fs.Bool("lavori", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
+	jobs := fs.Bool("jobs", true, "esegue i lavori periodici (posta, promemoria, sorveglianza, bollettino); false sui nodi aggiuntivi")
+	alias(fs, "smtp-al-secondo", "smtp-per-second")
+	alias(fs, "lavori", "jobs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

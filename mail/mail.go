@@ -14,7 +14,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
 
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -147,7 +147,7 @@ type Worker struct {
 	// Limite paces delivery (nil: as fast as the relay accepts). The
 	// reminders of a national emergency are tens of thousands of messages
 	// queued at once; sent flat out they take the CPU and the database
-	// from the very submissions they ask for (serve --smtp-al-secondo).
+	// from the very submissions they ask for (serve --smtp-per-second).
 	Limite *rate.Limiter
 	wake   chan struct{}
 }
@@ -234,7 +234,7 @@ func (w *Worker) Drain(ctx context.Context) int {
 		for i, err := range w.invia(ctx, batch) {
 			m := batch[i]
 			if err != nil {
-				metriche.Email.WithLabelValues("errore").Inc()
+				metrics.Email.WithLabelValues("errore").Inc()
 				w.Log.Warn("outbox send failed", "id", m.ID, "attempt", m.Attempts, "err", err)
 				if err := w.DB.MarkFailed(mctx, m, err); err != nil {
 					w.Log.Error("outbox mark failed", "id", m.ID, "err", err)
@@ -247,7 +247,7 @@ func (w *Worker) Drain(ctx context.Context) int {
 			w.Log.Error("outbox mark sent", "ids", ok, "err", err)
 		} else {
 			sent += len(ok)
-			metriche.Email.WithLabelValues("inviato").Add(float64(len(ok)))
+			metrics.Email.WithLabelValues("inviato").Add(float64(len(ok)))
 		}
 		cancel()
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -33,7 +33,7 @@ func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni [
 	sort.Slice(giorni, func(i, j int) bool { return giorni[i].Giorno.Before(giorni[j].Giorno) })
 	res, err := db.SalvaGiorni(ctx, a, p.Codice, giorni, fonte)
 	if err == nil {
-		metriche.Invii.WithLabelValues(fonte).Inc()
+		metrics.Invii.WithLabelValues(fonte).Inc()
 	}
 	return res, nil, err
 }

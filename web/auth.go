@@ -9,7 +9,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -71,7 +71,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	password := r.PostFormValue("password")
 	d := loginData{Username: username, Next: safeNext(r.PostFormValue("next"))}
 	again := func(status int, key string) {
-		metriche.Login.WithLabelValues("rifiutato").Inc()
+		metrics.Login.WithLabelValues("rifiutato").Inc()
 		d.Error = tr(c.lang, key)
 		s.render(w, r, status, "login", s.newPage(r, c, "login.title", d))
 	}
@@ -90,7 +90,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	account := store.NormalizeUsername(username)
 	pair := account + "\x00" + addr
 	if wait := max(s.loginPair.wait(pair, now), s.loginAddr.wait(addr, now), s.loginUser.wait(account, now)); wait > 0 {
-		metriche.Login.WithLabelValues("rifiutato").Inc()
+		metrics.Login.WithLabelValues("rifiutato").Inc()
 		d.Error = tr(c.lang, "login.throttled", attesa(c.lang, wait))
 		w.Header().Set("Retry-After", strconv.Itoa(secondi(wait)))
 		s.render(w, r, http.StatusTooManyRequests, "login", s.newPage(r, c, "login.title", d))
@@ -136,7 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	s.loginPair.reset(pair)
-	metriche.Login.WithLabelValues("ok").Inc()
+	metrics.Login.WithLabelValues("ok").Inc()
 	if err := s.db.RecordLogin(r.Context(), a, username, u.ID, true, ""); err != nil {
 		s.fail(w, r, err)
 		return

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	ps "github.com/portalescuole/portalescuole"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/sentinella"
 	"github.com/portalescuole/portalescuole/store"
 )
@@ -172,7 +172,7 @@ func (s *Server) registroSave(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		saved, created, err = s.db.AddConsistenza(r.Context(), actor(r, c.user), cons)
 		if err == nil {
 			if created {
-				metriche.Consistenze.Inc()
+				metrics.Consistenze.Inc()
 			}
 			msg := tr(c.lang, "form.saved", saved.Revisione, saved.Anno.String())
 			if !created {

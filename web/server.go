@@ -27,7 +27,7 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
-	"github.com/portalescuole/portalescuole/metriche"
+	"github.com/portalescuole/portalescuole/metrics"
 	"github.com/portalescuole/portalescuole/store"
 )
 
@@ -188,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(rt.Method+" "+rt.Pattern, misura(rt.Pattern, s.authorize(rt)))
 	}
 	mux.Handle("GET /metrics", misura("/metrics", s.metrics()))
-	metriche.RegistraOutbox(cfg.DB.SQL())
+	metrics.RegistraOutbox(cfg.DB.SQL())
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /favicon.ico", favicon())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -524,8 +524,8 @@ func (s *Server) hash(ctx context.Context, fn func()) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	metriche.HashInCorso.Inc()
-	defer func() { <-s.hashSem; metriche.HashInCorso.Dec() }()
+	metrics.HashInCorso.Inc()
+	defer func() { <-s.hashSem; metrics.HashInCorso.Dec() }()
 	fn()
 	return nil
 }
@@ -572,8 +572,8 @@ func misura(route string, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		metriche.Latenza.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		metriche.Richieste.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)).Inc()
+		metrics.Latenza.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		metrics.Richieste.WithLabelValues(route, r.Method, strconv.Itoa(rec.code)).Inc()
 	})
 }
 
@@ -582,7 +582,7 @@ func misura(route string, next http.Handler) http.Handler {
 // /metrics. The check is on the TCP peer itself, and a request carrying
 // forwarded headers (relayed by a proxy, trusted or not) is refused.
 func (s *Server) metrics() http.Handler {
-	h := promhttp.HandlerFor(metriche.Registry, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, err := netip.ParseAddr(peerIP(r))
 		// A request relayed by a proxy on the same machine carries one of

@@ -29,10 +29,10 @@
 //
 // Reproduce (until the CLI has its subcommand) with
 //
-//	GENERA_DSN=/tmp/genera.db go test ./genera -run TestMisura -v
+//	GENERA_DSN=/tmp/generate.db go test ./generate -run TestMisura -v
 //	psql -h 127.0.0.1 -U postgres -c 'create database gen_test'
-//	GENERA_DSN='postgres://postgres@127.0.0.1:5432/gen_test?sslmode=disable' go test ./genera -run TestMisura -v
-package genera
+//	GENERA_DSN='postgres://postgres@127.0.0.1:5432/gen_test?sslmode=disable' go test ./generate -run TestMisura -v
+package generate
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package carico_test
+package load_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/auth"
-	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/load"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 	"github.com/portalescuole/portalescuole/web"
@@ -35,16 +35,16 @@ func TestEsegui(t *testing.T) {
 		}
 		ts := httptest.NewServer(srv)
 		defer ts.Close()
-		prep, err := carico.Prepara(ctx, db, 8, now)
+		prep, err := load.Prepara(ctx, db, 8, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: ts.URL, Durata: time.Minute, Richieste: 300, Concorrenza: 8, Seed: 1})
+		es, err := load.Esegui(ctx, prep, load.Opzioni{URL: ts.URL, Durata: time.Minute, Richieste: 300, Concorrenza: 8, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		carico.Rapporto(&b, es)
+		load.Rapporto(&b, es)
 		t.Log("\n" + b.String())
 		if len(es.Errori) > 0 {
 			t.Fatalf("errors under load: %v", es.Errori)
@@ -52,13 +52,13 @@ func TestEsegui(t *testing.T) {
 		if len(es.Scritture) < 200 {
 			t.Fatalf("only %d writes acknowledged", len(es.Scritture))
 		}
-		found, missing, err := carico.Verifica(ctx, db, es.Scritture)
+		found, missing, err := load.Verifica(ctx, db, es.Scritture)
 		if err != nil || len(missing) > 0 || found != len(es.Scritture) {
 			t.Fatalf("%d of %d acknowledged writes found; missing %v (%v)", found, len(es.Scritture), missing, err)
 		}
 		// The check is not vacuous: a write that was never made is missing.
-		fake := append(es.Scritture[:1:1], carico.Scrittura{Tipo: carico.OpAPI, Plesso: es.Scritture[0].Plesso, Giorno: es.Scritture[0].Giorno, Valore: 99999})
-		if _, missing, _ := carico.Verifica(ctx, db, fake); len(missing) != 1 {
+		fake := append(es.Scritture[:1:1], load.Scrittura{Tipo: load.OpAPI, Plesso: es.Scritture[0].Plesso, Giorno: es.Scritture[0].Giorno, Valore: 99999})
+		if _, missing, _ := load.Verifica(ctx, db, fake); len(missing) != 1 {
 			t.Fatalf("a write never made was found")
 		}
 	})
@@ -82,7 +82,7 @@ func TestPrepara(t *testing.T) {
 			if err := demo.Seed(ctx, db, tc.now); err != nil {
 				t.Fatal(err)
 			}
-			prep, err := carico.Prepara(ctx, db, 4, tc.now)
+			prep, err := load.Prepara(ctx, db, 4, tc.now)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package genera
+package generate
 
 import (
 	"fmt"

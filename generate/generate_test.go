@@ -1,4 +1,4 @@
-package genera
+package generate
 
 import (
 	"bytes"
@@ -493,7 +493,7 @@ func BenchmarkGenera(b *testing.B) {
 // SQLite path or a postgres:// DSN of an empty database), with
 // GENERA_PLESSI and GENERA_ANNI (default 40000 and 5), e.g.
 //
-//	GENERA_DSN=/tmp/genera.db go test ./genera -run TestMisura -v -timeout 30m
+//	GENERA_DSN=/tmp/generate.db go test ./generate -run TestMisura -v -timeout 30m
 func TestMisura(t *testing.T) {
 	dsn := os.Getenv("GENERA_DSN")
 	if dsn == "" {

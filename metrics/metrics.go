@@ -1,6 +1,6 @@
 // Package metriche holds the portal's Prometheus metrics, in one registry
 // that /metrics exposes.
-package metriche
+package metrics
 
 import (
 	"context"

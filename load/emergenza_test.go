@@ -1,4 +1,4 @@
-package carico_test
+package load_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/portalescuole/portalescuole/auth"
-	"github.com/portalescuole/portalescuole/carico"
 	"github.com/portalescuole/portalescuole/demo"
+	"github.com/portalescuole/portalescuole/load"
 	"github.com/portalescuole/portalescuole/store"
 	"github.com/portalescuole/portalescuole/store/storetest"
 	"github.com/portalescuole/portalescuole/web"
@@ -34,7 +34,7 @@ func TestEsegui_Emergenza(t *testing.T) {
 		}
 		ts := httptest.NewServer(srv)
 		defer ts.Close()
-		prep, err := carico.PreparaEmergenza(ctx, db, 120, now)
+		prep, err := load.PreparaEmergenza(ctx, db, 120, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,12 +47,12 @@ func TestEsegui_Emergenza(t *testing.T) {
 		if len(prep.Plessi) < 100 || sentinelle == len(prep.Plessi) {
 			t.Fatalf("%d plessi, %d sentinel: the mix must cover the non-sentinel ones", len(prep.Plessi), sentinelle)
 		}
-		es, err := carico.Esegui(ctx, prep, carico.Opzioni{URL: ts.URL, Durata: time.Minute, Concorrenza: 8, Seed: 1, Mix: carico.MixEmergenza, UnaVolta: true})
+		es, err := load.Esegui(ctx, prep, load.Opzioni{URL: ts.URL, Durata: time.Minute, Concorrenza: 8, Seed: 1, Mix: load.MixEmergenza, UnaVolta: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		carico.Rapporto(&b, es)
+		load.Rapporto(&b, es)
 		t.Log("\n" + b.String())
 		if len(es.Errori) > 0 {
 			t.Fatalf("errors: %v", es.Errori)
@@ -60,7 +60,7 @@ func TestEsegui_Emergenza(t *testing.T) {
 		if len(es.Scritture) != len(prep.Plessi) {
 			t.Fatalf("%d writes for %d plessi", len(es.Scritture), len(prep.Plessi))
 		}
-		found, missing, err := carico.VerificaGiorno(ctx, db, es.Scritture, prep.Plessi[0].Giorni[0])
+		found, missing, err := load.VerificaGiorno(ctx, db, es.Scritture, prep.Plessi[0].Giorni[0])
 		if err != nil || len(missing) > 0 || found != len(es.Scritture) {
 			t.Fatalf("%d of %d found; missing %v (%v)", found, len(es.Scritture), missing, err)
 		}

@@ -1,4 +1,4 @@
-package carico
+package load
 
 import (
 	"io"
@@ -9,7 +9,7 @@ import (
 )
 
 // Posta is an SMTP server that accepts and counts every message: the
-// emergency mix sends its reminders to it (`load --promemoria`), so that
+// emergency mix sends its reminders to it (`load --reminders`), so that
 // sending them is measured against the submissions without a real relay.
 type Posta struct {
 	Host     string

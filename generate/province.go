@@ -1,4 +1,4 @@
-package genera
+package generate
 
 // provincia is one of the 107 Italian provinces (and metropolitan cities)
 // whose sigla appears in the ministry's codici meccanografici: the sigla,

@@ -1,4 +1,4 @@
-package carico
+package load
 
 import (
 	"context"

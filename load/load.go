@@ -2,7 +2,7 @@
 // logins, enrolment saves, absence submissions (form and API) and dashboard
 // views, measures throughput and latency, and then checks in the database
 // that every acknowledged write is there.
-package carico
+package load
 
 import (
 	"bytes"
