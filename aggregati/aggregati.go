@@ -202,7 +202,7 @@ func (a *Archivio) Aggiorna(ctx context.Context) (Cambi, error) {
 		return nil, err
 	}
 	var righe []store.RigaAssenza
-	lastA, err := a.db.ScorriAssenze(ctx, a.dopo(wmA), 0, func(r store.RigaAssenza) { righe = append(righe, r) })
+	lastA, err := a.db.ScanAssenze(ctx, a.dopo(wmA), 0, func(r store.RigaAssenza) { righe = append(righe, r) })
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +486,7 @@ func (a *Archivio) leggi(ctx context.Context) (*letture, error) {
 				return
 			}
 			buf := make([]riga, 0, lotto)
-			last, err := a.db.ScorriAssenze(ctx, j*passo, min((j+1)*passo, top), func(r store.RigaAssenza) {
+			last, err := a.db.ScanAssenze(ctx, j*passo, min((j+1)*passo, top), func(r store.RigaAssenza) {
 				i, ok := a.indice[r.Plesso]
 				if !ok {
 					return

@@ -128,11 +128,11 @@ func TestArchivio_Aggiorna(t *testing.T) {
 				{Giorno: o.Giorno, Assenti: &n},
 				{Giorno: day("2026-11-25"), Assenti: &zero},
 			}
-			if _, err := db.SalvaGiorni(ctx, actor, o.Plesso, giorni, "test"); err != nil {
+			if _, err := db.SaveGiorni(ctx, actor, o.Plesso, giorni, "test"); err != nil {
 				t.Fatal(err)
 			}
 			other := obs[len(obs)-1]
-			if _, err := db.SalvaGiorni(ctx, actor, other.Plesso, []ps.Giorno{{Giorno: other.Giorno, Chiuso: true, MotivoChiusura: "neve"}}, "test"); err != nil {
+			if _, err := db.SaveGiorni(ctx, actor, other.Plesso, []ps.Giorno{{Giorno: other.Giorno, Chiuso: true, MotivoChiusura: "neve"}}, "test"); err != nil {
 				t.Fatal(err)
 			}
 			cambi, err := a.Aggiorna(ctx)
@@ -213,7 +213,7 @@ func TestArchivio_Concorrente(t *testing.T) {
 	go func() {
 		for i := range 20 {
 			n := i
-			if _, err := db.SalvaGiorni(ctx, actor, obs[0].Plesso, []ps.Giorno{{Giorno: obs[0].Giorno, Assenti: &n}}, "test"); err != nil {
+			if _, err := db.SaveGiorni(ctx, actor, obs[0].Plesso, []ps.Giorno{{Giorno: obs[0].Giorno, Assenti: &n}}, "test"); err != nil {
 				done <- err
 				return
 			}

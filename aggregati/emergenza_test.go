@@ -47,7 +47,7 @@ func TestArchivio_Sentinella(t *testing.T) {
 		d := day("2026-11-20")
 		before := a.Punti("provincia:CR", d, d)
 		dodici := 12
-		if _, err := db.SalvaGiorni(ctx, actor, plesso, []ps.Giorno{{Giorno: d, Assenti: &dodici}}, "api"); err != nil {
+		if _, err := db.SaveGiorni(ctx, actor, plesso, []ps.Giorno{{Giorno: d, Assenti: &dodici}}, "api"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Aggiorna(ctx); err != nil {

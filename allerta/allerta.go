@@ -244,7 +244,7 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 		return 0, nil
 	}
 	date := now.In(loc).Format("02/01/2006")
-	conta, err := db.ConteggiSegnali(ctx)
+	conta, err := db.CountSegnaliPerLivello(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -72,7 +72,7 @@ func TestEsegui(t *testing.T) {
 				body = m.Body
 			}
 		}
-		aperte, _ := db.ContaSegnali(ctx, store.SegnaleFilter{Aperti: true})
+		aperte, _ := db.CountSegnali(ctx, store.SegnaleFilter{Aperti: true})
 		terrAt, plessiAt := strings.Index(body, "\nIntero territorio: "), strings.Index(body, "\nSingoli plessi: ")
 		if !strings.Contains(body, fmt.Sprintf("Allerte aperte al 26/11/2026: %d (", aperte)) || terrAt < 0 || plessiAt < terrAt {
 			t.Fatalf("digest:\n%s", body)

@@ -157,7 +157,7 @@ func segnala(t *testing.T, db *store.DB, code string, from, now time.Time, pct i
 	if len(giorni) == 0 {
 		t.Fatalf("no open day for %s from %v", code, from)
 	}
-	if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "api"); err != nil {
+	if _, err := db.SaveGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "api"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -72,7 +72,7 @@ func TestMisura(t *testing.T) {
 			n := x.Assenti + 1
 			giorni = append(giorni, ps.Giorno{Giorno: x.Giorno, Assenti: &n})
 		}
-		if _, err := db.SalvaGiorni(ctx, ps.SystemActor, c, giorni, "api"); err != nil {
+		if _, err := db.SaveGiorni(ctx, ps.SystemActor, c, giorni, "api"); err != nil {
 			t.Fatal(err)
 		}
 		rows += len(giorni)

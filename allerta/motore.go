@@ -146,9 +146,9 @@ func (m *Motore) Esegui(ctx context.Context, a ps.Actor, now time.Time) (Esito, 
 		return Esito{}, err
 	}
 	t2 := time.Now()
-	ep, err := m.db.RegistraEpisodi(ctx, a, calc.Segnali)
+	ep, err := m.db.SaveEpisodi(ctx, a, calc.Segnali)
 	if err == nil {
-		_, err = m.db.AggiungiAnomalie(ctx, a, calc.Anomalie)
+		_, err = m.db.AddAnomalie(ctx, a, calc.Anomalie)
 	}
 	if err != nil {
 		m.pronto = false // the next run starts again from everything
@@ -199,7 +199,7 @@ func (m *Motore) email(ctx context.Context, ep store.Episodi, oggi time.Time) (i
 	for _, g := range todo {
 		picchi[g.ID] = g.Osservato
 	}
-	ok, err := m.db.SegnaNotificati(ctx, picchi)
+	ok, err := m.db.MarkNotificati(ctx, picchi)
 	if err != nil {
 		return 0, err
 	}

@@ -50,7 +50,7 @@ func TestMotore_Incrementale(t *testing.T) {
 				n := min(p.Iscritti, p.Assenti*3+10)
 				giorni = append(giorni, ps.Giorno{Giorno: p.Giorno, Assenti: &n})
 			}
-			if _, err := db.SalvaGiorni(ctx, ps.SystemActor, c, giorni, "api"); err != nil {
+			if _, err := db.SaveGiorni(ctx, ps.SystemActor, c, giorni, "api"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -48,17 +48,17 @@ func popola(t testing.TB, db *store.DB) {
 		{Giorno: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), Assenti: &nove, Motivi: ps.Motivi{Febbre: &uno},
 			Classi: []ps.AssenzaClasse{{Classe: "1A", Iscritti: 21, Assenti: 0}, {Classe: "2B <&>", Iscritti: 19, Assenti: 9, Motivi: ps.Motivi{Gastro: &uno}}}},
 	}
-	if _, err := db.SalvaGiorni(ctx, a, plesso, giorni, "api"); err != nil {
+	if _, err := db.SaveGiorni(ctx, a, plesso, giorni, "api"); err != nil {
 		t.Fatal(err)
 	}
 	// An emergency period, closed (every column set), and one open.
-	if _, err := db.AvviaEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), "", "09:30"); err != nil {
+	if _, err := db.StartEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), "", "09:30"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChiudiEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.StopEmergenza(ctx, a, "provincia:CR", time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AvviaEmergenza(ctx, a, "grado:primaria", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), "finestre", "12:00"); err != nil {
+	if _, err := db.StartEmergenza(ctx, a, "grado:primaria", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), "finestre", "12:00"); err != nil {
 		t.Fatal(err)
 	}
 	every := make([]byte, 256)
@@ -72,7 +72,7 @@ func popola(t testing.TB, db *store.DB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AggiungiSegnali(ctx, a, []ps.Segnale{
+	if _, err := db.AddSegnali(ctx, a, []ps.Segnale{
 		{Serie: "prova:limiti", Giorno: demoNow, Osservato: math.Pi, Atteso: 0.1 + 0.2, Soglia: 5e-324, Metodo: "prova",
 			Parametri: `{"k":1e300}`, Plessi: 0, Completezza: math.MaxFloat64, Copertura: -2.5},
 		{Serie: "prova:limiti", Giorno: demoNow.AddDate(0, 0, 1), Osservato: 1e-300, Atteso: 123456789.123456789, Soglia: math.Inf(1), Metodo: "prova",
@@ -80,7 +80,7 @@ func popola(t testing.TB, db *store.DB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AggiungiAnomalie(ctx, a, []ps.Anomalia{{Serie: "plesso:" + plesso, Giorno: demoNow, Osservato: 0.5, Atteso: 1.0 / 3, Metodo: "prova", Plessi: 1}}); err != nil {
+	if _, err := db.AddAnomalie(ctx, a, []ps.Anomalia{{Serie: "plesso:" + plesso, Giorno: demoNow, Osservato: 0.5, Atteso: 1.0 / 3, Metodo: "prova", Plessi: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetOverride(ctx, a, store.Override{Giorno: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Provincia: "MN", Scuola: false, Motivo: "Sant'Anselmo"}, false); err != nil {
@@ -93,10 +93,10 @@ func popola(t testing.TB, db *store.DB) {
 		Chiusure: []time.Time{time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.CreaToken(ctx, a, plesso, "registro elettronico"); err != nil {
+	if _, _, err := db.CreateToken(ctx, a, plesso, "registro elettronico"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.CreaToken(ctx, a, "", "cruscotto ATS"); err != nil {
+	if _, _, err := db.CreateToken(ctx, a, "", "cruscotto ATS"); err != nil {
 		t.Fatal(err)
 	}
 	s := store.DefaultSettings()
@@ -224,16 +224,16 @@ func TestBackupRestore(t *testing.T) {
 					if _, err := dst.CreateUser(ctx, a, ps.User{Username: "nuovo.utente", Role: ps.RoleATS, PasswordHash: "x"}); err != nil {
 						t.Fatal(err)
 					}
-					if _, err := dst.SalvaGiorni(ctx, a, "CREE80002T", []ps.Giorno{{Giorno: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Assenti: ps.IntPtr(2)}}, "modulo"); err != nil {
+					if _, err := dst.SaveGiorni(ctx, a, "CREE80002T", []ps.Giorno{{Giorno: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Assenti: ps.IntPtr(2)}}, "modulo"); err != nil {
 						t.Fatal(err)
 					}
 					if _, err := dst.Enqueue(ctx, a, []store.OutboxMessage{{Kind: "k", DedupeKey: "dopo", To: "a@b.invalid"}}); err != nil {
 						t.Fatal(err)
 					}
-					if _, err := dst.AggiungiSegnali(ctx, a, []ps.Segnale{{Serie: "dopo", Giorno: demoNow, Metodo: "m", Parametri: "{}"}}); err != nil {
+					if _, err := dst.AddSegnali(ctx, a, []ps.Segnale{{Serie: "dopo", Giorno: demoNow, Metodo: "m", Parametri: "{}"}}); err != nil {
 						t.Fatal(err)
 					}
-					if _, _, err := dst.CreaToken(ctx, a, "", "dopo"); err != nil {
+					if _, _, err := dst.CreateToken(ctx, a, "", "dopo"); err != nil {
 						t.Fatal(err)
 					}
 					if _, _, err := dst.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: ps.AnnoDi(demoNow), Iscritti: 100, Classi: 5}); err != nil {
@@ -295,7 +295,7 @@ func TestBackupConsistente(t *testing.T) {
 			d := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			for i := 0; wctx.Err() == nil; i++ {
 				g := ps.Giorno{Giorno: d.AddDate(0, 0, i), Assenti: ps.IntPtr(i % 7)}
-				if _, err := db.SalvaGiorni(wctx, a, "CREE80002T", []ps.Giorno{g}, "api"); err != nil {
+				if _, err := db.SaveGiorni(wctx, a, "CREE80002T", []ps.Giorno{g}, "api"); err != nil {
 					if wctx.Err() == nil {
 						werr = err
 					}

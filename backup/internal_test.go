@@ -40,7 +40,7 @@ func TestLetturaNonBlocca(t *testing.T) {
 		// such a deadlock into a failure, it is not a speed bound.
 		wctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		if _, err := db.SalvaGiorni(wctx, ps.SystemActor, "X", nil, "api"); err != nil { // a write transaction, nothing to save
+		if _, err := db.SaveGiorni(wctx, ps.SystemActor, "X", nil, "api"); err != nil { // a write transaction, nothing to save
 			t.Fatal(err)
 		}
 		if err := db.Audit(wctx, ps.SystemActor, "prova", "", nil); err != nil {

@@ -77,7 +77,7 @@ func emergencyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		e, err := db.AvviaEmergenza(ctx, a, *scope, dal, *freq, *deadline)
+		e, err := db.StartEmergenza(ctx, a, *scope, dal, *freq, *deadline)
 		if err != nil {
 			return emergenzaErr(err)
 		}
@@ -98,7 +98,7 @@ func emergencyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		e, err := db.ChiudiEmergenza(ctx, a, *scope, al)
+		e, err := db.StopEmergenza(ctx, a, *scope, al)
 		if err != nil {
 			return emergenzaErr(err)
 		}

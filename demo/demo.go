@@ -221,15 +221,15 @@ func chiudiAnnoPrima(ctx context.Context, db *store.DB, anno ps.AnnoScolastico) 
 		at := g.Al.AddDate(0, 0, 3).Add(10 * time.Hour)
 		db.Now = func() time.Time { return at }
 		if picco != nil && g.ID == picco.ID {
-			if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoValutazione, "", "Picco influenzale: sentiti i referenti dei plessi principali.", ""); err != nil {
+			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoValutazione, "", "Picco influenzale: sentiti i referenti dei plessi principali.", ""); err != nil {
 				return err
 			}
-			if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoConfermato, "", "Confermato con InfluNet e i pediatri di libera scelta.", ""); err != nil {
+			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoConfermato, "", "Confermato con InfluNet e i pediatri di libera scelta.", ""); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := db.AggiornaSegnale(ctx, op, g.ID, ps.StatoArchiviato, "", "Valutato nell'anno scolastico precedente (dimostrativo).", ""); err != nil {
+		if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoArchiviato, "", "Valutato nell'anno scolastico precedente (dimostrativo).", ""); err != nil {
 			return err
 		}
 	}
@@ -360,7 +360,7 @@ func seedAnno(ctx context.Context, db *store.DB, now time.Time, anno ps.AnnoScol
 				continue // late and not yet arrived
 			}
 			db.Now = func() time.Time { return at }
-			if _, err := db.SalvaGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "modulo"); err != nil {
+			if _, err := db.SaveGiorni(ctx, ps.Actor{Username: strings.ToLower(code)}, code, giorni, "modulo"); err != nil {
 				return err
 			}
 		}

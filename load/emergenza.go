@@ -26,7 +26,7 @@ func PreparaEmergenza(ctx context.Context, db *store.DB, n int, now time.Time) (
 	anno := ps.AnnoDi(now)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	a := ps.Actor{Username: "carico"}
-	if _, err := db.AvviaEmergenza(ctx, a, "territorio", today, "", "10:00"); err != nil && ps.ErrorCode(err) != ps.EConflict {
+	if _, err := db.StartEmergenza(ctx, a, "territorio", today, "", "10:00"); err != nil && ps.ErrorCode(err) != ps.EConflict {
 		return nil, fmt.Errorf("modalità emergenza: %w", err)
 	}
 	plessi, err := db.Plessi(ctx, store.PlessoFilter{InScope: true, Attivi: true})
@@ -61,7 +61,7 @@ func PreparaEmergenza(ctx context.Context, db *store.DB, n int, now time.Time) (
 	if len(prep.Plessi) == 0 {
 		return nil, fmt.Errorf("nessun plesso con iscritti in vigore e lezione oggi: caricare dati (generate)")
 	}
-	toks, err := db.CreaTokens(ctx, a, codes, "carico-emergenza")
+	toks, err := db.CreateTokens(ctx, a, codes, "carico-emergenza")
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (prep *Preparazione) plessi(ctx context.Context, db *store.DB, a ps.Actor, 
 				return err
 			}
 		}
-		tok, _, err := db.CreaToken(ctx, a, code, "carico")
+		tok, _, err := db.CreateToken(ctx, a, code, "carico")
 		if err != nil {
 			return err
 		}

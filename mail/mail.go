@@ -243,7 +243,7 @@ func (w *Worker) Drain(ctx context.Context) int {
 			}
 			ok = append(ok, m.ID)
 		}
-		if err := w.DB.MarkSentTutti(mctx, ok); err != nil {
+		if err := w.DB.MarkAllSent(mctx, ok); err != nil {
 			w.Log.Error("outbox mark sent", "ids", ok, "err", err)
 		} else {
 			sent += len(ok)

@@ -7,7 +7,7 @@ import (
 )
 
 // Cambia reports whether saving g would change a day already reported
-// (stored, nil if none): the same rule as store.SalvaGiorni, where the
+// (stored, nil if none): the same rule as store.SaveGiorni, where the
 // plesso row and each class given are compared with their latest revision
 // and classes left out keep their rows. g must be normalised (Valida).
 func Cambia(stored *ps.Rilevazione, g ps.Giorno) bool {

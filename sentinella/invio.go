@@ -31,7 +31,7 @@ func Invia(ctx context.Context, db *store.DB, a ps.Actor, p *ps.Plesso, giorni [
 		return store.SalvataggioAssenze{}, errs, err
 	}
 	sort.Slice(giorni, func(i, j int) bool { return giorni[i].Giorno.Before(giorni[j].Giorno) })
-	res, err := db.SalvaGiorni(ctx, a, p.Codice, giorni, fonte)
+	res, err := db.SaveGiorni(ctx, a, p.Codice, giorni, fonte)
 	if err == nil {
 		metrics.Invii.WithLabelValues(fonte).Inc()
 	}

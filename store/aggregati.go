@@ -61,12 +61,12 @@ func (db *DB) MassimoIDAssenze(ctx context.Context) (int64, error) {
 	return n.Int64, err
 }
 
-// ScorriAssenze calls fn, in id order, for every whole-plesso revision with
+// ScanAssenze calls fn, in id order, for every whole-plesso revision with
 // dopo < id <= fino (no upper bound when fino <= 0), and returns the
 // largest id seen (dopo if none). Rows are streamed: a national history is
 // millions of rows; the SQL folds the closed flag and the NULLs into -1
 // so that a row is eight integers and a code.
-func (db *DB) ScorriAssenze(ctx context.Context, dopo, fino int64, fn func(RigaAssenza)) (int64, error) {
+func (db *DB) ScanAssenze(ctx context.Context, dopo, fino int64, fn func(RigaAssenza)) (int64, error) {
 	q := `SELECT id, plesso, giorno, revisione,
 		CASE WHEN chiuso OR assenti IS NULL THEN -1 ELSE assenti END,
 		COALESCE(febbre, -1), COALESCE(gastro, -1), COALESCE(febbre + gastro + altra_malattia, -1)

@@ -78,20 +78,20 @@ func rowsOf(g ps.Giorno) []assenzaRow {
 	return out
 }
 
-// SalvaGiorni stores a submission of validated days: a day (or class)
+// SaveGiorni stores a submission of validated days: a day (or class)
 // whose values differ from its latest revision gets a new revision stamped
 // with the report time; identical values add nothing, so the same
 // submission twice (a re-upload, an API retry) changes nothing. Classes
 // absent from a later submission keep their earlier rows.
 //
-// Submissions are group-committed (SalvaInsieme): concurrent ones wait for
+// Submissions are group-committed (SaveInsieme): concurrent ones wait for
 // the DB's one committer, which stores whatever has queued in one
 // transaction, and each returns only after that transaction committed, so
 // an acknowledged submission is durable. Submissions of one plesso run in
 // arrival order (the "identical to the latest" check sees the previous
 // one, also within a batch), so a retry storm answers "invariati" and a
 // different submission becomes the next revision.
-func (db *DB) SalvaGiorni(ctx context.Context, a ps.Actor, plesso string, giorni []ps.Giorno, fonte string) (SalvataggioAssenze, error) {
+func (db *DB) SaveGiorni(ctx context.Context, a ps.Actor, plesso string, giorni []ps.Giorno, fonte string) (SalvataggioAssenze, error) {
 	inv := &invioInCoda{InvioAssenze: InvioAssenze{Actor: a, Plesso: plesso, Giorni: giorni, Fonte: fonte, Il: db.Now()}, ctx: ctx, fatto: make(chan esitoInvio, 1)}
 	if !db.gruppo.accoda(db, inv) {
 		// Closing: no committer any more; store it alone.
@@ -242,18 +242,18 @@ func (db *DB) committaLotto(lotto []*invioInCoda) {
 	// gives up must not roll back the others.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, errs := db.SalvaInsieme(ctx, invii)
+	res, errs := db.SaveInsieme(ctx, invii)
 	for i, inv := range vivi {
 		inv.fatto <- esitoInvio{res[i], errs[i]}
 	}
 }
 
-// SalvaInsieme stores several submissions, in order, in one transaction
+// SaveInsieme stores several submissions, in order, in one transaction
 // (one commit, one fsync): each gets its own revisions, its own audit line
 // and its own result, as if stored one after the other. If the
 // transaction fails, each submission is stored again in its own
 // transaction, so a bad one fails alone and never loses the others.
-func (db *DB) SalvaInsieme(ctx context.Context, invii []InvioAssenze) ([]SalvataggioAssenze, []error) {
+func (db *DB) SaveInsieme(ctx context.Context, invii []InvioAssenze) ([]SalvataggioAssenze, []error) {
 	res := make([]SalvataggioAssenze, len(invii))
 	errs := make([]error, len(invii))
 	if len(invii) == 1 {

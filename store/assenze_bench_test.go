@@ -41,7 +41,7 @@ func BenchmarkSalvaGiorni_Parallelo(b *testing.B) {
 				for pb.Next() {
 					i := int(next.Add(1))
 					g := []ps.Giorno{{Giorno: date("2026-09-14").AddDate(0, 0, i/len(codes)), Assenti: ps.IntPtr(i % 17)}}
-					if _, err := db.SalvaGiorni(ctx, a, codes[i%len(codes)], g, "api"); err != nil {
+					if _, err := db.SaveGiorni(ctx, a, codes[i%len(codes)], g, "api"); err != nil {
 						b.Error(err)
 						return
 					}

@@ -27,7 +27,7 @@ func TestDB_SalvaInsieme(t *testing.T) {
 				Giorni: []ps.Giorno{{Giorno: d, Assenti: ps.IntPtr(assenti), Classi: classi}}}
 		}
 		// Stored before the batch: the batch's first submission of it is a correction.
-		if _, err := db.SalvaGiorni(ctx, ps.SystemActor, "CREE80003V", []ps.Giorno{{Giorno: d, Assenti: ps.IntPtr(1)}}, "modulo"); err != nil {
+		if _, err := db.SaveGiorni(ctx, ps.SystemActor, "CREE80003V", []ps.Giorno{{Giorno: d, Assenti: ps.IntPtr(1)}}, "modulo"); err != nil {
 			t.Fatal(err)
 		}
 		invii := []store.InvioAssenze{
@@ -38,7 +38,7 @@ func TestDB_SalvaInsieme(t *testing.T) {
 			inv("CREE80001R", 6, ps.AssenzaClasse{Classe: "1A", Iscritti: 20, Assenti: 6}), // revision 2 of both rows
 			inv("CREE80003V", 2), // revision 2
 		}
-		res, errs := db.SalvaInsieme(ctx, invii)
+		res, errs := db.SaveInsieme(ctx, invii)
 		want := []store.SalvataggioAssenze{{Nuovi: 1}, {Nuovi: 1}, {Invariati: 1}, {}, {Corretti: 1}, {Corretti: 1}}
 		for i := range invii {
 			if (errs[i] != nil) != (i == 3) {
@@ -64,7 +64,7 @@ func TestDB_SalvaInsieme(t *testing.T) {
 		}
 		// A batch that the database accepts whole: the same plesso three
 		// times, each compared with the one before it in the batch.
-		res, errs = db.SalvaInsieme(ctx, []store.InvioAssenze{inv("CREE80002T", 7), inv("CREE80002T", 7), inv("CREE80002T", 8)})
+		res, errs = db.SaveInsieme(ctx, []store.InvioAssenze{inv("CREE80002T", 7), inv("CREE80002T", 7), inv("CREE80002T", 8)})
 		for i, w := range []store.SalvataggioAssenze{{Corretti: 1}, {Invariati: 1}, {Corretti: 1}} {
 			if errs[i] != nil || res[i] != w {
 				t.Fatalf("second batch, submission %d: %+v %v, want %+v", i, res[i], errs[i], w)
@@ -125,7 +125,7 @@ func TestDB_SalvaGiorni_Gruppo(t *testing.T) {
 					assenti = -1 // the database refuses it
 				}
 				g := []ps.Giorno{{Giorno: date("2026-11-02").AddDate(0, 0, i/len(plessi)), Assenti: ps.IntPtr(assenti)}}
-				res[i], errs[i] = db.SalvaGiorni(ctx, ps.Actor{Username: "api"}, plessi[i%len(plessi)], g, "api")
+				res[i], errs[i] = db.SaveGiorni(ctx, ps.Actor{Username: "api"}, plessi[i%len(plessi)], g, "api")
 			}()
 		}
 		wg.Wait()
@@ -173,7 +173,7 @@ func salvaGiorniClose(t *testing.T, path string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = db.SalvaGiorni(ctx, ps.SystemActor, plessi[i%len(plessi)], []ps.Giorno{{Giorno: date("2026-11-02").AddDate(0, 0, i), Assenti: ps.IntPtr(i)}}, "api")
+			_, errs[i] = db.SaveGiorni(ctx, ps.SystemActor, plessi[i%len(plessi)], []ps.Giorno{{Giorno: date("2026-11-02").AddDate(0, 0, i), Assenti: ps.IntPtr(i)}}, "api")
 		}()
 	}
 	wg.Wait()

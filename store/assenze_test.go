@@ -20,18 +20,18 @@ func TestDB_SalvaGiorni(t *testing.T) {
 			{Giorno: date("2026-11-24"), Assenti: ps.IntPtr(5), Motivi: ps.Motivi{Febbre: ps.IntPtr(3)},
 				Classi: []ps.AssenzaClasse{{Classe: "1A", Iscritti: 20, Assenti: 2}, {Classe: "1B", Iscritti: 21, Assenti: 3}}},
 		}
-		res, err := db.SalvaGiorni(ctx, a, "CREE80001R", g, "modulo")
+		res, err := db.SaveGiorni(ctx, a, "CREE80001R", g, "modulo")
 		if err != nil || res.Nuovi != 2 {
 			t.Fatalf("%+v %v", res, err)
 		}
-		if res, _ := db.SalvaGiorni(ctx, a, "CREE80001R", g, "api"); res.Invariati != 2 || res.Nuovi+res.Corretti != 0 {
+		if res, _ := db.SaveGiorni(ctx, a, "CREE80001R", g, "api"); res.Invariati != 2 || res.Nuovi+res.Corretti != 0 {
 			t.Fatalf("the same days again: %+v", res)
 		}
 		later := first.Add(26 * time.Hour)
 		db.Now = func() time.Time { return later }
 		g[1].Classi[1].Assenti = 4
 		g[1].Assenti = ps.IntPtr(6)
-		if res, _ := db.SalvaGiorni(ctx, a, "CREE80001R", g[1:], "modulo"); res.Corretti != 1 {
+		if res, _ := db.SaveGiorni(ctx, a, "CREE80001R", g[1:], "modulo"); res.Corretti != 1 {
 			t.Fatalf("correction: %+v", res)
 		}
 		rows, err := db.Rilevazioni(ctx, "CREE80001R", date("2026-11-23"), date("2026-11-24"))
@@ -62,7 +62,7 @@ func TestDB_SalvaGiorni(t *testing.T) {
 func TestDB_Tokens(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
-		tok, rec, err := db.CreaToken(ctx, ps.SystemActor, "CREE80001R", "registro")
+		tok, rec, err := db.CreateToken(ctx, ps.SystemActor, "CREE80001R", "registro")
 		if err != nil || len(tok) < 30 || rec.Prefisso != tok[:9] {
 			t.Fatalf("%q %+v %v", tok, rec, err)
 		}
@@ -74,10 +74,10 @@ func TestDB_Tokens(t *testing.T) {
 		if got, err := db.TokenPlesso(ctx, tok); err != nil || got.Plesso != "CREE80001R" {
 			t.Fatalf("%+v %v", got, err)
 		}
-		if err := db.RevocaToken(ctx, ps.SystemActor, "MNEE800012", rec.ID); ps.ErrorCode(err) != ps.ENotFound {
+		if err := db.RevokeToken(ctx, ps.SystemActor, "MNEE800012", rec.ID); ps.ErrorCode(err) != ps.ENotFound {
 			t.Fatalf("another plesso revoked the token: %v", err)
 		}
-		if err := db.RevocaToken(ctx, ps.SystemActor, "CREE80001R", rec.ID); err != nil {
+		if err := db.RevokeToken(ctx, ps.SystemActor, "CREE80001R", rec.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.TokenPlesso(ctx, tok); ps.ErrorCode(err) != ps.ENotFound {
@@ -96,7 +96,7 @@ func TestDB_SalvaGiorni_Atomic(t *testing.T) {
 			{Giorno: date("2026-11-24"), Assenti: ps.IntPtr(4)},
 			{Giorno: date("2026-11-25"), Assenti: ps.IntPtr(-1)},
 		}
-		if _, err := db.SalvaGiorni(ctx, ps.SystemActor, "CREE80001R", g, "file"); err == nil {
+		if _, err := db.SaveGiorni(ctx, ps.SystemActor, "CREE80001R", g, "file"); err == nil {
 			t.Fatal("a negative count was stored")
 		}
 		rows, _ := db.Rilevazioni(ctx, "CREE80001R", date("2026-11-01"), date("2026-11-30"))

@@ -70,7 +70,7 @@ func TestDB_AggiornaSegnale(t *testing.T) {
 		op := func(i int) ps.Actor { return ps.Actor{Username: fmt.Sprintf("operatore%d", i)} }
 		nuovo := func(t *testing.T, round int) int64 {
 			t.Helper()
-			added, err := db.AggiungiSegnali(ctx, ps.Actor{Username: "motore"}, []ps.Segnale{{Serie: "territorio",
+			added, err := db.AddSegnali(ctx, ps.Actor{Username: "motore"}, []ps.Segnale{{Serie: "territorio",
 				Giorno: date("2026-10-01").AddDate(0, 0, round), Metodo: t.Name(), Parametri: "{}"}})
 			if err != nil || len(added) != 1 {
 				t.Fatalf("add: %v %v", added, err)
@@ -96,7 +96,7 @@ func TestDB_AggiornaSegnale(t *testing.T) {
 					if i%2 == 1 {
 						to = ps.StatoArchiviato
 					}
-					return db.AggiornaSegnale(ctx, op(i), id, to, "", "", ps.StatoNuovo)
+					return db.UpdateSegnale(ctx, op(i), id, to, "", "", ps.StatoNuovo)
 				})
 				won := -1
 				for i, err := range errs {
@@ -127,7 +127,7 @@ func TestDB_AggiornaSegnale(t *testing.T) {
 			for round := range rounds {
 				id := nuovo(t, 100+round)
 				errs := race(racers, func(i int) error {
-					return db.AggiornaSegnale(ctx, op(i), id, ps.StatoArchiviato, "", "", "")
+					return db.UpdateSegnale(ctx, op(i), id, ps.StatoArchiviato, "", "", "")
 				})
 				for i, err := range errs {
 					// Either a no-op (it saw the alert archived already) or
@@ -143,7 +143,7 @@ func TestDB_AggiornaSegnale(t *testing.T) {
 		})
 
 		t.Run("unknown alert", func(t *testing.T) {
-			err := db.AggiornaSegnale(ctx, op(0), 999999, ps.StatoArchiviato, "", "", ps.StatoNuovo)
+			err := db.UpdateSegnale(ctx, op(0), 999999, ps.StatoArchiviato, "", "", ps.StatoNuovo)
 			if ps.ErrorCode(err) != ps.ENotFound {
 				t.Fatalf("%v, want not found", err)
 			}
@@ -165,7 +165,7 @@ func TestDB_SalvaGiorni_Concorrente(t *testing.T) {
 				d := date("2026-11-02").AddDate(0, 0, round)
 				res := make([]store.SalvataggioAssenze, racers)
 				errs := race(racers, func(i int) (err error) {
-					res[i], err = db.SalvaGiorni(ctx, ps.Actor{Username: "api"}, plesso, giorno(d, 7), "api")
+					res[i], err = db.SaveGiorni(ctx, ps.Actor{Username: "api"}, plesso, giorno(d, 7), "api")
 					return err
 				})
 				var nuovi, invariati int
@@ -190,7 +190,7 @@ func TestDB_SalvaGiorni_Concorrente(t *testing.T) {
 				d := date("2026-11-16").AddDate(0, 0, round)
 				res := make([]store.SalvataggioAssenze, racers)
 				errs := race(racers, func(i int) (err error) {
-					res[i], err = db.SalvaGiorni(ctx, ps.Actor{Username: "api"}, plesso, giorno(d, 10+i), "api")
+					res[i], err = db.SaveGiorni(ctx, ps.Actor{Username: "api"}, plesso, giorno(d, 10+i), "api")
 					return err
 				})
 				var nuovi, corretti int
@@ -367,7 +367,7 @@ func TestDB_RevocaToken(t *testing.T) {
 		seed(t, db)
 		a := ps.Actor{Username: "ats"}
 		for round := range rounds {
-			tok, tk, err := db.CreaToken(ctx, a, "CREE80001R", fmt.Sprintf("registro %d", round))
+			tok, tk, err := db.CreateToken(ctx, a, "CREE80001R", fmt.Sprintf("registro %d", round))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -379,7 +379,7 @@ func TestDB_RevocaToken(t *testing.T) {
 					}
 					return nil
 				}
-				return db.RevocaToken(ctx, a, "CREE80001R", tk.ID)
+				return db.RevokeToken(ctx, a, "CREE80001R", tk.ID)
 			})
 			ok := 0
 			for i, err := range errs {

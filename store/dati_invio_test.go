@@ -81,7 +81,7 @@ func TestDB_TokenConDati(t *testing.T) {
 		const anno = ps.AnnoScolastico(2026)
 		preparaDati(t, db, anno)
 		for _, codice := range []string{"CREE80001R", "CREE80002T"} {
-			tok, _, err := db.CreaToken(ctx, a, codice, "registro")
+			tok, _, err := db.CreateToken(ctx, a, codice, "registro")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestDB_TokenConDati(t *testing.T) {
 				t.Fatalf("%s: dati %+v, want %+v", codice, dati, wantDati)
 			}
 		}
-		atsTok, atsRec, err := db.CreaToken(ctx, a, "", "ats")
+		atsTok, atsRec, err := db.CreateToken(ctx, a, "", "ats")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestDB_TokenConDati(t *testing.T) {
 		if err != nil || got.Plesso != "" || p != nil || dati != nil || got.ID != atsRec.ID {
 			t.Fatalf("ATS token: %+v %+v %+v %v", got, p, dati, err)
 		}
-		if err := db.RevocaToken(ctx, a, "", atsRec.ID); err != nil {
+		if err := db.RevokeToken(ctx, a, "", atsRec.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, _, err := db.TokenConDati(ctx, atsTok, anno); ps.ErrorCode(err) != ps.ENotFound {

@@ -89,9 +89,9 @@ var (
 	reSigla    = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-// NormalizzaAmbito checks a scope key against the register (the province,
+// NormalizeAmbito checks a scope key against the register (the province,
 // district or grade must exist) and returns it in canonical form.
-func (db *DB) NormalizzaAmbito(ctx context.Context, ambito string) (string, error) {
+func (db *DB) NormalizeAmbito(ctx context.Context, ambito string) (string, error) {
 	bad := &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.ambito", Fields: map[string]string{"ambito": "err.emergenza.ambito"}}
 	kind, val, _ := strings.Cut(strings.TrimSpace(ambito), ":")
 	kind = strings.ToLower(strings.TrimSpace(kind))
@@ -135,7 +135,7 @@ func (db *DB) NormalizzaAmbito(ctx context.Context, ambito string) (string, erro
 	return "", bad
 }
 
-// AvviaEmergenza starts emergency mode for a scope from day dal with a
+// StartEmergenza starts emergency mode for a scope from day dal with a
 // daily deadline. A scope has at most one open period (a conflict
 // otherwise). Audited.
 // How far back and ahead an emergency period may start, in days.
@@ -161,11 +161,11 @@ func (db *DB) InizioEmergenzaAmmesso(dal time.Time) error {
 	return nil
 }
 
-// ControllaAvvio checks a start as AvviaEmergenza will, without storing
+// CheckStartEmergenza checks a start as StartEmergenza will, without storing
 // anything (the confirmation step): the scope normalised, the defaults of
 // frequency and deadline filled in.
-func (db *DB) ControllaAvvio(ctx context.Context, ambito string, dal time.Time, frequenza, scadenza string) (string, string, string, error) {
-	ambito, err := db.NormalizzaAmbito(ctx, ambito)
+func (db *DB) CheckStartEmergenza(ctx context.Context, ambito string, dal time.Time, frequenza, scadenza string) (string, string, string, error) {
+	ambito, err := db.NormalizeAmbito(ctx, ambito)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -190,8 +190,8 @@ func (db *DB) ControllaAvvio(ctx context.Context, ambito string, dal time.Time, 
 	return ambito, frequenza, scadenza, nil
 }
 
-func (db *DB) AvviaEmergenza(ctx context.Context, a ps.Actor, ambito string, dal time.Time, frequenza, scadenza string) (Emergenza, error) {
-	ambito, frequenza, scadenza, err := db.ControllaAvvio(ctx, ambito, dal, frequenza, scadenza)
+func (db *DB) StartEmergenza(ctx context.Context, a ps.Actor, ambito string, dal time.Time, frequenza, scadenza string) (Emergenza, error) {
+	ambito, frequenza, scadenza, err := db.CheckStartEmergenza(ctx, ambito, dal, frequenza, scadenza)
 	if err != nil {
 		return Emergenza{}, err
 	}
@@ -222,12 +222,12 @@ func (db *DB) AvviaEmergenza(ctx context.Context, a ps.Actor, ambito string, dal
 	return e, nil
 }
 
-// ChiudiEmergenza stops the open period of a scope: al is its last day
+// StopEmergenza stops the open period of a scope: al is its last day
 // (normally yesterday, so that from today the plessi outside the sentinel
 // network are refused again; before dal it leaves an empty period in the
 // history). Audited.
-func (db *DB) ChiudiEmergenza(ctx context.Context, a ps.Actor, ambito string, al time.Time) (Emergenza, error) {
-	ambito, err := db.NormalizzaAmbito(ctx, ambito)
+func (db *DB) StopEmergenza(ctx context.Context, a ps.Actor, ambito string, al time.Time) (Emergenza, error) {
+	ambito, err := db.NormalizeAmbito(ctx, ambito)
 	if err != nil {
 		return Emergenza{}, err
 	}
@@ -341,8 +341,8 @@ func SegnalazioneAmmessa(sentinella bool, emergenze []Emergenza, p *ps.Plesso, d
 	return false
 }
 
-// PuoSegnalare answers SegnalazioneAmmessa for plesso p on day d.
-func (db *DB) PuoSegnalare(ctx context.Context, p *ps.Plesso, d time.Time) (bool, error) {
+// CanReport answers SegnalazioneAmmessa for plesso p on day d.
+func (db *DB) CanReport(ctx context.Context, p *ps.Plesso, d time.Time) (bool, error) {
 	sent, err := db.Sentinella(ctx, p.Codice, ps.AnnoDi(d))
 	if err != nil {
 		return false, err
@@ -354,9 +354,9 @@ func (db *DB) PuoSegnalare(ctx context.Context, p *ps.Plesso, d time.Time) (bool
 	return SegnalazioneAmmessa(sent, es, p, d), nil
 }
 
-// PuoSegnalareCodice is PuoSegnalare for a plesso known by code only (the
+// CanReportCodice is CanReport for a plesso known by code only (the
 // menu); the plesso is loaded only when an emergency covers day d.
-func (db *DB) PuoSegnalareCodice(ctx context.Context, codice string, d time.Time) (bool, error) {
+func (db *DB) CanReportCodice(ctx context.Context, codice string, d time.Time) (bool, error) {
 	sent, err := db.Sentinella(ctx, codice, ps.AnnoDi(d))
 	if err != nil || sent {
 		return sent, err

@@ -50,7 +50,7 @@ func TestDB_Emergenza(t *testing.T) {
 			}
 			puo := func(t *testing.T, db *store.DB, p *ps.Plesso, g string) bool {
 				t.Helper()
-				ok, err := db.PuoSegnalare(ctx, p, date(g))
+				ok, err := db.CanReport(ctx, p, date(g))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -66,7 +66,7 @@ func TestDB_Emergenza(t *testing.T) {
 					{"territorio", "25:00", "", "scadenza"},
 					{"territorio", "10:00", "oraria", "frequenza"},
 				} {
-					_, err := db.AvviaEmergenza(ctx, op, c.ambito, date("2025-11-17"), c.freq, c.scad)
+					_, err := db.StartEmergenza(ctx, op, c.ambito, date("2025-11-17"), c.freq, c.scad)
 					var pe *ps.Error
 					if ps.ErrorCode(err) != ps.EInvalid || !asError(err, &pe) || pe.Fields[c.field] == "" {
 						t.Errorf("%+v: %v", c, err)
@@ -75,7 +75,7 @@ func TestDB_Emergenza(t *testing.T) {
 				// The start: two weeks back at most, within the school year,
 				// two months ahead at most (issue 21: 1900-01-01 went in).
 				for _, dal := range []string{"1900-01-01", "2025-11-02", "2025-08-31", "2026-01-17", "2099-01-01"} {
-					_, err := db.AvviaEmergenza(ctx, op, "territorio", date(dal), "", "10:00")
+					_, err := db.StartEmergenza(ctx, op, "territorio", date(dal), "", "10:00")
 					var pe *ps.Error
 					if ps.ErrorCode(err) != ps.EInvalid || !asError(err, &pe) || pe.Fields["dal"] == "" {
 						t.Errorf("start %s: %v", dal, err)
@@ -92,7 +92,7 @@ func TestDB_Emergenza(t *testing.T) {
 				}
 			})
 
-			e, err := db.AvviaEmergenza(ctx, op, "Provincia:cr", date("2025-11-17"), "", "09:30")
+			e, err := db.StartEmergenza(ctx, op, "Provincia:cr", date("2025-11-17"), "", "09:30")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,7 +113,7 @@ func TestDB_Emergenza(t *testing.T) {
 			})
 
 			t.Run("a second start of an open scope is a conflict", func(t *testing.T) {
-				if _, err := db.AvviaEmergenza(ctx, op, "provincia:CR", date("2025-11-18"), "", ""); ps.ErrorCode(err) != ps.EConflict {
+				if _, err := db.StartEmergenza(ctx, op, "provincia:CR", date("2025-11-18"), "", ""); ps.ErrorCode(err) != ps.EConflict {
 					t.Fatalf("got %v", err)
 				}
 			})
@@ -123,18 +123,18 @@ func TestDB_Emergenza(t *testing.T) {
 				if puo(t, altro, mn, "2025-11-17") { // also fills its cache
 					t.Fatal("MN plesso accepted before grado:primaria")
 				}
-				if _, err := db.AvviaEmergenza(ctx, op, "grado:primaria", date("2025-11-17"), "", "10:00"); err != nil {
+				if _, err := db.StartEmergenza(ctx, op, "grado:primaria", date("2025-11-17"), "", "10:00"); err != nil {
 					t.Fatal(err)
 				}
 				waitFor(t, 5*time.Second, func() bool { return puo(t, altro, mn, "2025-11-17") })
-				if _, err := db.ChiudiEmergenza(ctx, op, "grado:primaria", date("2025-11-16")); err != nil {
+				if _, err := db.StopEmergenza(ctx, op, "grado:primaria", date("2025-11-16")); err != nil {
 					t.Fatal(err)
 				}
 				waitFor(t, 5*time.Second, func() bool { return !puo(t, altro, mn, "2025-11-17") })
 			})
 
 			t.Run("after the stop the plesso is refused again", func(t *testing.T) {
-				c, err := db.ChiudiEmergenza(ctx, op, "provincia:CR", date("2025-11-19"))
+				c, err := db.StopEmergenza(ctx, op, "provincia:CR", date("2025-11-19"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -144,7 +144,7 @@ func TestDB_Emergenza(t *testing.T) {
 				if !puo(t, db, cr, "2025-11-19") || puo(t, db, cr, "2025-11-20") {
 					t.Error("last day or the day after")
 				}
-				if _, err := db.ChiudiEmergenza(ctx, op, "provincia:CR", date("2025-11-19")); ps.ErrorCode(err) != ps.ENotFound {
+				if _, err := db.StopEmergenza(ctx, op, "provincia:CR", date("2025-11-19")); ps.ErrorCode(err) != ps.ENotFound {
 					t.Errorf("second stop: %v", err)
 				}
 			})

@@ -12,13 +12,13 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 )
 
-// Episodi is what RegistraEpisodi changed.
+// Episodi is what SaveEpisodi changed.
 type Episodi struct {
 	Nuovi  []ps.Segnale // episodes opened, with their ids
 	Estesi []ps.Segnale // stored episodes that grew (later last day or higher peak), as stored now
 }
 
-// RegistraEpisodi merges the alert episodes computed by a detection run
+// SaveEpisodi merges the alert episodes computed by a detection run
 // into the stored ones. An episode that overlaps a stored one of the same
 // series and method extends it (earlier first day, later last day, higher
 // peak: never shrinks it, so what was once seen stays); otherwise it opens
@@ -26,7 +26,7 @@ type Episodi struct {
 // a conditional UPDATE on the values read, checked by rows affected: a
 // concurrent run that moved the episode meanwhile wins, and this one skips
 // it (the next run sees the merged state).
-func (db *DB) RegistraEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Episodi, error) {
+func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Episodi, error) {
 	var out Episodi
 	if len(eps) == 0 {
 		return out, nil
@@ -139,21 +139,21 @@ func (db *DB) RegistraEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale)
 	for i := range nuovi {
 		nuovi[i].Notificato = 0
 	}
-	out.Nuovi, err = db.AggiungiSegnali(ctx, a, nuovi)
+	out.Nuovi, err = db.AddSegnali(ctx, a, nuovi)
 	return out, err
 }
 
-// SegnaNotificato records that an episode was e-mailed with the given peak
+// MarkNotificato records that an episode was e-mailed with the given peak
 // rate, unless a higher one was already recorded (conditional UPDATE: two
 // runs never both announce the same rise).
-func (db *DB) SegnaNotificato(ctx context.Context, id int64, picco float64) (bool, error) {
-	ok, err := db.SegnaNotificati(ctx, map[int64]float64{id: picco})
+func (db *DB) MarkNotificato(ctx context.Context, id int64, picco float64) (bool, error) {
+	ok, err := db.MarkNotificati(ctx, map[int64]float64{id: picco})
 	return ok[id], err
 }
 
-// SegnaNotificati is SegnaNotificato for many episodes in one transaction;
+// MarkNotificati is MarkNotificato for many episodes in one transaction;
 // it returns those this call recorded.
-func (db *DB) SegnaNotificati(ctx context.Context, picchi map[int64]float64) (map[int64]bool, error) {
+func (db *DB) MarkNotificati(ctx context.Context, picchi map[int64]float64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(picchi) == 0 {
 		return out, nil
@@ -178,9 +178,9 @@ func (db *DB) SegnaNotificati(ctx context.Context, picchi map[int64]float64) (ma
 	return out, nil
 }
 
-// AggiungiAnomalie stores data anomalies; one already stored for the same
+// AddAnomalie stores data anomalies; one already stored for the same
 // series, day and method is left as it is. Returns how many were added.
-func (db *DB) AggiungiAnomalie(ctx context.Context, a ps.Actor, an []ps.Anomalia) (int, error) {
+func (db *DB) AddAnomalie(ctx context.Context, a ps.Actor, an []ps.Anomalia) (int, error) {
 	if len(an) == 0 {
 		return 0, nil
 	}

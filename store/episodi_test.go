@@ -20,15 +20,15 @@ func TestDB_RegistraEpisodi(t *testing.T) {
 			return ps.Segnale{Serie: "provincia:CR", Giorno: date(dal), Al: date(al), Picco: date(picco), Giorni: giorni, Metodo: "default",
 				Parametri: "{}", Osservato: oss, Atteso: 0.03, Soglia: 0.04, Plessi: 7, Iscritti: 900}
 		}
-		first, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-10", "2026-11-10", 2, 0.05)})
+		first, err := db.SaveEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-10", "2026-11-10", 2, 0.05)})
 		if err != nil || len(first.Nuovi) != 1 || len(first.Estesi) != 0 {
 			t.Fatalf("first: %+v %v", first, err)
 		}
 		id := first.Nuovi[0].ID
-		if again, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-10", "2026-11-10", 2, 0.05)}); err != nil || len(again.Nuovi)+len(again.Estesi) != 0 {
+		if again, err := db.SaveEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-10", "2026-11-10", 2, 0.05)}); err != nil || len(again.Nuovi)+len(again.Estesi) != 0 {
 			t.Fatalf("rerun changed %+v (%v)", again, err)
 		}
-		grown, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-13", "2026-11-13", 4, 0.07)})
+		grown, err := db.SaveEpisodi(ctx, a, []ps.Segnale{ep("2026-11-09", "2026-11-13", "2026-11-13", 4, 0.07)})
 		if err != nil || len(grown.Nuovi) != 0 || len(grown.Estesi) != 1 || grown.Estesi[0].ID != id {
 			t.Fatalf("extension: %+v %v", grown, err)
 		}
@@ -36,11 +36,11 @@ func TestDB_RegistraEpisodi(t *testing.T) {
 		if err != nil || day(g.Al) != "2026-11-13" || day(g.Giorno) != "2026-11-09" || g.Giorni != 4 || g.Osservato != 0.07 || day(g.Picco) != "2026-11-13" || g.Iscritti != 900 {
 			t.Fatalf("extended episode %+v %v", g, err)
 		}
-		inside, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{ep("2026-11-10", "2026-11-11", "2026-11-11", 2, 0.06)})
+		inside, err := db.SaveEpisodi(ctx, a, []ps.Segnale{ep("2026-11-10", "2026-11-11", "2026-11-11", 2, 0.06)})
 		if err != nil || len(inside.Nuovi)+len(inside.Estesi) != 0 {
 			t.Fatalf("an episode inside the stored one changed it: %+v %v", inside, err)
 		}
-		apart, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{ep("2026-12-01", "2026-12-01", "2026-12-01", 1, 0.05)})
+		apart, err := db.SaveEpisodi(ctx, a, []ps.Segnale{ep("2026-12-01", "2026-12-01", "2026-12-01", 1, 0.05)})
 		if err != nil || len(apart.Nuovi) != 1 {
 			t.Fatalf("a later episode: %+v %v", apart, err)
 		}
@@ -51,15 +51,15 @@ func TestDB_RegistraEpisodi(t *testing.T) {
 			g.Serie = "provincia:MN"
 			return g
 		}
-		b, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-18", "2026-11-19")})
+		b, err := db.SaveEpisodi(ctx, a, []ps.Segnale{mn("2026-11-18", "2026-11-19")})
 		if err != nil || len(b.Nuovi) != 1 {
 			t.Fatalf("later episode: %+v %v", b, err)
 		}
-		e1, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-10")})
+		e1, err := db.SaveEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-10")})
 		if err != nil || len(e1.Nuovi) != 1 {
 			t.Fatalf("earlier episode: %+v %v", e1, err)
 		}
-		bridge, err := db.RegistraEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-19")})
+		bridge, err := db.SaveEpisodi(ctx, a, []ps.Segnale{mn("2026-11-09", "2026-11-19")})
 		if err != nil || len(bridge.Estesi) != 1 || bridge.Estesi[0].ID != e1.Nuovi[0].ID || day(bridge.Estesi[0].Al) != "2026-11-19" {
 			t.Fatalf("bridging two episodes: %+v %v", bridge, err)
 		}
@@ -76,17 +76,17 @@ func TestDB_RegistraEpisodi(t *testing.T) {
 			picco float64
 			want  bool
 		}{{0.05, true}, {0.05, false}, {0.04, false}, {0.07, true}} {
-			if ok, err := db.SegnaNotificato(ctx, id, c.picco); err != nil || ok != c.want {
+			if ok, err := db.MarkNotificato(ctx, id, c.picco); err != nil || ok != c.want {
 				t.Fatalf("notify %d (%v): %v %v", i, c.picco, ok, err)
 			}
 		}
 
 		an := []ps.Anomalia{{Serie: "plesso:CREE80002T", Giorno: date("2026-11-05"), Osservato: 0.4, Atteso: 0.04, Metodo: "default", Plessi: 1},
 			{Serie: "territorio", Giorno: date("2026-11-06"), Osservato: 0.1, Atteso: 0.04, Metodo: "default", Plessi: 16}}
-		if n, err := db.AggiungiAnomalie(ctx, a, an); err != nil || n != 2 {
+		if n, err := db.AddAnomalie(ctx, a, an); err != nil || n != 2 {
 			t.Fatalf("anomalies added %d %v", n, err)
 		}
-		if n, err := db.AggiungiAnomalie(ctx, a, an); err != nil || n != 0 {
+		if n, err := db.AddAnomalie(ctx, a, an); err != nil || n != 0 {
 			t.Fatalf("anomalies re-added %d %v", n, err)
 		}
 		list, err := db.Anomalie(ctx, date("2026-11-06"), 10)

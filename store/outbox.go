@@ -161,11 +161,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
 	return claimed, nil
 }
 
-// MarkSentTutti records several delivered messages in one transaction, an
+// MarkAllSent records several delivered messages in one transaction, an
 // audit line each (the worker sends a claimed batch, then marks it: one
 // commit instead of one per message; after a crash the batch's messages are
 // still "sending" and become "incerto", never resent blindly).
-func (db *DB) MarkSentTutti(ctx context.Context, ids []int64) error {
+func (db *DB) MarkAllSent(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}

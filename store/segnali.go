@@ -53,12 +53,12 @@ func evidenzaArgs(g ps.Segnale) (any, any) {
 	return g.Evidenza, g.SogliaEvidenza
 }
 
-// AggiungiSegnali stores new signals; one already stored for the same
+// AddSegnali stores new signals; one already stored for the same
 // series, day and method is left untouched (a rerun adds nothing). It
 // returns the signals actually added, with their ids. A national run can
 // propose tens of thousands: the known ones are filtered out with one read,
 // the rest inserted in multi-row statements.
-func (db *DB) AggiungiSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]ps.Segnale, error) {
+func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]ps.Segnale, error) {
 	if len(sig) == 0 {
 		return nil, nil
 	}
@@ -246,9 +246,9 @@ type ConteggioSegnali struct {
 	N              int
 }
 
-// ConteggiSegnali counts every alert episode by level and state: the
+// CountSegnaliPerLivello counts every alert episode by level and state: the
 // summaries (dashboard, bulletin) and the list's filters count alike.
-func (db *DB) ConteggiSegnali(ctx context.Context) (map[string]map[string]int, error) {
+func (db *DB) CountSegnaliPerLivello(ctx context.Context) (map[string]map[string]int, error) {
 	out := map[string]map[string]int{}
 	rows, err := db.sql.QueryContext(ctx, `SELECT serie, stato, COUNT(*) FROM segnali GROUP BY serie, stato`)
 	if err != nil {
@@ -286,8 +286,8 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 	return list, nil
 }
 
-// ContaSegnali counts the episodes that Segnali would list without a limit.
-func (db *DB) ContaSegnali(ctx context.Context, f SegnaleFilter) (int, error) {
+// CountSegnali counts the episodes that Segnali would list without a limit.
+func (db *DB) CountSegnali(ctx context.Context, f SegnaleFilter) (int, error) {
 	where, args := f.where()
 	var n int
 	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM segnali`+where, args...).Scan(&n); err != nil {
@@ -356,11 +356,11 @@ func (db *DB) StoriaSegnale(ctx context.Context, id int64) ([]ps.EventoSegnale, 
 	}, `SELECT at, username, da, a, nota FROM segnali_storia WHERE segnale = $1 ORDER BY id`, id)
 }
 
-// AggiornaSegnale changes an alert's state and/or assignee and adds a note,
+// UpdateSegnale changes an alert's state and/or assignee and adds a note,
 // all in its history and the audit log. A state change must be allowed by
 // ps.TransizioneAmmessa; the previous state is checked in the same
 // transaction, so two operators cannot both move it.
-func (db *DB) AggiornaSegnale(ctx context.Context, a ps.Actor, id int64, stato, assegnato, nota string, daStato string) error {
+func (db *DB) UpdateSegnale(ctx context.Context, a ps.Actor, id int64, stato, assegnato, nota string, daStato string) error {
 	return db.withTx(ctx, func(tx querierTx) error {
 		var cur, curAss string
 		if err := tx.QueryRowContext(ctx, `SELECT stato, assegnato FROM segnali WHERE id = $1`, id).Scan(&cur, &curAss); isNoRows(err) {

@@ -29,7 +29,7 @@ func TestDB_AggiungiSegnali(t *testing.T) {
 			sig = append(sig, g)
 		}
 		sig = append(sig, sig[3]) // a duplicate in the input
-		added, err := db.AggiungiSegnali(ctx, a, sig)
+		added, err := db.AddSegnali(ctx, a, sig)
 		if err != nil || len(added) != 250 {
 			t.Fatalf("added %d, want 250 (%v)", len(added), err)
 		}
@@ -44,7 +44,7 @@ func TestDB_AggiungiSegnali(t *testing.T) {
 		if err != nil || len(storia) != 1 || storia[0].A != ps.StatoNuovo {
 			t.Fatalf("history of a new signal: %+v %v", storia, err)
 		}
-		again, err := db.AggiungiSegnali(ctx, a, append(sig[:10:10], ps.Segnale{Serie: "provincia:CR", Giorno: date("2026-10-01"), Metodo: "default", Parametri: "{}"}))
+		again, err := db.AddSegnali(ctx, a, append(sig[:10:10], ps.Segnale{Serie: "provincia:CR", Giorno: date("2026-10-01"), Metodo: "default", Parametri: "{}"}))
 		if err != nil || len(again) != 1 || again[0].Serie != "provincia:CR" {
 			t.Fatalf("rerun added %+v (%v), want only the new one", again, err)
 		}
@@ -80,18 +80,18 @@ func TestDB_ConteggiSegnali(t *testing.T) {
 			sig = append(sig, ps.Segnale{Serie: series[i%len(series)], Giorno: date("2026-09-01").AddDate(0, 0, i), Metodo: "default", Parametri: "{}",
 				Osservato: 0.1, Atteso: 0.05, Soglia: 0.08, Plessi: 1})
 		}
-		added, err := db.AggiungiSegnali(ctx, a, sig)
+		added, err := db.AddSegnali(ctx, a, sig)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, g := range added {
 			if i%4 == 0 {
-				if err := db.AggiornaSegnale(ctx, a, g.ID, ps.StatoValutazione, "", "", ""); err != nil {
+				if err := db.UpdateSegnale(ctx, a, g.ID, ps.StatoValutazione, "", "", ""); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		counts, err := db.ConteggiSegnali(ctx)
+		counts, err := db.CountSegnaliPerLivello(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestDB_ConteggiSegnali(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				c, err := db.ContaSegnali(ctx, store.SegnaleFilter{Livello: l, Stato: stato})
+				c, err := db.CountSegnali(ctx, store.SegnaleFilter{Livello: l, Stato: stato})
 				if err != nil {
 					t.Fatal(err)
 				}

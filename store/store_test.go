@@ -329,7 +329,7 @@ func TestDB_Osservazioni(t *testing.T) {
 		a := ps.SystemActor
 		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: 2026, Iscritti: 200, Classi: 10})
 		db.AddConsistenza(ctx, a, ps.Consistenza{Plesso: "CREE80001R", Anno: 2026, Iscritti: 220, Classi: 11, ValidoDal: date("2026-11-24")})
-		_, err := db.SalvaGiorni(ctx, a, "CREE80001R", []ps.Giorno{
+		_, err := db.SaveGiorni(ctx, a, "CREE80001R", []ps.Giorno{
 			{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(10), Motivi: ps.Motivi{Febbre: ps.IntPtr(4), Gastro: ps.IntPtr(1), AltraMalattia: ps.IntPtr(2)}},
 			{Giorno: date("2026-11-24"), Assenti: ps.IntPtr(0)},
 			{Giorno: date("2026-11-25"), Chiuso: true, MotivoChiusura: "sciopero"},
@@ -338,7 +338,7 @@ func TestDB_Osservazioni(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A plesso without figures for the year has no denominator: left out.
-		db.SalvaGiorni(ctx, a, "CREE80002T", []ps.Giorno{{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(3)}}, "modulo")
+		db.SaveGiorni(ctx, a, "CREE80002T", []ps.Giorno{{Giorno: date("2026-11-23"), Assenti: ps.IntPtr(3)}}, "modulo")
 		obs, err := db.Osservazioni(ctx, date("2026-11-01"), date("2026-11-30"))
 		if err != nil {
 			t.Fatal(err)
@@ -426,7 +426,7 @@ func TestDB_OsservazioniRilasciate(t *testing.T) {
 		db.Now = func() time.Time { return clock }
 		save := func(plesso, giorno string, n int) {
 			t.Helper()
-			if _, err := db.SalvaGiorni(ctx, a, plesso, []ps.Giorno{{Giorno: date(giorno), Assenti: ps.IntPtr(n)}}, "modulo"); err != nil {
+			if _, err := db.SaveGiorni(ctx, a, plesso, []ps.Giorno{{Giorno: date(giorno), Assenti: ps.IntPtr(n)}}, "modulo"); err != nil {
 				t.Fatal(err)
 			}
 		}

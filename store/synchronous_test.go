@@ -63,7 +63,7 @@ func BenchmarkSalvaGiorni_Synchronous(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				g := []ps.Giorno{{Giorno: day.AddDate(0, 0, i%60), Assenti: ps.IntPtr(i % 97)}}
-				if _, err := db.SalvaGiorni(ctx, a, "CREE80001R", g, "api"); err != nil {
+				if _, err := db.SaveGiorni(ctx, a, "CREE80001R", g, "api"); err != nil {
 					b.Fatal(err)
 				}
 			}

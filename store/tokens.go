@@ -42,9 +42,9 @@ func tokenTable(plesso string) string {
 	return "api_tokens"
 }
 
-// CreaToken issues a token for a plesso (or, with plesso "", for the ATS)
+// CreateToken issues a token for a plesso (or, with plesso "", for the ATS)
 // and returns it in clear, once.
-func (db *DB) CreaToken(ctx context.Context, a ps.Actor, plesso, nome string) (string, APIToken, error) {
+func (db *DB) CreateToken(ctx context.Context, a ps.Actor, plesso, nome string) (string, APIToken, error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
 		return "", APIToken{}, err
@@ -162,8 +162,8 @@ func (db *DB) Tokens(ctx context.Context, plesso string) ([]APIToken, error) {
 	}, `SELECT id, plesso, nome, prefisso, creato_il, creato_da, revocato_il, usato_il FROM api_tokens WHERE plesso = $1 ORDER BY id DESC`, plesso)
 }
 
-// RevocaToken revokes a token of the given plesso.
-func (db *DB) RevocaToken(ctx context.Context, a ps.Actor, plesso string, id int64) error {
+// RevokeToken revokes a token of the given plesso.
+func (db *DB) RevokeToken(ctx context.Context, a ps.Actor, plesso string, id int64) error {
 	return db.withTx(ctx, func(tx querierTx) error {
 		var res sql.Result
 		var err error

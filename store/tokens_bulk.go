@@ -11,10 +11,10 @@ import (
 	ps "github.com/portalescuole/portalescuole"
 )
 
-// CreaTokens issues one token per plesso (the load generator's emergency
+// CreateTokens issues one token per plesso (the load generator's emergency
 // mix needs tens of thousands), a thousand per transaction with one audit
 // line each, and returns them in clear by plesso.
-func (db *DB) CreaTokens(ctx context.Context, a ps.Actor, plessi []string, nome string) (map[string]string, error) {
+func (db *DB) CreateTokens(ctx context.Context, a ps.Actor, plessi []string, nome string) (map[string]string, error) {
 	out := make(map[string]string, len(plessi))
 	now := ts(db.Now())
 	for len(plessi) > 0 {

@@ -30,7 +30,7 @@ func TestDB_CreaTokens(t *testing.T) {
 				t.Fatalf("%d plessi %v", len(plessi), err)
 			}
 			codes := []string{plessi[0].Codice, plessi[1].Codice, plessi[2].Codice}
-			toks, err := db.CreaTokens(ctx, ps.SystemActor, codes, "registro")
+			toks, err := db.CreateTokens(ctx, ps.SystemActor, codes, "registro")
 			if err != nil || len(toks) != 3 {
 				t.Fatalf("%v %v", toks, err)
 			}

@@ -88,7 +88,7 @@ func (s *Server) allertePage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	f := store.SegnaleFilter{Stato: d.Stato, Tipo: d.Tipo, Livello: d.Livello, Aperti: d.Aperte && d.Stato == ""}
 	var err error
-	if d.Totale, err = s.db.ContaSegnali(r.Context(), f); err != nil {
+	if d.Totale, err = s.db.CountSegnali(r.Context(), f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -278,7 +278,7 @@ func (s *Server) allertaUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.renderAllerta(w, r, c, g, map[string]string{"nota": "err.note.long"}, http.StatusUnprocessableEntity)
 		return
 	}
-	err := s.db.AggiornaSegnale(r.Context(), actor(r, c.user), g.ID, r.PostFormValue("stato"), strings.TrimSpace(r.PostFormValue("assegnato")),
+	err := s.db.UpdateSegnale(r.Context(), actor(r, c.user), g.ID, r.PostFormValue("stato"), strings.TrimSpace(r.PostFormValue("assegnato")),
 		nota, r.PostFormValue("da_stato"))
 	switch {
 	case ps.ErrorCode(err) == ps.EConflict:

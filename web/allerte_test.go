@@ -216,7 +216,7 @@ func TestServer_CruscottoCacheFollowsAlerts(t *testing.T) {
 	if len(open) == 0 || !strings.Contains(first.Body, "/ats/allerte/"+strconv.FormatInt(open[0].ID, 10)+`"`) {
 		t.Fatal("the territory's new alert is not on the dashboard")
 	}
-	if err := e.db.AggiornaSegnale(ctx, ps.SystemActor, open[0].ID, ps.StatoArchiviato, "", "falso allarme", ps.StatoNuovo); err != nil {
+	if err := e.db.UpdateSegnale(ctx, ps.SystemActor, open[0].ID, ps.StatoArchiviato, "", "falso allarme", ps.StatoNuovo); err != nil {
 		t.Fatal(err)
 	}
 	again := c.get("/ats/cruscotto")

@@ -17,7 +17,7 @@ func TestServer_AndamentoSenzaConfronto(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) // today in the web tests: nobody has reported it
 	n := 17
-	if _, err := e.db.SalvaGiorni(ctx, ps.SystemActor, otherPlesso, []ps.Giorno{{Giorno: day, Assenti: &n}}, "api"); err != nil {
+	if _, err := e.db.SaveGiorni(ctx, ps.SystemActor, otherPlesso, []ps.Giorno{{Giorno: day, Assenti: &n}}, "api"); err != nil {
 		t.Fatal(err)
 	}
 	pc := e.loginAs("cree80002t", pwPlesso)

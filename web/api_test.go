@@ -16,7 +16,7 @@ import (
 // series, not an empty 200 or an HTML page.
 func TestAPI_Errori(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	ats, _, err := e.db.CreaToken(ctx, ps.SystemActor, "", "cruscotto regionale")
+	ats, _, err := e.db.CreateToken(ctx, ps.SystemActor, "", "cruscotto regionale")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestAPI_PostAssenze(t *testing.T) {
 			if _, _, err := e.db.AddConsistenza(ctx, ps.SystemActor, ps.Consistenza{Plesso: ownPlesso, Anno: 2026, Iscritti: 230, Classi: 11}); err != nil {
 				t.Fatal(err)
 			}
-			tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+			tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -98,7 +98,7 @@ func (s *Server) assenzeBase(r *http.Request, c *reqCtx) (*assenzeData, error) {
 	now := s.now()
 	d := &assenzeData{Plesso: c.plesso, Anno: ps.AnnoDi(now), Motivi: ps.MotiviChiusura}
 	var err error
-	if d.Sentinella, err = s.db.PuoSegnalare(r.Context(), c.plesso, now.In(rome)); err != nil {
+	if d.Sentinella, err = s.db.CanReport(r.Context(), c.plesso, now.In(rome)); err != nil {
 		return nil, err
 	}
 	d.Recenti, err = s.db.Rilevazioni(r.Context(), c.plesso.Codice, now.AddDate(0, 0, -28), now)

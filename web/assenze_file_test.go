@@ -47,7 +47,7 @@ func TestServer_AssenzeFileOverwrite(t *testing.T) {
 	c := e.loginAs("cree80001r", pwPlesso)
 	path := "/plesso/" + ownPlesso + "/assenze/file"
 	d23, _ := time.Parse(ps.DateLayout, "2026-11-23")
-	if _, err := e.db.SalvaGiorni(ctx, ps.SystemActor, ownPlesso, []ps.Giorno{{Giorno: d23, Assenti: ps.IntPtr(11)}}, "modulo"); err != nil {
+	if _, err := e.db.SaveGiorni(ctx, ps.SystemActor, ownPlesso, []ps.Giorno{{Giorno: d23, Assenti: ps.IntPtr(11)}}, "modulo"); err != nil {
 		t.Fatal(err)
 	}
 	file := "data,classe,iscritti,assenti,chiusura\n2026-11-23,1A,22,2,\n2026-11-24,,,,sciopero\n"

@@ -275,11 +275,11 @@ func apiDo(e *env, method, path, token string, body any) resp {
 
 func TestAPI_Assenze(t *testing.T) {
 	e := sentinelEnv(t)
-	tokA, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tokA, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokB, _, _ := e.db.CreaToken(ctx, ps.SystemActor, otherPlesso, "registro")
+	tokB, _, _ := e.db.CreateToken(ctx, ps.SystemActor, otherPlesso, "registro")
 	day := map[string]any{"giorno": "2026-11-23", "assenti": 9, "motivi": map[string]int{"febbre_respiratori": 4}}
 
 	if r := apiDo(e, "POST", "/api/v1/assenze", "", map[string]any{"giorni": []any{day}}); r.Status != 401 {
@@ -333,7 +333,7 @@ func TestAPI_Assenze(t *testing.T) {
 		t.Fatal("token B read plesso A")
 	}
 	toks, _ := e.db.Tokens(ctx, ownPlesso)
-	if err := e.db.RevocaToken(ctx, ps.SystemActor, ownPlesso, toks[0].ID); err != nil {
+	if err := e.db.RevokeToken(ctx, ps.SystemActor, ownPlesso, toks[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if r := apiDo(e, "GET", "/api/v1/plesso", tokA, nil); r.Status != 401 {
@@ -387,11 +387,11 @@ func TestAPI_OpenAPIMatchesRoutes(t *testing.T) {
 
 func TestAPI_ATSTokens(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	ats, _, err := e.db.CreaToken(ctx, ps.SystemActor, "", "cruscotto regionale")
+	ats, _, err := e.db.CreateToken(ctx, ps.SystemActor, "", "cruscotto regionale")
 	if err != nil {
 		t.Fatal(err)
 	}
-	plesso, _, _ := e.db.CreaToken(ctx, ps.SystemActor, otherPlesso, "registro")
+	plesso, _, _ := e.db.CreateToken(ctx, ps.SystemActor, otherPlesso, "registro")
 	for _, path := range []string{"/api/v1/ats/serie?serie=territorio", "/api/v1/ats/assenze", "/api/v1/ats/allerte", "/api/v1/ats/completezza"} {
 		if r := apiDo(e, "GET", path, ats, nil); r.Status != 200 || len(r.Body) < 20 {
 			t.Fatalf("%s with the ATS token: %d", path, r.Status)

@@ -601,7 +601,7 @@ func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, err
 // and state (the same counts as the list's filters), and the open ones of
 // the aggregates in the hierarchy's order.
 func (s *Server) allerteCruscotto(r *http.Request, d *cruscottoData, nomi allerta.Nominatore) error {
-	conteggi, err := s.db.ConteggiSegnali(r.Context())
+	conteggi, err := s.db.CountSegnaliPerLivello(r.Context())
 	if err != nil {
 		return err
 	}

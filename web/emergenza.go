@@ -167,7 +167,7 @@ func (s *Server) emergenzaAvvia(w http.ResponseWriter, r *http.Request, c *reqCt
 		return
 	}
 	if r.PostFormValue("conferma") != "1" {
-		if _, _, _, err := s.db.ControllaAvvio(r.Context(), d.Ambito, dal, d.Frequenza, d.Scadenza); err != nil {
+		if _, _, _, err := s.db.CheckStartEmergenza(r.Context(), d.Ambito, dal, d.Frequenza, d.Scadenza); err != nil {
 			if f := ps.FieldErrors(err); f != nil {
 				s.renderEmergenza(w, r, c, d, f, http.StatusUnprocessableEntity)
 				return
@@ -181,7 +181,7 @@ func (s *Server) emergenzaAvvia(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.confermaEmergenza(w, r, c, d, dal)
 		return
 	}
-	e, err := s.db.AvviaEmergenza(r.Context(), actor(r, c.user), d.Ambito, dal, d.Frequenza, d.Scadenza)
+	e, err := s.db.StartEmergenza(r.Context(), actor(r, c.user), d.Ambito, dal, d.Frequenza, d.Scadenza)
 	if err != nil {
 		if f := ps.FieldErrors(err); f != nil {
 			s.renderEmergenza(w, r, c, d, f, http.StatusUnprocessableEntity)
@@ -216,7 +216,7 @@ func (s *Server) emergenzaChiudi(w http.ResponseWriter, r *http.Request, c *reqC
 		}
 		al = t
 	}
-	e, err := s.db.ChiudiEmergenza(r.Context(), actor(r, c.user), r.PostFormValue("ambito"), al)
+	e, err := s.db.StopEmergenza(r.Context(), actor(r, c.user), r.PostFormValue("ambito"), al)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -231,7 +231,7 @@ func (s *Server) emergenzaChiudi(w http.ResponseWriter, r *http.Request, c *reqC
 func (s *Server) giorniAmmessi(r *http.Request, p *ps.Plesso, days []time.Time) ([]time.Time, error) {
 	var out []time.Time
 	for _, d := range days {
-		ok, err := s.db.PuoSegnalare(r.Context(), p, d)
+		ok, err := s.db.CanReport(r.Context(), p, d)
 		if err != nil {
 			return nil, err
 		}
@@ -269,7 +269,7 @@ type emergenzaConferma struct {
 
 func (s *Server) confermaEmergenza(w http.ResponseWriter, r *http.Request, c *reqCtx, d emergenzaData, dal time.Time) {
 	ctx := r.Context()
-	ambito, err := s.db.NormalizzaAmbito(ctx, d.Ambito)
+	ambito, err := s.db.NormalizeAmbito(ctx, d.Ambito)
 	if err != nil {
 		s.fail(w, r, err)
 		return

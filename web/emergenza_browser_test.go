@@ -106,7 +106,7 @@ func TestBrowser_Emergenza(t *testing.T) {
 		if _, err := e.db.ConsistenzaInVigore(ctx, p.Codice, giornoTest(last)); err != nil {
 			continue
 		}
-		tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, p.Codice, "registro")
+		tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, p.Codice, "registro")
 		if err != nil {
 			t.Fatal(err)
 		}

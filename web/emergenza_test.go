@@ -71,7 +71,7 @@ func TestEmergenza_API(t *testing.T) {
 			if _, _, err := e.db.AddConsistenza(ctx, ps.SystemActor, ps.Consistenza{Plesso: ownPlesso, Anno: 2026, Iscritti: 230, Classi: 11}); err != nil {
 				t.Fatal(err)
 			}
-			tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+			tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,14 +101,14 @@ func TestEmergenza_API(t *testing.T) {
 				}
 				defer altro.Close()
 				op := ps.Actor{Username: "ats"}
-				if _, err := altro.AvviaEmergenza(ctx, op, "provincia:CR", giornoTest("2026-11-26"), "", "10:00"); err != nil {
+				if _, err := altro.StartEmergenza(ctx, op, "provincia:CR", giornoTest("2026-11-26"), "", "10:00"); err != nil {
 					t.Fatal(err)
 				}
 				waitUntil(t, 10*time.Second, "accepted after start", func() bool { return accepted(post()) })
 				if g := e.stored(ownPlesso, "2026-11-26"); g == nil || *g.Assenti != 12 {
 					t.Fatalf("stored %+v", g)
 				}
-				if _, err := altro.ChiudiEmergenza(ctx, op, "provincia:CR", giornoTest("2026-11-25")); err != nil {
+				if _, err := altro.StopEmergenza(ctx, op, "provincia:CR", giornoTest("2026-11-25")); err != nil {
 					t.Fatal(err)
 				}
 				waitUntil(t, 10*time.Second, "refused after stop", func() bool { return refused(post()) })

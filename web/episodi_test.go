@@ -49,7 +49,7 @@ func TestServer_AllerteEpisodi(t *testing.T) {
 					Nome   string `json:"nome_serie"`
 				} `json:"allerte"`
 			}
-			tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, "", "test")
+			tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, "", "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func TestServer_AllerteEpisodi(t *testing.T) {
 				d, _ := time.Parse(ps.DateLayout, day)
 				giorni = append(giorni, ps.Giorno{Giorno: d, Assenti: &n})
 			}
-			if _, err := e.db.SalvaGiorni(ctx, ps.SystemActor, code, giorni, "api"); err != nil {
+			if _, err := e.db.SaveGiorni(ctx, ps.SystemActor, code, giorni, "api"); err != nil {
 				t.Fatal(err)
 			}
 			if r := c.post("/ats/allerte/esegui", url.Values{}); r.Status != 303 {

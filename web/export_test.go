@@ -87,7 +87,7 @@ func TestServer_CSVFormulaInjection(t *testing.T) {
 	if err != nil || len(sig) == 0 {
 		t.Fatalf("no demo alert: %v", err)
 	}
-	if err := e.db.AggiornaSegnale(ctx, ps.Actor{Username: "test"}, sig[0].ID, "", "@SUM(1+1)*cmd|' /C calc'!A0", "", ""); err != nil {
+	if err := e.db.UpdateSegnale(ctx, ps.Actor{Username: "test"}, sig[0].ID, "", "@SUM(1+1)*cmd|' /C calc'!A0", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	user, pw := demoAccount(ps.RoleATS)
@@ -142,7 +142,7 @@ func TestServer_AllerteExportFilters(t *testing.T) {
 	if err != nil || len(all) < 2 {
 		t.Fatalf("demo alerts: %d %v", len(all), err)
 	}
-	if err := e.db.AggiornaSegnale(ctx, ps.Actor{Username: "test"}, all[0].ID, ps.StatoValutazione, "", "", ""); err != nil {
+	if err := e.db.UpdateSegnale(ctx, ps.Actor{Username: "test"}, all[0].ID, ps.StatoValutazione, "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	user, pw := demoAccount(ps.RoleATS)

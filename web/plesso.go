@@ -17,7 +17,7 @@ type plessoData struct {
 	Corrente   *ps.Consistenza // in force today, nil when none
 	Fatto      bool            // figures entered for the current year
 	Sentinella bool
-	// Segnala: sentinel or in emergency today (store.PuoSegnalare), so the
+	// Segnala: sentinel or in emergency today (store.CanReport), so the
 	// absence entry is offered; Emergenza is the period in force, if any.
 	Segnala   bool
 	Emergenza *store.Emergenza
@@ -64,7 +64,7 @@ func (s *Server) plessoBase(r *http.Request, c *reqCtx) (*plessoData, error) {
 	if d.Sentinella, err = s.db.Sentinella(r.Context(), c.plesso.Codice, d.Anno); err != nil {
 		return nil, err
 	}
-	if d.Segnala, err = s.db.PuoSegnalare(r.Context(), c.plesso, s.now().In(rome)); err != nil {
+	if d.Segnala, err = s.db.CanReport(r.Context(), c.plesso, s.now().In(rome)); err != nil {
 		return nil, err
 	}
 	if e, ok, err := s.db.EmergenzaPlesso(r.Context(), c.plesso, s.now().In(rome)); err != nil {

@@ -355,7 +355,7 @@ func (s *Server) newPage(r *http.Request, c *reqCtx, title string, data any) *pa
 	if c.user != nil {
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 		if c.user.Role == ps.RolePlesso && c.user.Plesso != "" {
-			if ok, err := s.db.PuoSegnalareCodice(r.Context(), c.user.Plesso, s.now().In(rome)); err == nil {
+			if ok, err := s.db.CanReportCodice(r.Context(), c.user.Plesso, s.now().In(rome)); err == nil {
 				p.Segnala = ok
 			}
 		}

@@ -90,7 +90,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx
 			if !t.RevocatoIl.IsZero() {
 				continue
 			}
-			if err := s.db.RevocaToken(r.Context(), actor(r, c.user), c.plesso.Codice, t.ID); err != nil && ps.ErrorCode(err) != ps.ENotFound {
+			if err := s.db.RevokeToken(r.Context(), actor(r, c.user), c.plesso.Codice, t.ID); err != nil && ps.ErrorCode(err) != ps.ENotFound {
 				s.fail(w, r, err)
 				return
 			}

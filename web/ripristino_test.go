@@ -18,7 +18,7 @@ func TestServer_ResetRevocaToken(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	user, pw := demoAccount(ps.RoleATS)
 	c := e.loginAs(user, pw)
-	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestServer_DatabaseAssente(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	user, pw := demoAccount(ps.RoleATS)
 	c := e.loginAs(user, pw)
-	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}

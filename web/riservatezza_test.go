@@ -344,7 +344,7 @@ func TestServer_ExportAllerteEsterno(t *testing.T) {
 	day18 := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
 	small := ps.Segnale{Serie: "plesso:CREE80002T", Giorno: day18, Al: day18, Picco: day18,
 		Metodo: "default", Parametri: "{}", Osservato: 0.1, Atteso: 0.03, Soglia: 0.06, Plessi: 1, Iscritti: 30, Giorni: 1}
-	if _, err := e.db.AggiungiSegnali(ctx, ps.SystemActor, []ps.Segnale{small}); err != nil {
+	if _, err := e.db.AddSegnali(ctx, ps.SystemActor, []ps.Segnale{small}); err != nil {
 		t.Fatal(err)
 	}
 	in := readCSV(t, c.get("/ats/export/allerte.csv").Body)
@@ -420,7 +420,7 @@ func TestServer_LateReportMovesNothingShared(t *testing.T) {
 	if late.Plesso == "" {
 		t.Fatal("the demo has no released plesso day two weeks back")
 	}
-	if _, err := e.db.SalvaGiorni(ctx, ps.SystemActor, late.Plesso, []ps.Giorno{{Giorno: late.Giorno, Assenti: ps.IntPtr(late.Assenti + 2)}}, "modulo"); err != nil {
+	if _, err := e.db.SaveGiorni(ctx, ps.SystemActor, late.Plesso, []ps.Giorno{{Giorno: late.Giorno, Assenti: ps.IntPtr(late.Assenti + 2)}}, "modulo"); err != nil {
 		t.Fatal(err)
 	}
 	latest, err := e.db.Osservazioni(ctx, late.Giorno, late.Giorno)

@@ -385,7 +385,7 @@ func isJSON(r resp) bool {
 // TestSicurezza_API: the smaller API and routing items of issue 11.
 func TestSicurezza_API(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +472,7 @@ func TestSicurezza_API(t *testing.T) {
 
 	t.Run("a rate per token", func(t *testing.T) {
 		e := newEnv(t, store.SQLite, func(c *web.Config) { c.APIBurst = 5; c.APIRate = 0.001 })
-		other, _, _ := e.db.CreaToken(ctx, ps.SystemActor, otherPlesso, "registro")
+		other, _, _ := e.db.CreateToken(ctx, ps.SystemActor, otherPlesso, "registro")
 		var last resp
 		for range 6 {
 			last = apiReq(e, "GET", "/api/v1/plesso", "Bearer "+other, "", "")
@@ -480,7 +480,7 @@ func TestSicurezza_API(t *testing.T) {
 		if last.Status != http.StatusTooManyRequests || !isJSON(last) || last.Header.Get("Retry-After") == "" {
 			t.Fatalf("6th request in a burst of 5: %d %s", last.Status, last.Body)
 		}
-		third, _, _ := e.db.CreaToken(ctx, ps.SystemActor, farPlesso, "registro")
+		third, _, _ := e.db.CreateToken(ctx, ps.SystemActor, farPlesso, "registro")
 		if r := apiReq(e, "GET", "/api/v1/plesso", "Bearer "+third, "", ""); r.Status != http.StatusOK {
 			t.Fatalf("another token: %d", r.Status)
 		}

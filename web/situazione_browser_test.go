@@ -87,7 +87,7 @@ func situazione(t *testing.T, engine store.Dialect) {
 			t.Errorf("%s: the dashboard counts %d, the list says %q", c.Href, c.N, got)
 		}
 	}
-	all, err := e.db.ContaSegnali(ctx, store.SegnaleFilter{})
+	all, err := e.db.CountSegnali(ctx, store.SegnaleFilter{})
 	if err != nil || total != all || total == 0 {
 		t.Fatalf("the dashboard counts %d alerts, the store %d (%v)", total, all, err)
 	}
@@ -110,7 +110,7 @@ func situazione(t *testing.T, engine store.Dialect) {
 	}
 	send := func(code, day string, assenti int) bool {
 		t.Helper()
-		tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, code, "registro")
+		tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, code, "registro")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func situazione(t *testing.T, engine store.Dialect) {
 
 	// Emergency mode for Cremona from Monday: a plesso outside the network
 	// reports, and the dashboard says so.
-	if _, err := e.db.AvviaEmergenza(ctx, ps.SystemActor, "provincia:CR", time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), store.FrequenzaGiornaliera, "12:00"); err != nil {
+	if _, err := e.db.StartEmergenza(ctx, ps.SystemActor, "provincia:CR", time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), store.FrequenzaGiornaliera, "12:00"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.db.AddConsistenza(ctx, ps.SystemActor, ps.Consistenza{Plesso: ownPlesso, Anno: 2026, Iscritti: 900, Classi: 40}); err != nil {

@@ -44,7 +44,7 @@ func TestServer_TestiNonAmmessi(t *testing.T) {
 // a repeated key or a NUL inside a string.
 func TestAPI_JSONStretto(t *testing.T) {
 	e := sentinelEnv(t)
-	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}

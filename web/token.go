@@ -71,7 +71,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if len([]rune(nome)) > 80 {
 		nome = string([]rune(nome)[:80])
 	}
-	tok, _, err := s.db.CreaToken(r.Context(), actor(r, c.user), c.plesso.Codice, nome)
+	tok, _, err := s.db.CreateToken(r.Context(), actor(r, c.user), c.plesso.Codice, nome)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
-		err = s.db.RevocaToken(r.Context(), actor(r, c.user), c.plesso.Codice, id)
+		err = s.db.RevokeToken(r.Context(), actor(r, c.user), c.plesso.Codice, id)
 	}
 	if err != nil {
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
@@ -123,7 +123,7 @@ func (s *Server) atsTokenCreate(w http.ResponseWriter, r *http.Request, c *reqCt
 	if nome == "" {
 		nome = "ATS"
 	}
-	tok, _, err := s.db.CreaToken(r.Context(), actor(r, c.user), "", nome)
+	tok, _, err := s.db.CreateToken(r.Context(), actor(r, c.user), "", nome)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -137,7 +137,7 @@ func (s *Server) atsTokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
-		err = s.db.RevocaToken(r.Context(), actor(r, c.user), "", id)
+		err = s.db.RevokeToken(r.Context(), actor(r, c.user), "", id)
 	}
 	if err != nil {
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})

@@ -15,7 +15,7 @@ func TestBrowser_TokenTelefono(t *testing.T) {
 	b := newSession(t)
 	e := b.e
 	for range 3 {
-		if _, _, err := e.db.CreaToken(ctx, ps.SystemActor, "CREE80002T", "registro elettronico della scuola primaria"); err != nil {
+		if _, _, err := e.db.CreateToken(ctx, ps.SystemActor, "CREE80002T", "registro elettronico della scuola primaria"); err != nil {
 			t.Fatal(err)
 		}
 	}

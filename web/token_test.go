@@ -13,7 +13,7 @@ import (
 // page asks for: an unconfirmed POST leaves the class register working.
 func TestServer_TokenRevoca(t *testing.T) {
 	e := sentinelEnv(t)
-	tok, _, err := e.db.CreaToken(ctx, ps.SystemActor, ownPlesso, "registro")
+	tok, _, err := e.db.CreateToken(ctx, ps.SystemActor, ownPlesso, "registro")
 	if err != nil {
 		t.Fatal(err)
 	}
