@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,42 +70,34 @@ func (db *DB) Audit(ctx context.Context, a ps.Actor, action, entity string, deta
 
 // FindAudit lists audit entries, newest first, and the total that match.
 func (db *DB) FindAudit(ctx context.Context, f ps.AuditFilter) ([]ps.AuditEntry, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w condizioni
 	if f.Username != "" {
-		add("username = ?", f.Username)
+		w.con("username = ?", f.Username)
 	}
 	if f.Action != "" {
-		add("action LIKE ?", likePrefix(f.Action))
+		w.con("action LIKE ?", likePrefix(f.Action))
 	}
 	if f.Entity != "" {
-		add("entity LIKE ?", likePrefix(f.Entity))
+		w.con("entity LIKE ?", likePrefix(f.Entity))
 	}
 	if !f.From.IsZero() {
-		add("at >= ?", ts(f.From))
+		w.con("at >= ?", ts(f.From))
 	}
 	if !f.To.IsZero() {
-		add("at < ?", ts(f.To))
+		w.con("at < ?", ts(f.To))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := w.sql()
 	var total int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+cond, w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	args = append(args, limit, f.Offset)
+	p := w.segnaposto(limit, f.Offset)
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, at, user_id, username, ip, action, entity, detail FROM audit`+cond+
-		` ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+		` ORDER BY id DESC LIMIT `+p[0]+` OFFSET `+p[1], w.args...)
 	if err != nil {
 		return nil, 0, err
 	}

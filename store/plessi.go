@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"strconv"
+	"fmt"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -73,51 +73,47 @@ type PlessoFilter struct {
 	Sentinelle ps.AnnoScolastico
 }
 
-func (f PlessoFilter) where(args *[]any) string {
-	var w []string
-	add := func(cond string, v any) {
-		*args = append(*args, v)
-		w = append(w, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(*args))))
-	}
+func (f PlessoFilter) where() *condizioni {
+	w := &condizioni{}
 	if f.Istituto != "" {
-		add("p.istituto = ?", f.Istituto)
+		w.con("p.istituto = ?", f.Istituto)
 	}
 	if t := strings.TrimSpace(f.IstitutoParziale); t != "" {
-		add("UPPER(p.istituto) LIKE ?", "%"+strings.ToUpper(likePrefix(t)))
+		w.con("UPPER(p.istituto) LIKE ?", "%"+strings.ToUpper(likePrefix(t)))
 	}
 	if f.Provincia != "" {
-		add("p.provincia = ?", f.Provincia)
+		w.con("p.provincia = ?", f.Provincia)
 	}
 	if f.Distretto != "" {
-		add("COALESCE(c.distretto, '') = ?", f.Distretto)
+		w.con("COALESCE(c.distretto, '') = ?", f.Distretto)
 	}
 	if f.Grado != "" {
-		add("p.grado = ?", string(f.Grado))
+		w.con("p.grado = ?", string(f.Grado))
 	}
 	if f.InScope {
-		w = append(w, "p.grado IN ('primaria', 'secondaria1', 'secondaria2')")
+		w.con("p.grado IN ('primaria', 'secondaria1', 'secondaria2')")
 	}
 	if f.Attivi {
-		w = append(w, "p.attivo")
+		w.con("p.attivo")
 	}
 	if f.Sentinelle != 0 {
-		add("p.codice IN (SELECT plesso FROM sentinelle WHERE anno = ?)", int(f.Sentinelle))
+		w.con("p.codice IN (SELECT plesso FROM sentinelle WHERE anno = ?)", int(f.Sentinelle))
 	}
 	if t := strings.TrimSpace(f.Testo); t != "" {
-		*args = append(*args, "%"+strings.ToUpper(likePrefix(t)))
-		n := "$" + strconv.Itoa(len(*args))
-		w = append(w, "(UPPER(p.codice) LIKE "+n+" OR UPPER(p.nome) LIKE "+n+" OR UPPER(p.comune_nome) LIKE "+n+")")
+		n := w.segnaposto("%" + strings.ToUpper(likePrefix(t)))[0]
+		w.parti = append(w.parti, "(UPPER(p.codice) LIKE "+n+" OR UPPER(p.nome) LIKE "+n+" OR UPPER(p.comune_nome) LIKE "+n+")")
 	}
-	if len(w) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w, " AND ")
+	return w
 }
 
 // Plessi lists plessi ordered by codice.
 func (db *DB) Plessi(ctx context.Context, f PlessoFilter) ([]ps.Plesso, error) {
-	var args []any
-	return queryAll(ctx, db.sql, scanPlesso, `SELECT `+plessoCols+plessoFrom+f.where(&args)+` ORDER BY p.codice`, args...)
+	w := f.where()
+	list, err := queryAll(ctx, db.sql, scanPlesso, `SELECT `+plessoCols+plessoFrom+w.sql()+` ORDER BY p.codice`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list plessi: %w", err)
+	}
+	return list, nil
 }
 
 // Istituto returns one istituto.

@@ -272,14 +272,14 @@ func (db *DB) CountSegnaliPerLivello(ctx context.Context) (map[string]map[string
 
 // Segnali lists alert episodes, the most recently active first.
 func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error) {
-	where, args := f.where()
+	w := f.where()
 	limit := f.Limit
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
-	args = append(args, limit, max(0, f.Offset))
-	q := `SELECT ` + segnaleCols + ` FROM segnali` + where + ` ORDER BY al DESC, giorno DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
-	list, err := queryAll(ctx, db.sql, scanSegnale, q, args...)
+	p := w.segnaposto(limit, max(0, f.Offset))
+	q := `SELECT ` + segnaleCols + ` FROM segnali` + w.sql() + ` ORDER BY al DESC, giorno DESC, id DESC LIMIT ` + p[0] + ` OFFSET ` + p[1]
+	list, err := queryAll(ctx, db.sql, scanSegnale, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list segnali: %w", err)
 	}
@@ -288,53 +288,42 @@ func (db *DB) Segnali(ctx context.Context, f SegnaleFilter) ([]ps.Segnale, error
 
 // CountSegnali counts the episodes that Segnali would list without a limit.
 func (db *DB) CountSegnali(ctx context.Context, f SegnaleFilter) (int, error) {
-	where, args := f.where()
+	w := f.where()
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM segnali`+where, args...).Scan(&n); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM segnali`+w.sql(), w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count segnali: %w", err)
 	}
 	return n, nil
 }
 
-// where is the filter's WHERE clause (empty, or starting with a space)
-// and its arguments.
-func (f SegnaleFilter) where() (string, []any) {
-	var w []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		w = append(w, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+// where is the filter's WHERE clause and its arguments.
+func (f SegnaleFilter) where() *condizioni {
+	w := &condizioni{}
 	if f.Stato != "" {
-		add("stato = ?", f.Stato)
+		w.con("stato = ?", f.Stato)
 	}
 	if f.Serie != "" {
-		add("serie = ?", f.Serie)
+		w.con("serie = ?", f.Serie)
 	}
 	switch f.Tipo {
 	case "plessi":
-		add("serie LIKE ?", "plesso:%")
+		w.con("serie LIKE ?", "plesso:%")
 	case "aggregati":
-		add("serie NOT LIKE ?", "plesso:%")
+		w.con("serie NOT LIKE ?", "plesso:%")
 	}
 	if c, ok := condizioneLivello[f.Livello]; ok {
-		w = append(w, c)
+		w.con(c)
 	}
 	if !f.Dal.IsZero() {
-		add("al >= ?", day(f.Dal)) // active on or after Dal
+		w.con("al >= ?", day(f.Dal)) // active on or after Dal
 	}
 	if !f.Al.IsZero() {
-		add("giorno <= ?", day(f.Al))
+		w.con("giorno <= ?", day(f.Al))
 	}
 	if f.Aperti {
-		add("stato IN (?", ps.StatoNuovo)
-		args = append(args, ps.StatoValutazione)
-		w[len(w)-1] += ", $" + strconv.Itoa(len(args)) + ")"
+		w.con("stato IN (?, ?)", ps.StatoNuovo, ps.StatoValutazione)
 	}
-	if len(w) == 0 {
-		return "", args
-	}
-	return ` WHERE ` + strings.Join(w, " AND "), args
+	return w
 }
 
 // Segnale returns one alert.
