@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	ps "github.com/portalescuole/portalescuole"
 )
@@ -11,14 +12,14 @@ import (
 func (db *DB) Adempimenti(ctx context.Context, anno ps.AnnoScolastico, f PlessoFilter) ([]ps.Adempimento, error) {
 	plessi, err := db.Plessi(ctx, f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Adempimenti: %w", err)
 	}
 	// The latest revision of each plesso (a window function: a correlated
 	// MAX per row costs seconds on SQLite at national scale).
 	revs, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM (SELECT *,
 		ROW_NUMBER() OVER (PARTITION BY plesso ORDER BY revisione DESC) AS ultima FROM consistenze WHERE anno = $1) c WHERE ultima = 1`, int(anno))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Adempimenti: %w", err)
 	}
 	latest := make(map[string]ps.Consistenza, len(revs))
 	for _, c := range revs {
@@ -29,7 +30,7 @@ func (db *DB) Adempimenti(ctx context.Context, anno ps.AnnoScolastico, f PlessoF
 		return s, sc.Scan(&s.Plesso, &s.Studenti)
 	}, `SELECT plesso, studenti FROM studenti_mim WHERE anno = (SELECT MAX(anno) FROM studenti_mim WHERE anno <= $1)`, int(anno))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Adempimenti: %w", err)
 	}
 	mim := make(map[string]int, len(counts))
 	for _, c := range counts {
@@ -37,7 +38,7 @@ func (db *DB) Adempimenti(ctx context.Context, anno ps.AnnoScolastico, f PlessoF
 	}
 	sentinels, err := queryAll(ctx, db.sql, scanString, `SELECT plesso FROM sentinelle WHERE anno = $1`, int(anno))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Adempimenti: %w", err)
 	}
 	sent := make(map[string]bool, len(sentinels))
 	for _, p := range sentinels {

@@ -78,7 +78,7 @@ func (db *DB) ScanAssenze(ctx context.Context, dopo, fino int64, fn func(RigaAss
 	}
 	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
-		return dopo, err
+		return dopo, fmt.Errorf("ScanAssenze: %w", err)
 	}
 	defer rows.Close()
 	last := dopo
@@ -87,7 +87,7 @@ func (db *DB) ScanAssenze(ctx context.Context, dopo, fino int64, fn func(RigaAss
 	for rows.Next() {
 		var r RigaAssenza
 		if err := rows.Scan(&r.ID, &r.Plesso, &giorno, &rev, &a, &f, &g, &m); err != nil {
-			return last, err
+			return last, fmt.Errorf("ScanAssenze: %w", err)
 		}
 		r.Giorno = GiornoNum(giorno)
 		r.Revisione, r.Assenti, r.Febbre, r.Gastro, r.Malattia = int32(rev), int32(a), int32(f), int32(g), int32(m)

@@ -313,7 +313,7 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 		}
 	}
 	if err := db.serializeAll(ctx, tx, plessi, "assenze:"); err != nil {
-		return err
+		return fmt.Errorf("scriviInvii: %w", err)
 	}
 	latest := map[chiaveRiga]assenzaRow{}
 	for len(coppie) > 0 {
@@ -350,7 +350,7 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("scriviInvii: %w", err)
 		}
 	}
 	type nuova struct {
@@ -396,7 +396,7 @@ func (db *DB) scriviInvii(ctx context.Context, tx querierTx, invii []InvioAssenz
 			args, err := auditArgs(inv.Il, inv.Actor, "assenze.save", "plesso:"+inv.Plesso, map[string]any{"fonte": inv.Fonte, "giorni": changed,
 				"nuovi": out[i].Nuovi, "corretti": out[i].Corretti})
 			if err != nil {
-				return err
+				return fmt.Errorf("scriviInvii: %w", err)
 			}
 			audits = append(audits, args)
 		}
@@ -445,7 +445,7 @@ func (db *DB) inserisciAudit(ctx context.Context, tx querierTx, righe [][]any) e
 		n := scalino(len(righe), scalaScritture)
 		q, args := db.righeMultiple(`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES `, 7, righe[:n])
 		if _, err := db.txHot(ctx, tx, q).ExecContext(ctx, args...); err != nil {
-			return err
+			return fmt.Errorf("inserisciAudit: %w", err)
 		}
 		righe = righe[n:]
 	}
@@ -492,7 +492,7 @@ func (db *DB) Rilevazioni(ctx context.Context, plesso string, from, to time.Time
 		AND revisione = (SELECT MAX(revisione) FROM assenze b WHERE b.plesso = a.plesso AND b.giorno = a.giorno AND b.classe = a.classe)
 		ORDER BY giorno, classe`, plesso, day(from), day(to))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Rilevazioni: %w", err)
 	}
 	var out []ps.Rilevazione
 	for _, r := range rows {
@@ -513,7 +513,7 @@ func (db *DB) StoricoGiorno(ctx context.Context, plesso string, d time.Time) ([]
 	rows, err := queryAll(ctx, db.sql, scanAssenza, `SELECT `+assenzaCols+` FROM assenze WHERE plesso = $1 AND giorno = $2 AND classe = ''
 		ORDER BY revisione`, plesso, day(d))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("StoricoGiorno: %w", err)
 	}
 	out := make([]ps.Rilevazione, len(rows))
 	for i, r := range rows {
@@ -528,7 +528,7 @@ func (db *DB) UltimoGiornoSegnalato(ctx context.Context, plesso string) (time.Ti
 	var d sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT MAX(giorno) FROM assenze WHERE plesso = $1`, plesso).Scan(&d)
 	if err != nil || !d.Valid {
-		return time.Time{}, err
+		return time.Time{}, fmt.Errorf("UltimoGiornoSegnalato: %w", err)
 	}
 	return parseDay(d.String), nil
 }
@@ -540,7 +540,7 @@ func (db *DB) PrimeSegnalazioni(ctx context.Context, from, to time.Time) (map[st
 	rows, err := queryAll(ctx, db.sql, func(s scanner) (f first, err error) { return f, s.Scan(&f.plesso, &f.giorno, &f.at) },
 		`SELECT plesso, giorno, segnalato_il FROM assenze WHERE classe = '' AND revisione = 1 AND giorno >= $1 AND giorno <= $2`, day(from), day(to))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("PrimeSegnalazioni: %w", err)
 	}
 	out := map[string]map[string]time.Time{}
 	for _, f := range rows {

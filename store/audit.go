@@ -16,7 +16,7 @@ import (
 func (db *DB) audit(ctx context.Context, q querier, a ps.Actor, action, entity string, detail any) error {
 	args, err := auditArgs(db.Now(), a, action, entity, detail)
 	if err != nil {
-		return err
+		return fmt.Errorf("audit: %w", err)
 	}
 	if _, err := q.ExecContext(ctx,
 		`INSERT INTO audit (at, user_id, username, ip, action, entity, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...); err != nil {
@@ -99,7 +99,7 @@ func (db *DB) FindAudit(ctx context.Context, f ps.AuditFilter) ([]ps.AuditEntry,
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, at, user_id, username, ip, action, entity, detail FROM audit`+cond+
 		` ORDER BY id DESC LIMIT `+p[0]+` OFFSET `+p[1], w.args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("FindAudit: %w", err)
 	}
 	defer rows.Close()
 	var out []ps.AuditEntry
@@ -107,7 +107,7 @@ func (db *DB) FindAudit(ctx context.Context, f ps.AuditFilter) ([]ps.AuditEntry,
 		var e ps.AuditEntry
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.IP, &e.Action, &e.Entity, &e.Detail); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("FindAudit: %w", err)
 		}
 		e.At = parseTS(at)
 		out = append(out, e)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ func (db *DB) SetCalendario(ctx context.Context, a ps.Actor, plesso string, c Ca
 		if _, err := tx.ExecContext(ctx, `INSERT INTO plessi_calendario (plesso, ambrosiano, patrono, sei_giorni, chiusure) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (plesso) DO UPDATE SET ambrosiano = excluded.ambrosiano, patrono = excluded.patrono, sei_giorni = excluded.sei_giorni, chiusure = excluded.chiusure`,
 			plesso, c.Ambrosiano, c.Patrono, c.SeiGiorni, strings.Join(days, ",")); err != nil {
-			return err
+			return fmt.Errorf("SetCalendario: %w", err)
 		}
 		return db.audit(ctx, tx, a, "calendario.plesso", "plesso:"+plesso, map[string]any{"ambrosiano": c.Ambrosiano, "patrono": c.Patrono,
 			"sei_giorni": c.SeiGiorni, "chiusure": days})
@@ -79,7 +80,7 @@ func (db *DB) SetOverride(ctx context.Context, a ps.Actor, o Override, remove bo
 				day(o.Giorno), o.Provincia, o.Scuola, o.Motivo)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("SetOverride: %w", err)
 		}
 		return db.audit(ctx, tx, a, "calendario.override", "giorno:"+day(o.Giorno), map[string]any{"provincia": o.Provincia,
 			"scuola": o.Scuola, "motivo": o.Motivo, "rimosso": remove})
@@ -92,11 +93,11 @@ func (db *DB) SetOverride(ctx context.Context, a ps.Actor, o Override, remove bo
 func (db *DB) AnnoCalendario(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastico) (calendario.Anno, error) {
 	c, err := db.CalendarioDi(ctx, p.Codice)
 	if err != nil {
-		return calendario.Anno{}, err
+		return calendario.Anno{}, fmt.Errorf("AnnoCalendario: %w", err)
 	}
 	ovs, err := db.overridesCached(ctx)
 	if err != nil {
-		return calendario.Anno{}, err
+		return calendario.Anno{}, fmt.Errorf("AnnoCalendario: %w", err)
 	}
 	return annoCalendario(p, c, ovs, anno), nil
 }
@@ -106,7 +107,7 @@ func (db *DB) AnnoCalendario(ctx context.Context, p *ps.Plesso, anno ps.AnnoScol
 func (db *DB) Calendari(ctx context.Context, plessi []ps.Plesso, anno ps.AnnoScolastico) (map[string]calendario.Anno, error) {
 	ovs, err := db.Overrides(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Calendari: %w", err)
 	}
 	type row struct {
 		plesso string
@@ -119,7 +120,7 @@ func (db *DB) Calendari(ctx context.Context, plessi []ps.Plesso, anno ps.AnnoSco
 		return r, err
 	}, `SELECT plesso, ambrosiano, patrono, sei_giorni, chiusure FROM plessi_calendario`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Calendari: %w", err)
 	}
 	settings := make(map[string]CalendarioPlesso, len(rows))
 	for _, r := range rows {

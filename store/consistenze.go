@@ -35,7 +35,7 @@ func (db *DB) AddConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) 
 	err := db.withTxRetry(ctx, "consistenza "+c.Plesso, func(tx querierTx) error {
 		out, created = ps.Consistenza{}, false
 		if err := db.serialize(ctx, tx, fmt.Sprintf("consistenze:%s:%d", c.Plesso, int(c.Anno))); err != nil {
-			return err
+			return fmt.Errorf("AddConsistenza: %w", err)
 		}
 		c := c // a re-run starts from the caller's values
 		var exists int
@@ -82,7 +82,7 @@ func (db *DB) AddConsistenza(ctx context.Context, a ps.Actor, c ps.Consistenza) 
 				"classi": prev.Classi, "valido_dal": day(prev.ValidoDal)}
 		}
 		if err := db.audit(ctx, tx, a, "consistenza.add", "plesso:"+c.Plesso, detail); err != nil {
-			return err
+			return fmt.Errorf("AddConsistenza: %w", err)
 		}
 		out, created = c, true
 		return nil
@@ -117,7 +117,7 @@ func (db *DB) ConsistenzaInVigore(ctx context.Context, plesso string, d time.Tim
 	revs, err := queryAll(ctx, db.hot(), scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE plesso = $1 AND anno = $2`,
 		plesso, int(ps.AnnoDi(d)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ConsistenzaInVigore: %w", err)
 	}
 	if c := InVigore(revs, d); c != nil {
 		return c, nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	ps "github.com/portalescuole/portalescuole"
 	"github.com/portalescuole/portalescuole/calendario"
@@ -28,18 +29,18 @@ func (db *DB) DatiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastic
 	rows, err := db.hot().QueryContext(ctx, `SELECT `+datiInvioCols("$1")+`
 		FROM (SELECT 1 AS uno) x`+datiInvioJoin("$1"), p.Codice, int(anno))
 	if err != nil {
-		return DatiInvio{}, err
+		return DatiInvio{}, fmt.Errorf("DatiInvio: %w", err)
 	}
 	defer rows.Close()
 	var l lettoreDati
 	for rows.Next() {
 		if err := rows.Scan(l.campi()...); err != nil {
-			return DatiInvio{}, err
+			return DatiInvio{}, fmt.Errorf("DatiInvio: %w", err)
 		}
 		l.riga()
 	}
 	if err := rows.Err(); err != nil {
-		return DatiInvio{}, err
+		return DatiInvio{}, fmt.Errorf("DatiInvio: %w", err)
 	}
 	return db.datiInvio(ctx, p, anno, &l)
 }
@@ -94,7 +95,7 @@ func (l *lettoreDati) riga() {
 func (db *DB) datiInvio(ctx context.Context, p *ps.Plesso, anno ps.AnnoScolastico, l *lettoreDati) (DatiInvio, error) {
 	ovs, err := db.overridesCached(ctx)
 	if err != nil {
-		return DatiInvio{}, err
+		return DatiInvio{}, fmt.Errorf("datiInvio: %w", err)
 	}
 	l.cal.Chiusure = parseChiusure(l.chiusure)
 	for i := range l.consistenze {

@@ -88,7 +88,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.dialect = Postgres
 		db.sql, err = sql.Open("pgx", dsn)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("Open: %w", err)
 		}
 		db.sql.SetMaxOpenConns(32)
 		db.sql.SetMaxIdleConns(32)
@@ -107,7 +107,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql, err = sql.Open("sqlite", "file:"+dsn+
 			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+sqliteSynchronous+")&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_txlock=immediate")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("Open: %w", err)
 		}
 		db.sql.SetMaxOpenConns(8)
 		db.sql.SetMaxIdleConns(8)
@@ -127,7 +127,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func (db *DB) Migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
 	if err != nil {
-		return err
+		return fmt.Errorf("Migrate: %w", err)
 	}
 	d := goose.DialectSQLite3
 	if db.dialect == Postgres {
@@ -193,16 +193,16 @@ func (db *DB) StatoDatabase(ctx context.Context) (Stato, error) {
 	st := Stato{Motore: "postgres", Ruolo: "primario"}
 	var standby bool
 	if err := db.sql.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
-		return st, err
+		return st, fmt.Errorf("StatoDatabase: %w", err)
 	}
 	var secs float64
 	if standby {
 		st.Ruolo = "standby"
 		if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8`).Scan(&secs); err != nil {
-			return st, err
+			return st, fmt.Errorf("StatoDatabase: %w", err)
 		}
 	} else if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(EXTRACT(EPOCH FROM replay_lag)), 0)::float8 FROM pg_stat_replication`).Scan(&st.Standby, &secs); err != nil {
-		return st, err
+		return st, fmt.Errorf("StatoDatabase: %w", err)
 	}
 	st.Ritardo = time.Duration(secs * float64(time.Second))
 	return st, nil
@@ -216,7 +216,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx querierTx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return fmt.Errorf("withTx: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -396,14 +396,14 @@ type querierTx = *sql.Tx
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("queryAll: %w", err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("queryAll: %w", err)
 		}
 		out = append(out, v)
 	}

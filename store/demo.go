@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -13,7 +14,7 @@ import (
 func (db *DB) DemoStatali(ctx context.Context, place func(codice string) (istituto, nome, catastale, comune string, ok bool)) error {
 	plessi, err := db.Plessi(ctx, PlessoFilter{})
 	if err != nil {
-		return err
+		return fmt.Errorf("DemoStatali: %w", err)
 	}
 	return db.withTx(ctx, func(tx querierTx) error {
 		n := 0
@@ -26,7 +27,7 @@ func (db *DB) DemoStatali(ctx context.Context, place func(codice string) (istitu
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO istituti (codice, nome) VALUES ($1, $2) ON CONFLICT (codice) DO NOTHING`, ist, nome); err != nil {
-				return err
+				return fmt.Errorf("DemoStatali: %w", err)
 			}
 			label := map[ps.Grado]string{ps.Primaria: "Scuola primaria", ps.Secondaria1: "Scuola secondaria di I grado",
 				ps.Secondaria2: "Scuola secondaria di II grado", ps.Infanzia: "Scuola dell'infanzia"}[p.Grado]
@@ -35,14 +36,14 @@ func (db *DB) DemoStatali(ctx context.Context, place func(codice string) (istitu
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE plessi SET nome = $1, istituto = $2, codice_catastale = $3, comune_nome = $4, email = $5 WHERE codice = $6`,
 				label+" di "+comune, ist, cat, comune, strings.ToLower(p.Codice)+"@scuola.invalid", p.Codice); err != nil {
-				return err
+				return fmt.Errorf("DemoStatali: %w", err)
 			}
 			n++
 		}
 		// Demo mail must never reach a real school: the public register's
 		// addresses are replaced by undeliverable ones.
 		if _, err := tx.ExecContext(ctx, `UPDATE plessi SET email = LOWER(codice) || '@scuola.invalid'`); err != nil {
-			return err
+			return fmt.Errorf("DemoStatali: %w", err)
 		}
 		return db.audit(ctx, tx, ps.Actor{Username: "demo"}, "demo.statali", "plessi", map[string]int{"n": n})
 	})

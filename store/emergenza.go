@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -109,7 +110,7 @@ func (db *DB) NormalizeAmbito(ctx context.Context, ambito string) (string, error
 		}
 		prov, err := db.Province(ctx)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("NormalizeAmbito: %w", err)
 		}
 		for _, p := range prov {
 			if p == val {
@@ -119,7 +120,7 @@ func (db *DB) NormalizeAmbito(ctx context.Context, ambito string) (string, error
 	case "distretto":
 		ds, err := db.Distretti(ctx)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("NormalizeAmbito: %w", err)
 		}
 		for _, d := range ds {
 			if strings.EqualFold(d.Codice, val) {
@@ -167,7 +168,7 @@ func (db *DB) InizioEmergenzaAmmesso(dal time.Time) error {
 func (db *DB) CheckStartEmergenza(ctx context.Context, ambito string, dal time.Time, frequenza, scadenza string) (string, string, string, error) {
 	ambito, err := db.NormalizeAmbito(ctx, ambito)
 	if err != nil {
-		return "", "", "", err
+		return "", "", "", fmt.Errorf("CheckStartEmergenza: %w", err)
 	}
 	if frequenza == "" {
 		frequenza = FrequenzaGiornaliera
@@ -185,7 +186,7 @@ func (db *DB) CheckStartEmergenza(ctx context.Context, ambito string, dal time.T
 		return "", "", "", &ps.Error{Code: ps.EInvalid, Message: "err.emergenza.dal", Fields: map[string]string{"dal": "err.emergenza.dal"}}
 	}
 	if err := db.InizioEmergenzaAmmesso(time.Date(dal.Year(), dal.Month(), dal.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
-		return "", "", "", err
+		return "", "", "", fmt.Errorf("CheckStartEmergenza: %w", err)
 	}
 	return ambito, frequenza, scadenza, nil
 }
@@ -193,14 +194,14 @@ func (db *DB) CheckStartEmergenza(ctx context.Context, ambito string, dal time.T
 func (db *DB) StartEmergenza(ctx context.Context, a ps.Actor, ambito string, dal time.Time, frequenza, scadenza string) (Emergenza, error) {
 	ambito, frequenza, scadenza, err := db.CheckStartEmergenza(ctx, ambito, dal, frequenza, scadenza)
 	if err != nil {
-		return Emergenza{}, err
+		return Emergenza{}, fmt.Errorf("StartEmergenza: %w", err)
 	}
 	dal = time.Date(dal.Year(), dal.Month(), dal.Day(), 0, 0, 0, 0, time.UTC)
 	e := Emergenza{Ambito: ambito, Dal: dal, Frequenza: frequenza, Scadenza: scadenza, AvviataDa: a.Username, AvviataIl: db.Now().UTC()}
 	err = db.withTx(ctx, func(tx querierTx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM emergenze WHERE ambito = $1 AND chiusa_il = ''`, ambito).Scan(&open); err != nil {
-			return err
+			return fmt.Errorf("StartEmergenza: %w", err)
 		}
 		if open > 0 {
 			return &ps.Error{Code: ps.EConflict, Message: "err.emergenza.attiva"}
@@ -216,7 +217,7 @@ func (db *DB) StartEmergenza(ctx context.Context, a ps.Actor, ambito string, dal
 			map[string]any{"id": e.ID, "dal": day(dal), "frequenza": frequenza, "scadenza": scadenza})
 	})
 	if err != nil {
-		return Emergenza{}, err
+		return Emergenza{}, fmt.Errorf("StartEmergenza: %w", err)
 	}
 	db.emerg.invalida()
 	return e, nil
@@ -229,7 +230,7 @@ func (db *DB) StartEmergenza(ctx context.Context, a ps.Actor, ambito string, dal
 func (db *DB) StopEmergenza(ctx context.Context, a ps.Actor, ambito string, al time.Time) (Emergenza, error) {
 	ambito, err := db.NormalizeAmbito(ctx, ambito)
 	if err != nil {
-		return Emergenza{}, err
+		return Emergenza{}, fmt.Errorf("StopEmergenza: %w", err)
 	}
 	al = time.Date(al.Year(), al.Month(), al.Day(), 0, 0, 0, 0, time.UTC)
 	var e Emergenza
@@ -239,7 +240,7 @@ func (db *DB) StopEmergenza(ctx context.Context, a ps.Actor, ambito string, al t
 		if isNoRows(err) {
 			return &ps.Error{Code: ps.ENotFound, Message: "err.notfound.emergenza"}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("StopEmergenza: %w", err)
 		}
 		if al.Before(e.Dal) {
 			al = e.Dal.AddDate(0, 0, -1)
@@ -248,7 +249,7 @@ func (db *DB) StopEmergenza(ctx context.Context, a ps.Actor, ambito string, al t
 		res, err := tx.ExecContext(ctx, `UPDATE emergenze SET al = $1, chiusa_da = $2, chiusa_il = $3 WHERE id = $4 AND chiusa_il = ''`,
 			day(al), e.ChiusaDa, ts(e.ChiusaIl), e.ID)
 		if err != nil {
-			return err
+			return fmt.Errorf("StopEmergenza: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &ps.Error{Code: ps.EConflict, Message: "err.concorrenza"}
@@ -256,7 +257,7 @@ func (db *DB) StopEmergenza(ctx context.Context, a ps.Actor, ambito string, al t
 		return db.audit(ctx, tx, a, "emergenza.chiudi", "emergenza:"+ambito, map[string]any{"id": e.ID, "al": day(al)})
 	})
 	if err != nil {
-		return Emergenza{}, err
+		return Emergenza{}, fmt.Errorf("StopEmergenza: %w", err)
 	}
 	db.emerg.invalida()
 	return e, nil
@@ -300,7 +301,7 @@ func (db *DB) emergenzeCached(ctx context.Context) ([]Emergenza, error) {
 func (db *DB) EmergenzaPlesso(ctx context.Context, p *ps.Plesso, d time.Time) (Emergenza, bool, error) {
 	list, err := db.emergenzeCached(ctx)
 	if err != nil {
-		return Emergenza{}, false, err
+		return Emergenza{}, false, fmt.Errorf("EmergenzaPlesso: %w", err)
 	}
 	for _, e := range list {
 		if e.Copre(d) && e.Include(p) {
@@ -314,7 +315,7 @@ func (db *DB) EmergenzaPlesso(ctx context.Context, p *ps.Plesso, d time.Time) (E
 func (db *DB) EmergenzeDelGiorno(ctx context.Context, d time.Time) ([]Emergenza, error) {
 	list, err := db.emergenzeCached(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("EmergenzeDelGiorno: %w", err)
 	}
 	var out []Emergenza
 	for _, e := range list {
@@ -345,11 +346,11 @@ func SegnalazioneAmmessa(sentinella bool, emergenze []Emergenza, p *ps.Plesso, d
 func (db *DB) CanReport(ctx context.Context, p *ps.Plesso, d time.Time) (bool, error) {
 	sent, err := db.Sentinella(ctx, p.Codice, ps.AnnoDi(d))
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("CanReport: %w", err)
 	}
 	es, err := db.EmergenzeDelGiorno(ctx, d)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("CanReport: %w", err)
 	}
 	return SegnalazioneAmmessa(sent, es, p, d), nil
 }
@@ -359,15 +360,15 @@ func (db *DB) CanReport(ctx context.Context, p *ps.Plesso, d time.Time) (bool, e
 func (db *DB) CanReportCodice(ctx context.Context, codice string, d time.Time) (bool, error) {
 	sent, err := db.Sentinella(ctx, codice, ps.AnnoDi(d))
 	if err != nil || sent {
-		return sent, err
+		return sent, fmt.Errorf("CanReportCodice: %w", err)
 	}
 	es, err := db.EmergenzeDelGiorno(ctx, d)
 	if err != nil || len(es) == 0 {
-		return false, err
+		return false, fmt.Errorf("CanReportCodice: %w", err)
 	}
 	p, err := db.Plesso(ctx, codice)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("CanReportCodice: %w", err)
 	}
 	return SegnalazioneAmmessa(false, es, p, d), nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -170,11 +171,7 @@ func TestDB_Emergenza(t *testing.T) {
 	}
 }
 
-func asError(err error, pe **ps.Error) bool {
-	e, ok := err.(*ps.Error)
-	*pe = e
-	return ok
-}
+func asError(err error, pe **ps.Error) bool { return errors.As(err, pe) }
 
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, within time.Duration, cond func() bool) {

@@ -43,7 +43,7 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 	err := db.withTx(ctx, func(tx querierTx) error {
 		stored, err := queryAll(ctx, tx, scanSegnale, `SELECT `+segnaleCols+` FROM segnali WHERE al >= $1 OR al = ''`, day(first))
 		if err != nil {
-			return err
+			return fmt.Errorf("SaveEpisodi: %w", err)
 		}
 		by := map[chiave][]*ps.Segnale{}
 		for i := range stored {
@@ -92,7 +92,7 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 			}
 			contrib, err := json.Marshal(m.Contributi)
 			if err != nil {
-				return err
+				return fmt.Errorf("SaveEpisodi: %w", err)
 			}
 			ev, sev := evidenzaArgs(m)
 			res, err := tx.ExecContext(ctx, `UPDATE segnali SET giorno = $1, al = $2, giorni = $3, picco = $4, osservato = $5, atteso = $6, soglia = $7,
@@ -102,10 +102,10 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 				day(m.Giorno), day(m.Al), m.Giorni, day(m.Picco), m.Osservato, m.Atteso, m.Soglia, string(contrib), m.Plessi, m.Iscritti,
 				m.Completezza, m.Copertura, m.Parametri, ev, sev, m.ID, day(old.Giorno), day(old.Al), old.Giorni)
 			if err != nil {
-				return err
+				return fmt.Errorf("SaveEpisodi: %w", err)
 			}
 			if n, err := res.RowsAffected(); err != nil {
-				return err
+				return fmt.Errorf("SaveEpisodi: %w", err)
 			} else if n == 0 {
 				continue // moved by a concurrent run: left to it
 			}
@@ -114,7 +114,7 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 				m.Al.Format("02/01/2006"), m.Giorni, 100*m.Osservato, m.Picco.Format("02/01/2006"))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, nota) VALUES ($1, $2, $3, $4)`,
 				m.ID, ts(now), a.Username, nota); err != nil {
-				return err
+				return fmt.Errorf("SaveEpisodi: %w", err)
 			}
 			estesi = append(estesi, m)
 		}
@@ -124,14 +124,14 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 				ids = append(ids, strconv.FormatInt(g.ID, 10))
 			}
 			if err := db.audit(ctx, tx, a, "segnali.extend", "segnali", map[string]any{"n": len(estesi), "ids": strings.Join(ids, ",")}); err != nil {
-				return err
+				return fmt.Errorf("SaveEpisodi: %w", err)
 			}
 		}
 		out.Estesi = estesi
 		return nil
 	})
 	if err != nil {
-		return Episodi{}, err
+		return Episodi{}, fmt.Errorf("SaveEpisodi: %w", err)
 	}
 	// New episodes through the bulk insert (multi-row statements, history,
 	// audit); the unique (series, first day, method) keeps a concurrent
@@ -162,10 +162,10 @@ func (db *DB) MarkNotificati(ctx context.Context, picchi map[int64]float64) (map
 		for id, picco := range picchi {
 			res, err := tx.ExecContext(ctx, `UPDATE segnali SET notificato = $1 WHERE id = $2 AND notificato < $1`, picco, id)
 			if err != nil {
-				return err
+				return fmt.Errorf("MarkNotificati: %w", err)
 			}
 			if n, err := res.RowsAffected(); err != nil {
-				return err
+				return fmt.Errorf("MarkNotificati: %w", err)
 			} else if n == 1 {
 				out[id] = true
 			}
@@ -173,7 +173,7 @@ func (db *DB) MarkNotificati(ctx context.Context, picchi map[int64]float64) (map
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("MarkNotificati: %w", err)
 	}
 	return out, nil
 }
@@ -193,11 +193,11 @@ func (db *DB) AddAnomalie(ctx context.Context, a ps.Actor, an []ps.Anomalia) (in
 				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (serie, giorno, metodo) DO NOTHING`,
 				x.Serie, day(x.Giorno), x.Osservato, x.Atteso, x.Metodo, x.Plessi, now)
 			if err != nil {
-				return err
+				return fmt.Errorf("AddAnomalie: %w", err)
 			}
 			k, err := res.RowsAffected()
 			if err != nil {
-				return err
+				return fmt.Errorf("AddAnomalie: %w", err)
 			}
 			n += int(k)
 		}

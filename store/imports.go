@@ -61,7 +61,7 @@ var errDryRun = errors.New("dry run")
 func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptions) (*ImportReport, error) {
 	f, err := anagrafe.Parse(data, o.Kind)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Import: %w", err)
 	}
 	if o.Parsed != nil {
 		o.Parsed(f)
@@ -74,7 +74,7 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 		// would both insert the same rows. One at a time, each sees the
 		// previous one's result (a second identical import changes nothing).
 		if err := db.serialize(ctx, tx, "import"); err != nil {
-			return err
+			return fmt.Errorf("Import: %w", err)
 		}
 		var err error
 		switch f.Kind {
@@ -92,7 +92,7 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 			err = db.importDistretti(ctx, tx, f, rep)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("Import: %w", err)
 		}
 		if o.DryRun {
 			return errDryRun
@@ -103,7 +103,7 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 		return rep, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Import: %w", err)
 	}
 	return rep, nil
 }
@@ -113,7 +113,7 @@ func (db *DB) Import(ctx context.Context, a ps.Actor, data []byte, o ImportOptio
 func (db *DB) recordImport(ctx context.Context, tx querierTx, a ps.Actor, rep *ImportReport) error {
 	b, err := json.Marshal(rep)
 	if err != nil {
-		return err
+		return fmt.Errorf("recordImport: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO import_runs (at, username, kind, filename, sha256, added, changed, retired, report)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, ts(db.Now()), a.Username, rep.Kind, rep.Filename, rep.SHA256,
@@ -138,14 +138,14 @@ func (db *DB) ImportInfluNet(ctx context.Context, a ps.Actor, data []byte, weeks
 		Added: []Change{}, Changed: []Change{}, Retired: []Change{}}
 	err := db.withTx(ctx, func(tx querierTx) error {
 		if err := db.serialize(ctx, tx, "import"); err != nil {
-			return err
+			return fmt.Errorf("ImportInfluNet: %w", err)
 		}
 		old := map[string]InfluNetSettimana{}
 		stored, err := queryAll(ctx, tx, func(s scanner) (w InfluNetSettimana, err error) {
 			return w, s.Scan(&w.Settimana, &w.Stagione, &w.Incidenza)
 		}, `SELECT settimana, stagione, incidenza FROM influnet`)
 		if err != nil {
-			return err
+			return fmt.Errorf("ImportInfluNet: %w", err)
 		}
 		for _, w := range stored {
 			old[w.Settimana] = w
@@ -169,7 +169,7 @@ func (db *DB) ImportInfluNet(ctx context.Context, a ps.Actor, data []byte, weeks
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO influnet (settimana, stagione, incidenza) VALUES ($1, $2, $3)
 				ON CONFLICT (settimana) DO UPDATE SET stagione = excluded.stagione, incidenza = excluded.incidenza`, w.Settimana, w.Stagione, w.Incidenza); err != nil {
-				return err
+				return fmt.Errorf("ImportInfluNet: %w", err)
 			}
 		}
 		if o.DryRun {
@@ -181,7 +181,7 @@ func (db *DB) ImportInfluNet(ctx context.Context, a ps.Actor, data []byte, weeks
 		return rep, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ImportInfluNet: %w", err)
 	}
 	return rep, nil
 }
@@ -217,7 +217,7 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 		return p, err
 	}, `SELECT codice, nome, istituto, grado, paritaria, indirizzo, codice_catastale, comune_nome, email, attivo, provincia FROM plessi`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importRegistro: %w", err)
 	}
 	existing := make(map[string]ps.Plesso, len(list))
 	for _, p := range list {
@@ -225,7 +225,7 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 	}
 	ist, err := queryAll(ctx, tx, scanPair, `SELECT codice, nome FROM istituti`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importRegistro: %w", err)
 	}
 	istituti := pairsToMap(ist)
 
@@ -246,12 +246,12 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 			old, ok := istituti[r.Istituto.Codice]
 			if !ok {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO istituti (codice, nome) VALUES ($1, $2)`, r.Istituto.Codice, r.Istituto.Nome); err != nil {
-					return err
+					return fmt.Errorf("importRegistro: %w", err)
 				}
 				rep.Added = append(rep.Added, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line})
 			} else if old != r.Istituto.Nome {
 				if _, err := tx.ExecContext(ctx, `UPDATE istituti SET nome = $1 WHERE codice = $2`, r.Istituto.Nome, r.Istituto.Codice); err != nil {
-					return err
+					return fmt.Errorf("importRegistro: %w", err)
 				}
 				rep.Changed = append(rep.Changed, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line,
 					Fields: map[string][2]any{"nome": {old, r.Istituto.Nome}}})
@@ -264,7 +264,7 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 			if _, err := tx.ExecContext(ctx, `INSERT INTO plessi (codice, nome, istituto, grado, paritaria, indirizzo, codice_catastale, comune_nome, email, attivo, provincia)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10)`,
 				n.Codice, n.Nome, n.Istituto, string(n.Grado), n.Paritaria, n.Indirizzo, n.CodiceCatastale, n.ComuneNome, n.Email, n.Provincia); err != nil {
-				return err
+				return fmt.Errorf("importRegistro: %w", err)
 			}
 			rep.Added = append(rep.Added, Change{Key: "plesso " + n.Codice, Line: r.Line})
 			continue
@@ -285,7 +285,7 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 		if _, err := tx.ExecContext(ctx, `UPDATE plessi SET nome = $1, istituto = $2, grado = $3, paritaria = $4, indirizzo = $5,
 			codice_catastale = $6, comune_nome = $7, email = $8, attivo = TRUE WHERE codice = $9`,
 			n.Nome, n.Istituto, string(n.Grado), n.Paritaria, n.Indirizzo, n.CodiceCatastale, n.ComuneNome, n.Email, n.Codice); err != nil {
-			return err
+			return fmt.Errorf("importRegistro: %w", err)
 		}
 		rep.Changed = append(rep.Changed, Change{Key: "plesso " + n.Codice, Line: r.Line, Fields: fields})
 	}
@@ -303,7 +303,7 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 	slices.Sort(gone)
 	for _, c := range gone {
 		if _, err := tx.ExecContext(ctx, `UPDATE plessi SET attivo = FALSE WHERE codice = $1`, c); err != nil {
-			return err
+			return fmt.Errorf("importRegistro: %w", err)
 		}
 		rep.Retired = append(rep.Retired, Change{Key: "plesso " + c})
 	}
@@ -318,7 +318,7 @@ func fromRegister(p ps.Plesso) bool { return p.CodiceCatastale != "" }
 func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File, o ImportOptions, rep *ImportReport) error {
 	codes, err := queryAll(ctx, tx, scanString, `SELECT codice FROM plessi`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importStudenti: %w", err)
 	}
 	known := make(map[string]bool, len(codes))
 	for _, c := range codes {
@@ -328,7 +328,7 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 		return s, sc.Scan(&s.Plesso, &s.Studenti)
 	}, `SELECT plesso, studenti FROM studenti_mim WHERE anno = $1`, int(o.Anno))
 	if err != nil {
-		return err
+		return fmt.Errorf("importStudenti: %w", err)
 	}
 	old := make(map[string]int, len(counts))
 	for _, c := range counts {
@@ -348,7 +348,7 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 			// them by code, to be named by a later register import.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO plessi (codice, nome, grado, paritaria, attivo, provincia) VALUES ($1, $2, $3, $4, TRUE, $5)`,
 				s.Plesso, s.Plesso, string(ps.GradoFromCodice(s.Plesso)), s.Plesso[2] == '1', ps.Provincia(s.Plesso)); err != nil {
-				return err
+				return fmt.Errorf("importStudenti: %w", err)
 			}
 			known[s.Plesso] = true
 			created++
@@ -357,12 +357,12 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 		switch {
 		case !ok:
 			if _, err := tx.ExecContext(ctx, `INSERT INTO studenti_mim (plesso, anno, studenti) VALUES ($1, $2, $3)`, s.Plesso, int(o.Anno), s.Studenti); err != nil {
-				return err
+				return fmt.Errorf("importStudenti: %w", err)
 			}
 			rep.Added = append(rep.Added, Change{Key: s.Plesso, Line: s.Line})
 		case prev != s.Studenti:
 			if _, err := tx.ExecContext(ctx, `UPDATE studenti_mim SET studenti = $1 WHERE plesso = $2 AND anno = $3`, s.Studenti, s.Plesso, int(o.Anno)); err != nil {
-				return err
+				return fmt.Errorf("importStudenti: %w", err)
 			}
 			rep.Changed = append(rep.Changed, Change{Key: s.Plesso, Line: s.Line, Fields: map[string][2]any{"studenti": {prev, s.Studenti}}})
 		}
@@ -379,7 +379,7 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 	slices.Sort(gone)
 	for _, c := range gone {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM studenti_mim WHERE plesso = $1 AND anno = $2`, c, int(o.Anno)); err != nil {
-			return err
+			return fmt.Errorf("importStudenti: %w", err)
 		}
 		rep.Retired = append(rep.Retired, Change{Key: c, Fields: map[string][2]any{"studenti": {old[c], nil}}})
 	}
@@ -392,7 +392,7 @@ func (db *DB) importStudenti(ctx context.Context, tx querierTx, f *anagrafe.File
 func (db *DB) importComuni(ctx context.Context, tx querierTx, f *anagrafe.File, o ImportOptions, rep *ImportReport) error {
 	list, err := queryAll(ctx, tx, scanComune, `SELECT codice_istat, nome, provincia, codice_catastale, distretto FROM comuni`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importComuni: %w", err)
 	}
 	old := make(map[string]ps.Comune, len(list))
 	for _, c := range list {
@@ -426,7 +426,7 @@ func (db *DB) importComuni(ctx context.Context, tx querierTx, f *anagrafe.File, 
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE comuni SET nome = $1, provincia = $2, codice_catastale = $3 WHERE codice_istat = $4`,
 			c.Nome, c.Provincia, c.CodiceCatastale, c.CodiceIstat); err != nil {
-			return err
+			return fmt.Errorf("importComuni: %w", err)
 		}
 		rep.Changed = append(rep.Changed, Change{Key: c.CodiceIstat + " " + c.Nome, Line: f.Lines[i], Fields: fields})
 	}
@@ -441,7 +441,7 @@ func (db *DB) importComuni(ctx context.Context, tx querierTx, f *anagrafe.File, 
 func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.File, rep *ImportReport) error {
 	pairs, err := queryAll(ctx, tx, scanPair, `SELECT codice_istat, distretto FROM comuni`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importDistretti: %w", err)
 	}
 	comuni := pairsToMap(pairs)
 	fe := &anagrafe.FileError{}
@@ -455,7 +455,7 @@ func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.Fil
 	}
 	names, err := queryAll(ctx, tx, scanPair, `SELECT codice, nome FROM distretti`)
 	if err != nil {
-		return err
+		return fmt.Errorf("importDistretti: %w", err)
 	}
 	oldNames := pairsToMap(names)
 	used := map[string]bool{}
@@ -463,20 +463,20 @@ func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.Fil
 		used[d.Distretto.Codice] = true
 		if n, ok := oldNames[d.Distretto.Codice]; !ok {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO distretti (codice, nome) VALUES ($1, $2)`, d.Distretto.Codice, d.Distretto.Nome); err != nil {
-				return err
+				return fmt.Errorf("importDistretti: %w", err)
 			}
 			oldNames[d.Distretto.Codice] = d.Distretto.Nome
 			rep.Added = append(rep.Added, Change{Key: "distretto " + d.Distretto.Codice, Line: d.Line})
 		} else if n != d.Distretto.Nome {
 			if _, err := tx.ExecContext(ctx, `UPDATE distretti SET nome = $1 WHERE codice = $2`, d.Distretto.Nome, d.Distretto.Codice); err != nil {
-				return err
+				return fmt.Errorf("importDistretti: %w", err)
 			}
 			oldNames[d.Distretto.Codice] = d.Distretto.Nome
 			rep.Changed = append(rep.Changed, Change{Key: "distretto " + d.Distretto.Codice, Line: d.Line, Fields: map[string][2]any{"nome": {n, d.Distretto.Nome}}})
 		}
 		if prev := comuni[d.CodiceIstat]; prev != d.Distretto.Codice {
 			if _, err := tx.ExecContext(ctx, `UPDATE comuni SET distretto = $1 WHERE codice_istat = $2`, d.Distretto.Codice, d.CodiceIstat); err != nil {
-				return err
+				return fmt.Errorf("importDistretti: %w", err)
 			}
 			ch := Change{Key: "comune " + d.CodiceIstat, Line: d.Line, Fields: map[string][2]any{"distretto": {prev, d.Distretto.Codice}}}
 			if prev == "" {
@@ -495,10 +495,10 @@ func (db *DB) importDistretti(ctx context.Context, tx querierTx, f *anagrafe.Fil
 	slices.Sort(gone)
 	for _, c := range gone {
 		if _, err := tx.ExecContext(ctx, `UPDATE comuni SET distretto = '' WHERE distretto = $1`, c); err != nil {
-			return err
+			return fmt.Errorf("importDistretti: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM distretti WHERE codice = $1`, c); err != nil {
-			return err
+			return fmt.Errorf("importDistretti: %w", err)
 		}
 		rep.Retired = append(rep.Retired, Change{Key: "distretto " + c})
 	}
@@ -527,7 +527,7 @@ func pairsToMap(ps []pair) map[string]string {
 func (db *DB) ImportRuns(ctx context.Context, limit int) ([]ImportReport, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, report FROM import_runs ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ImportRuns: %w", err)
 	}
 	defer rows.Close()
 	var out []ImportReport
@@ -535,11 +535,11 @@ func (db *DB) ImportRuns(ctx context.Context, limit int) ([]ImportReport, error)
 		var id int64
 		var b string
 		if err := rows.Scan(&id, &b); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ImportRuns: %w", err)
 		}
 		var r ImportReport
 		if err := json.Unmarshal([]byte(b), &r); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ImportRuns: %w", err)
 		}
 		r.ID = id
 		out = append(out, r)

@@ -67,7 +67,7 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 			q, args := db.righeMultiple(`INSERT INTO outbox (created_at, kind, dedupe_key, to_addr, subject, body, status, next_attempt_at, allegato_nome, allegato) VALUES `, 10, righe)
 			rows, err := db.txHot(ctx, tx, q+` ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`).QueryContext(ctx, args...)
 			if err != nil {
-				return err
+				return fmt.Errorf("Enqueue: %w", err)
 			}
 			for rows.Next() {
 				var k string
@@ -79,7 +79,7 @@ func (db *DB) Enqueue(ctx context.Context, a ps.Actor, msgs []OutboxMessage) (in
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return err
+				return fmt.Errorf("Enqueue: %w", err)
 			}
 		}
 		var keys []string
@@ -155,7 +155,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxMessage, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ClaimOutbox: %w", err)
 	}
 	sort.Slice(claimed, func(i, j int) bool { return claimed[i].ID < claimed[j].ID })
 	return claimed, nil
@@ -187,13 +187,13 @@ func (db *DB) MarkAllSent(ctx context.Context, ids []int64) error {
 			}
 			b.WriteString(")")
 			if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
-				return err
+				return fmt.Errorf("MarkAllSent: %w", err)
 			}
 			audits := make([][]any, len(chunk))
 			for i, id := range chunk {
 				a, err := auditArgs(db.Now(), ps.SystemActor, "outbox.sent", "outbox:"+strconv.FormatInt(id, 10), nil)
 				if err != nil {
-					return err
+					return fmt.Errorf("MarkAllSent: %w", err)
 				}
 				audits[i] = a
 			}
@@ -220,7 +220,7 @@ func (db *DB) MarkFailed(ctx context.Context, m OutboxMessage, sendErr error) er
 	return db.withTx(ctx, func(tx querierTx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4`,
 			status, msg, ts(db.Now().Add(backoff)), m.ID); err != nil {
-			return err
+			return fmt.Errorf("MarkFailed: %w", err)
 		}
 		return db.audit(ctx, tx, ps.SystemActor, "outbox.fail", "outbox:"+strconv.FormatInt(m.ID, 10),
 			map[string]any{"tentativo": m.Attempts, "errore": msg, "stato": status})
@@ -231,7 +231,7 @@ func (db *DB) MarkFailed(ctx context.Context, m OutboxMessage, sendErr error) er
 func (db *DB) RecoverOutbox(ctx context.Context) (int64, error) {
 	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = $1 WHERE status = $2`, OutboxUnsure, OutboxSending)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("RecoverOutbox: %w", err)
 	}
 	return res.RowsAffected()
 }
@@ -242,7 +242,7 @@ func (db *DB) RequeueOutbox(ctx context.Context, a ps.Actor, id int64) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, next_attempt_at = $2 WHERE id = $3 AND status IN ($4, $5)`,
 			OutboxPending, ts(db.Now()), id, OutboxFailed, OutboxUnsure)
 		if err != nil {
-			return err
+			return fmt.Errorf("RequeueOutbox: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("outbox")
@@ -260,7 +260,7 @@ func (db *DB) OutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, e
 func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("OutboxCounts: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -268,7 +268,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 		var s string
 		var n int
 		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("OutboxCounts: %w", err)
 		}
 		out[s] = n
 	}

@@ -52,7 +52,7 @@ func (db *DB) Plesso(ctx context.Context, codice string) (*ps.Plesso, error) {
 	if isNoRows(err) {
 		return nil, notFound("plesso")
 	} else if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Plesso: %w", err)
 	}
 	return &p, nil
 }
@@ -166,10 +166,10 @@ func (db *DB) SetSentinella(ctx context.Context, a ps.Actor, plesso string, anno
 			_, err = tx.ExecContext(ctx, `DELETE FROM sentinelle WHERE plesso = $1 AND anno = $2`, plesso, int(anno))
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("SetSentinella: %w", err)
 		}
 		if err := ContaSentinelle(ctx, tx); err != nil {
-			return err
+			return fmt.Errorf("SetSentinella: %w", err)
 		}
 		return db.audit(ctx, tx, a, "sentinella.set", "plesso:"+plesso, map[string]any{"anno": anno.String(), "sentinella": on})
 	})

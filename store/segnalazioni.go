@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -16,7 +17,7 @@ func (db *DB) PrimeSegnalazioniPlesso(ctx context.Context, plesso string, from, 
 		`SELECT giorno, segnalato_il FROM assenze WHERE plesso = $1 AND classe = '' AND revisione = 1 AND giorno >= $2 AND giorno <= $3`,
 		plesso, day(from), day(to))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("PrimeSegnalazioniPlesso: %w", err)
 	}
 	out := make(map[string]time.Time, len(rows))
 	for _, f := range rows {
@@ -32,7 +33,7 @@ func (db *DB) UltimiStudentiMIM(ctx context.Context, plesso string, anno ps.Anno
 	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) { return r, s.Scan(&r.anno, &r.studenti) },
 		`SELECT anno, studenti FROM studenti_mim WHERE plesso = $1 AND anno <= $2 ORDER BY anno DESC LIMIT 1`, plesso, int(anno))
 	if err != nil || len(rows) == 0 {
-		return 0, 0, false, err
+		return 0, 0, false, fmt.Errorf("UltimiStudentiMIM: %w", err)
 	}
 	return rows[0].studenti, ps.AnnoScolastico(rows[0].anno), true, nil
 }

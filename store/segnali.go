@@ -79,7 +79,7 @@ func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]p
 			return key(a, b, c), err
 		}, `SELECT serie, giorno, metodo FROM segnali WHERE giorno >= $1`, day(first))
 		if err != nil {
-			return err
+			return fmt.Errorf("AddSegnali: %w", err)
 		}
 		for _, k := range keys {
 			known[k] = true
@@ -103,7 +103,7 @@ func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]p
 			for i, g := range part {
 				contrib, err := json.Marshal(g.Contributi)
 				if err != nil {
-					return err
+					return fmt.Errorf("AddSegnali: %w", err)
 				}
 				if i > 0 {
 					b.WriteString(", ")
@@ -139,7 +139,7 @@ func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]p
 				return r, err
 			}, b.String(), args...)
 			if err != nil {
-				return err
+				return fmt.Errorf("AddSegnali: %w", err)
 			}
 			ids := make(map[string]int64, len(rows))
 			for _, r := range rows {
@@ -168,7 +168,7 @@ func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]p
 		// first.
 		if db.dialect == Postgres && len(added) > 1000 {
 			if _, err := tx.ExecContext(ctx, `ANALYZE segnali`); err != nil {
-				return err
+				return fmt.Errorf("AddSegnali: %w", err)
 			}
 		}
 		for rest := added; len(rest) > 0; {
@@ -186,7 +186,7 @@ func (db *DB) AddSegnali(ctx context.Context, a ps.Actor, sig []ps.Segnale) ([]p
 				hargs = append(hargs, g.ID, ts(now), a.Username, ps.StatoNuovo, "segnale generato da "+g.Metodo)
 			}
 			if _, err := tx.ExecContext(ctx, hist.String(), hargs...); err != nil {
-				return err
+				return fmt.Errorf("AddSegnali: %w", err)
 			}
 		}
 		if len(added) == 0 {

@@ -21,7 +21,7 @@ func (db *DB) Osservazioni(ctx context.Context, from, to time.Time) ([]serie.Oss
 		AND revisione = (SELECT MAX(revisione) FROM assenze b WHERE b.plesso = a.plesso AND b.giorno = a.giorno AND b.classe = '')`,
 		day(from), day(to))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Osservazioni: %w", err)
 	}
 	return db.componiOsservazioni(ctx, from, to, rows)
 }
@@ -40,7 +40,7 @@ func (db *DB) OsservazioniRilasciate(ctx context.Context, from, to time.Time, sc
 	}, `SELECT plesso, giorno, chiuso, assenti, febbre, gastro, altra_malattia, segnalato_il, revisione FROM assenze
 		WHERE classe = '' AND giorno >= $1 AND giorno <= $2 ORDER BY plesso, giorno, revisione`, day(from), day(to))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("OsservazioniRilasciate: %w", err)
 	}
 	var rows []rigaOss
 	cutoff := map[string]time.Time{}
@@ -112,7 +112,7 @@ func (db *DB) componiOsservazioni(ctx context.Context, from, to time.Time, rows 
 	// the series cover thousands of sentinel plessi.
 	all, err := db.Plessi(ctx, PlessoFilter{})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("componiOsservazioni: %w", err)
 	}
 	plessi := make(map[string]*ps.Plesso, len(all))
 	for i := range all {
@@ -121,7 +121,7 @@ func (db *DB) componiOsservazioni(ctx context.Context, from, to time.Time, rows 
 	cons, err := queryAll(ctx, db.sql, scanConsistenza, `SELECT `+consistenzaCols+` FROM consistenze WHERE anno >= $1 AND anno <= $2`,
 		int(ps.AnnoDi(from)), int(ps.AnnoDi(to)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("componiOsservazioni: %w", err)
 	}
 	revs := map[string][]ps.Consistenza{}
 	for _, c := range cons {
@@ -192,7 +192,7 @@ func InVigore(revs []ps.Consistenza, d time.Time) *ps.Consistenza {
 func (db *DB) Popolazione(ctx context.Context, anno ps.AnnoScolastico) (serie.Popolazione, error) {
 	rows, err := db.Adempimenti(ctx, anno, PlessoFilter{InScope: true, Attivi: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Popolazione: %w", err)
 	}
 	pop := serie.Popolazione{}
 	for _, a := range rows {

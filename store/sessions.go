@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -32,7 +33,7 @@ func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 	if isNoRows(err) {
 		return nil, false, nil
 	} else if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("SessionStore.Find: %w", err)
 	}
 	return b, true, nil
 }
@@ -103,7 +104,7 @@ func (s *SessionStore) Delete(token string) error {
 func (s *SessionStore) Cleanup(ctx context.Context) (int64, error) {
 	res, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, ts(time.Now()))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("SessionStore.Cleanup: %w", err)
 	}
 	return res.RowsAffected()
 }

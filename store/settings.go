@@ -201,7 +201,7 @@ func (db *DB) settings(ctx context.Context, q querier) (Settings, error) {
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return s, err
+			return s, fmt.Errorf("settings: %w", err)
 		}
 		if p, ok := f[k]; ok {
 			*p = v
@@ -230,11 +230,11 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 	}
 	return db.withTx(ctx, func(tx querierTx) error {
 		if err := db.serialize(ctx, tx, "settings"); err != nil {
-			return err
+			return fmt.Errorf("SaveSettings: %w", err)
 		}
 		old, err := db.settings(ctx, tx)
 		if err != nil {
-			return err
+			return fmt.Errorf("SaveSettings: %w", err)
 		}
 		of := old.fields()
 		for k, p := range s.fields() {
@@ -246,7 +246,7 @@ func (db *DB) SaveSettings(ctx context.Context, a ps.Actor, s Settings) error {
 				return fmt.Errorf("setting %s: %w", k, err)
 			}
 			if err := db.audit(ctx, tx, a, "settings.update", "setting:"+k, map[string]string{"da": *of[k], "a": *p}); err != nil {
-				return err
+				return fmt.Errorf("SaveSettings: %w", err)
 			}
 		}
 		return nil

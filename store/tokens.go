@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ func tokenTable(plesso string) string {
 func (db *DB) CreateToken(ctx context.Context, a ps.Actor, plesso, nome string) (string, APIToken, error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
-		return "", APIToken{}, err
+		return "", APIToken{}, fmt.Errorf("CreateToken: %w", err)
 	}
 	tok := "ps_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 	t := APIToken{Plesso: plesso, Nome: nome, Prefisso: tok[:9], CreatoIl: db.Now().UTC(), CreatoDa: a.Username}
@@ -61,7 +62,7 @@ func (db *DB) CreateToken(ctx context.Context, a ps.Actor, plesso, nome string) 
 				plesso, nome, t.Prefisso, hashToken(tok), ts(t.CreatoIl), t.CreatoDa).Scan(&t.ID)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("CreateToken: %w", err)
 		}
 		return db.audit(ctx, tx, a, "token.create", tokenEntity(plesso), map[string]any{"id": t.ID, "nome": nome, "prefisso": t.Prefisso})
 	})
@@ -100,7 +101,7 @@ func (db *DB) TokenConDati(ctx context.Context, tok string, anno ps.AnnoScolasti
 		UNION ALL SELECT id, '', nome, prefisso, creato_il, creato_da, revocato_il, usato_il, `+plessoVuoto+`, `+datiInvioVuoti+`
 		FROM ats_tokens WHERE hash = $1`, hashToken(tok), int(anno))
 	if err != nil {
-		return APIToken{}, nil, nil, err
+		return APIToken{}, nil, nil, fmt.Errorf("TokenConDati: %w", err)
 	}
 	defer rows.Close()
 	var t APIToken
@@ -111,13 +112,13 @@ func (db *DB) TokenConDati(ctx context.Context, tok string, anno ps.AnnoScolasti
 	for rows.Next() {
 		dest := append([]any{&t.ID, &t.Plesso, &t.Nome, &t.Prefisso, &creato, &t.CreatoDa, &revocato, &usato}, lp.campi()...)
 		if err := rows.Scan(append(dest, l.campi()...)...); err != nil {
-			return APIToken{}, nil, nil, err
+			return APIToken{}, nil, nil, fmt.Errorf("TokenConDati: %w", err)
 		}
 		l.riga()
 		found = true
 	}
 	if err := rows.Err(); err != nil {
-		return APIToken{}, nil, nil, err
+		return APIToken{}, nil, nil, fmt.Errorf("TokenConDati: %w", err)
 	}
 	if !found {
 		return t, nil, nil, notFound("token")
@@ -138,7 +139,7 @@ func (db *DB) TokenConDati(ctx context.Context, tok string, anno ps.AnnoScolasti
 	p := lp.plesso()
 	d, err := db.datiInvio(ctx, &p, anno, &l)
 	if err != nil {
-		return APIToken{}, nil, nil, err
+		return APIToken{}, nil, nil, fmt.Errorf("TokenConDati: %w", err)
 	}
 	return t, &p, &d, nil
 }
@@ -173,7 +174,7 @@ func (db *DB) RevokeToken(ctx context.Context, a ps.Actor, plesso string, id int
 			res, err = tx.ExecContext(ctx, `UPDATE api_tokens SET revocato_il = $1 WHERE id = $2 AND plesso = $3 AND revocato_il = ''`, ts(db.Now()), id, plesso)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("RevokeToken: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("token")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +25,7 @@ func (db *DB) CreateTokens(ctx context.Context, a ps.Actor, plessi []string, nom
 		for i := range batch {
 			b := make([]byte, 20)
 			if _, err := rand.Read(b); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("CreateTokens: %w", err)
 			}
 			toks[i] = "ps_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 		}
@@ -32,13 +33,13 @@ func (db *DB) CreateTokens(ctx context.Context, a ps.Actor, plessi []string, nom
 			for i, p := range batch {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (plesso, nome, prefisso, hash, creato_il, creato_da) VALUES ($1, $2, $3, $4, $5, $6)`,
 					p, nome, toks[i][:9], hashToken(toks[i]), now, a.Username); err != nil {
-					return err
+					return fmt.Errorf("CreateTokens: %w", err)
 				}
 			}
 			return db.audit(ctx, tx, a, "token.create", "plessi", map[string]any{"n": len(batch), "nome": nome})
 		})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("CreateTokens: %w", err)
 		}
 		for i, p := range batch {
 			out[p] = toks[i]
@@ -139,7 +140,7 @@ func (db *DB) flushUsi() {
 				}
 				b.WriteString(`) AS v WHERE ` + table + `.id = v.column1 AND ` + table + `.usato_il < v.column2`)
 				if _, err := db.txHot(ctx, tx, b.String()).ExecContext(ctx, args...); err != nil {
-					return err
+					return fmt.Errorf("flushUsi: %w", err)
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	ps "github.com/portalescuole/portalescuole"
@@ -27,7 +28,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func (db *DB) CreateUser(ctx context.Context, a ps.Actor, u ps.User) (ps.User, error) {
 	u.Username = NormalizeUsername(u.Username)
 	if err := db.checkUser(ctx, u); err != nil {
-		return u, err
+		return u, fmt.Errorf("CreateUser: %w", err)
 	}
 	u.CreatedAt = db.Now().UTC()
 	err := db.withTx(ctx, func(tx querierTx) error {
@@ -37,7 +38,7 @@ func (db *DB) CreateUser(ctx context.Context, a ps.Actor, u ps.User) (ps.User, e
 		if isUniqueViolation(err) {
 			return &ps.Error{Code: ps.EConflict, Message: "err.user.exists", Err: err}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("CreateUser: %w", err)
 		}
 		return db.audit(ctx, tx, a, "user.create", "user:"+u.Username,
 			map[string]string{"role": string(u.Role), "plesso": u.Plesso, "istituto": u.Istituto})
@@ -79,7 +80,7 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*ps.User, er
 	if isNoRows(err) {
 		return nil, notFound("user")
 	} else if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("UserByUsername: %w", err)
 	}
 	return &u, nil
 }
@@ -90,7 +91,7 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*ps.User, error) {
 	if isNoRows(err) {
 		return nil, notFound("user")
 	} else if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("UserByID: %w", err)
 	}
 	return &u, nil
 }
@@ -118,7 +119,7 @@ func (db *DB) RecordLogin(ctx context.Context, a ps.Actor, username string, user
 		}
 		if userID != 0 && ok {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = $1`, userID); err != nil {
-				return err
+				return fmt.Errorf("RecordLogin: %w", err)
 			}
 		}
 		a.UserID = userID
@@ -141,7 +142,7 @@ func (db *DB) SetPassword(ctx context.Context, a ps.Actor, userID int64, hash st
 		if isNoRows(err) {
 			return notFound("user")
 		} else if err != nil {
-			return err
+			return fmt.Errorf("SetPassword: %w", err)
 		}
 		return db.audit(ctx, tx, a, action, "user:"+username, nil)
 	})
@@ -151,7 +152,7 @@ func (db *DB) SetPassword(ctx context.Context, a ps.Actor, userID int64, hash st
 func (db *DB) PlessoUsers(ctx context.Context) (map[string]ps.User, error) {
 	users, err := db.Users(ctx, ps.RolePlesso)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("PlessoUsers: %w", err)
 	}
 	out := make(map[string]ps.User, len(users))
 	for _, u := range users {
@@ -172,7 +173,7 @@ func (db *DB) CreateUsers(ctx context.Context, a ps.Actor, users []ps.User) erro
 			if isUniqueViolation(err) {
 				return &ps.Error{Code: ps.EConflict, Message: "err.user.exists", Err: err}
 			} else if err != nil {
-				return err
+				return fmt.Errorf("CreateUsers: %w", err)
 			}
 		}
 		names := make([]string, len(users))
