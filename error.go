@@ -21,6 +21,13 @@ const (
 	ELocked       = "locked"
 	// EUnavailable: the database cannot be reached now (503, retry later).
 	EUnavailable = "unavailable"
+	// EBadRequest, ENotAcceptable, EUnsupported, EMethod: a request the
+	// API cannot read (400), a format it does not give (406), a body type
+	// it does not take (415), a method the path does not have (405).
+	EBadRequest    = "bad_request"
+	ENotAcceptable = "not_acceptable"
+	EUnsupported   = "unsupported"
+	EMethod        = "method"
 )
 
 // Error is an error a user may see. Message and the values of Fields are

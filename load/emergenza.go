@@ -86,25 +86,16 @@ func PreparaEmergenza(ctx context.Context, db *store.DB, n int, now time.Time) (
 // VerificaGiorno is Verifica for writes all of one day: one query instead
 // of one per plesso.
 func VerificaGiorno(ctx context.Context, db *store.DB, writes []Scrittura, giorno time.Time) (int, []Scrittura, error) {
-	rows, err := db.SQL().QueryContext(ctx, `SELECT plesso, assenti FROM assenze WHERE giorno = $1 AND classe = '' AND assenti IS NOT NULL`, giorno.Format(ps.DateLayout))
+	vals, err := db.ValoriAssentiGiorno(ctx, giorno)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer rows.Close()
 	have := map[string]map[int]bool{}
-	for rows.Next() {
-		var p string
-		var v int
-		if err := rows.Scan(&p, &v); err != nil {
-			return 0, nil, err
+	for _, v := range vals {
+		if have[v.Plesso] == nil {
+			have[v.Plesso] = map[int]bool{}
 		}
-		if have[p] == nil {
-			have[p] = map[int]bool{}
-		}
-		have[p][v] = true
-	}
-	if err := rows.Err(); err != nil {
-		return 0, nil, err
+		have[v.Plesso][v.Assenti] = true
 	}
 	found := 0
 	var missing []Scrittura

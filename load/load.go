@@ -453,20 +453,13 @@ func Verifica(ctx context.Context, db *store.DB, writes []Scrittura) (int, []Scr
 		plessi[w.Plesso] = true
 	}
 	for code := range plessi {
-		rows, err := db.SQL().QueryContext(ctx, `SELECT giorno, assenti FROM assenze WHERE plesso = $1 AND classe = '' AND assenti IS NOT NULL`, code)
+		vals, err := db.ValoriAssenti(ctx, code)
 		if err != nil {
 			return 0, nil, err
 		}
-		for rows.Next() {
-			var g string
-			var v int
-			if err := rows.Scan(&g, &v); err != nil {
-				rows.Close()
-				return 0, nil, err
-			}
-			have[key{code, g, v}] = true
+		for _, v := range vals {
+			have[key{code, v.Giorno, v.Assenti}] = true
 		}
-		rows.Close()
 		revs, err := db.Consistenze(ctx, code)
 		if err != nil {
 			return 0, nil, err

@@ -4,7 +4,7 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
+	"github.com/portalescuole/portalescuole/store"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -68,14 +68,14 @@ func init() {
 // outboxCollector reports the outbox queue by status at scrape time, from
 // the database of the latest server (one per process, except in tests).
 type outboxCollector struct {
-	db   atomic.Pointer[sql.DB]
+	db   atomic.Pointer[store.DB]
 	desc *prometheus.Desc
 }
 
 var outbox = &outboxCollector{desc: prometheus.NewDesc("portale_outbox_messages", "Outbox messages by status.", []string{"status"}, nil)}
 
 // RegistraOutbox makes the outbox gauge read db.
-func RegistraOutbox(db *sql.DB) { outbox.db.Store(db) }
+func RegistraOutbox(db *store.DB) { outbox.db.Store(db) }
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
@@ -86,17 +86,12 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	if db == nil {
 		return
 	}
-	rows, err := db.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	counts, err := db.OutboxCounts(ctx)
 	if err != nil {
 		return
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		var n float64
-		if rows.Scan(&s, &n) == nil {
-			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, n, s)
-		}
+	for s, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), s)
 	}
 }
 

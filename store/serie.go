@@ -254,3 +254,36 @@ func (db *DB) PrimoGiorno(ctx context.Context) (time.Time, error) {
 	}
 	return parseDay(d.String), nil
 }
+
+// ValoreAssenti is one revision's absent count of a whole-plesso day.
+type ValoreAssenti struct {
+	Plesso, Giorno string
+	Assenti        int
+}
+
+// ValoriAssenti lists every revision's absent count of a plesso's days
+// (the load check finds each acknowledged write among them).
+func (db *DB) ValoriAssenti(ctx context.Context, plesso string) ([]ValoreAssenti, error) {
+	list, err := queryAll(ctx, db.sql, func(s scanner) (v ValoreAssenti, err error) {
+		v.Plesso = plesso
+		err = s.Scan(&v.Giorno, &v.Assenti)
+		return v, err
+	}, `SELECT giorno, assenti FROM assenze WHERE plesso = $1 AND classe = '' AND assenti IS NOT NULL`, plesso)
+	if err != nil {
+		return nil, fmt.Errorf("ValoriAssenti %s: %w", plesso, err)
+	}
+	return list, nil
+}
+
+// ValoriAssentiGiorno is ValoriAssenti for every plesso on one day.
+func (db *DB) ValoriAssentiGiorno(ctx context.Context, giorno time.Time) ([]ValoreAssenti, error) {
+	list, err := queryAll(ctx, db.sql, func(s scanner) (v ValoreAssenti, err error) {
+		err = s.Scan(&v.Plesso, &v.Assenti)
+		v.Giorno = day(giorno)
+		return v, err
+	}, `SELECT plesso, assenti FROM assenze WHERE giorno = $1 AND classe = '' AND assenti IS NOT NULL`, day(giorno))
+	if err != nil {
+		return nil, fmt.Errorf("ValoriAssentiGiorno %s: %w", day(giorno), err)
+	}
+	return list, nil
+}

@@ -76,7 +76,7 @@ func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
 func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool {
 	tok, ok := bearer(r.Header.Get("Authorization"))
 	if !ok {
-		writeJSON(w, http.StatusUnauthorized, apiError{Errore: "manca l'intestazione Authorization: Bearer <token>"})
+		s.fail(w, r, &ps.Error{Code: ps.EUnauthorized, Message: "api.err.token_mancante"})
 		return false
 	}
 	a := actor(r, nil)
@@ -92,7 +92,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 			s.apiFail.fail(addr, now)
 			a.Username = "api-token"
 			s.auditLimited(r, a, "login.fail", "user:api-token", map[string]string{"motivo": "token sconosciuto o revocato"})
-			writeJSON(w, http.StatusUnauthorized, apiError{Errore: "token non valido o revocato"})
+			s.fail(w, r, &ps.Error{Code: ps.EUnauthorized, Message: "api.err.token_non_valido"})
 		} else {
 			s.fail(w, r, err)
 		}
@@ -100,7 +100,7 @@ func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request, c *reqCtx) bool
 	}
 	if !s.tokenRate.allow(t.Prefisso, now) {
 		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusTooManyRequests, apiError{Errore: "troppe richieste con questo token: rallentare e riprovare tra qualche secondo"})
+		s.fail(w, r, &ps.Error{Code: ps.ELocked, Message: "api.err.troppe"})
 		return false
 	}
 	if t.Plesso == "" {
@@ -122,7 +122,7 @@ func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	// The document is JSON only: a client that accepts neither JSON nor
 	// anything is told so (its 4XX in the document itself).
 	if acc := r.Header.Get("Accept"); acc != "" && !strings.Contains(acc, "json") && !strings.Contains(acc, "*/*") && !strings.Contains(acc, "application/*") {
-		writeJSON(w, http.StatusNotAcceptable, apiError{Errore: "il documento è disponibile solo in JSON (application/json)"})
+		s.fail(w, r, &ps.Error{Code: ps.ENotAcceptable, Message: "api.err.solo_json"})
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -154,20 +154,20 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		Plesso string            `json:"plesso,omitempty"`
 		Giorni []json.RawMessage `json:"giorni"`
 	}
-	if !decodeJSON(w, r.Body, &raw, "") {
+	if !s.decodeJSON(w, r, r.Body, &raw, "") {
 		return
 	}
 	in.Plesso = raw.Plesso
 	in.Giorni = make([]apiGiorno, len(raw.Giorni))
 	for i, g := range raw.Giorni {
-		if !decodeJSON(w, bytes.NewReader(g), &in.Giorni[i], fmt.Sprintf("giorni[%d]", i)) {
+		if !s.decodeJSON(w, r, bytes.NewReader(g), &in.Giorni[i], fmt.Sprintf("giorni[%d]", i)) {
 			return
 		}
 	}
 	if in.Plesso != "" && ps.NormalizeCodice(in.Plesso) != c.plesso.Codice {
 		// A token writes only its own plesso.
 		s.auditLimited(r, actor(r, c.user), "access.denied", "plesso:"+truncate(ps.NormalizeCodice(in.Plesso), 100), map[string]string{"method": r.Method, "path": r.URL.Path, "token_plesso": c.plesso.Codice})
-		writeJSON(w, http.StatusForbidden, apiError{Errore: "il token appartiene al plesso " + c.plesso.Codice + ": non può scrivere dati di " + truncate(ps.NormalizeCodice(in.Plesso), 100)})
+		s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: ps.Msg("api.err.altro_plesso", c.plesso.Codice, truncate(ps.NormalizeCodice(in.Plesso), 100))})
 		return
 	}
 	ctx := r.Context()
@@ -176,7 +176,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 	for i, g := range in.Giorni {
 		d, err := time.Parse(ps.DateLayout, g.Giorno)
 		if err != nil {
-			campi[fmt.Sprintf("giorni[%d].giorno", i)] = "data non valida: usare AAAA-MM-GG"
+			campi[fmt.Sprintf("giorni[%d].giorno", i)] = "api.err.data"
 		}
 		giorni[i] = ps.Giorno{Giorno: d, Chiuso: g.Chiuso, MotivoChiusura: g.MotivoChiusura, Assenti: g.Assenti, Motivi: g.Motivi, Classi: g.Classi}
 	}
@@ -192,7 +192,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 				campi[k] = tr(langIT, v)
 			}
 		}
-		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: campi})
+		s.fail(w, r, &ps.Error{Code: ps.EInvalid, Message: "api.err.dati", Fields: campi})
 		return
 	}
 	res, verrs, err := sentinella.Invia(ctx, s.db, actor(r, c.user), c.plesso, giorni, "api", nil, c.dati) // c.dati: read with the token
@@ -204,7 +204,7 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 		for k, v := range verrs {
 			verrs[k] = tr(langIT, v)
 		}
-		writeJSON(w, http.StatusUnprocessableEntity, apiError{Errore: "dati non validi: nulla è stato salvato", Campi: verrs})
+		s.fail(w, r, &ps.Error{Code: ps.EInvalid, Message: "api.err.dati", Fields: verrs})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"nuovi": res.Nuovi, "corretti": res.Corretti, "invariati": res.Invariati})
@@ -212,11 +212,11 @@ func (s *Server) apiPostAssenze(w http.ResponseWriter, r *http.Request, c *reqCt
 
 // decodeJSON decodes one JSON value, answering 400 or 413 with the field
 // path (under prefix) when it cannot.
-func decodeJSON(w http.ResponseWriter, body io.Reader, v any, prefix string) bool {
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, body io.Reader, v any, prefix string) bool {
 	b, err := io.ReadAll(body)
 	if err == nil && len(bytes.TrimSpace(b)) > 0 {
 		if msg := controllaJSON(b); msg != "" {
-			writeJSON(w, http.StatusBadRequest, apiError{Errore: msg})
+			s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: msg})
 			return false
 		}
 	}
@@ -244,18 +244,18 @@ func decodeJSON(w http.ResponseWriter, body io.Reader, v any, prefix string) boo
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &mbe):
-		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Errore: "corpo della richiesta troppo grande (massimo 1 MiB)"})
+		s.fail(w, r, &ps.Error{Code: ps.ETooLarge, Message: "api.err.troppo_grande"})
 	case errors.As(err, &ute):
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "tipo non valido", Campi: map[string]string{path(ute.Field): fmt.Sprintf("atteso %s, trovato %s", ute.Type, ute.Value)}})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: "api.err.tipo", Fields: map[string]string{path(ute.Field): ps.Msg("api.err.tipo.campo", ute.Type.String(), ute.Value)}})
 	case errors.As(err, &se):
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: fmt.Sprintf("JSON non valido alla posizione %d", se.Offset)})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: ps.Msg("api.err.json_posizione", strconv.FormatInt(se.Offset, 10))})
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "campo sconosciuto: " + path(f), Campi: map[string]string{path(f): "campo sconosciuto"}})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: ps.Msg("api.err.campo_sconosciuto", path(f)), Fields: map[string]string{path(f): "api.err.campo_sconosciuto.campo"}})
 	case err == io.EOF:
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "corpo vuoto: inviare {\"giorni\": [...]}"})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: "api.err.vuoto"})
 	default:
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "JSON non valido: " + err.Error()})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: ps.Msg("api.err.json", err.Error())})
 	}
 	return false
 }
@@ -333,13 +333,13 @@ func (s *Server) apiGetAssenze(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if d, err := time.Parse(ps.DateLayout, q.Get("dal")); err == nil {
 		from = d
 	} else if q.Get("dal") != "" {
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "parametro non valido", Campi: map[string]string{"dal": "usare AAAA-MM-GG"}})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: "api.err.parametro", Fields: map[string]string{"dal": "api.err.data"}})
 		return
 	}
 	if d, err := time.Parse(ps.DateLayout, q.Get("al")); err == nil {
 		to = d
 	} else if q.Get("al") != "" {
-		writeJSON(w, http.StatusBadRequest, apiError{Errore: "parametro non valido", Campi: map[string]string{"al": "usare AAAA-MM-GG"}})
+		s.fail(w, r, &ps.Error{Code: ps.EBadRequest, Message: "api.err.parametro", Fields: map[string]string{"al": "api.err.data"}})
 		return
 	}
 	rows, err := s.db.Rilevazioni(r.Context(), c.plesso.Codice, from, to)

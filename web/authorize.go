@@ -60,12 +60,12 @@ func (s *Server) authorize(rt Route) http.Handler {
 				return
 			}
 			if r.Method != http.MethodGet && r.Method != http.MethodHead && !jsonBody(r) {
-				writeJSON(w, http.StatusUnsupportedMediaType, apiError{Errore: "il corpo deve essere JSON (Content-Type: application/json)"})
+				s.fail(w, r, &ps.Error{Code: ps.EUnsupported, Message: "api.err.content_type"})
 				return
 			}
 			if !slices.Contains(rt.Roles, c.user.Role) {
 				s.auditLimited(r, actor(r, c.user), "access.denied", truncate(r.URL.Path, 200), map[string]string{"method": r.Method})
-				writeJSON(w, http.StatusForbidden, apiError{Errore: "questo token non dà accesso a " + r.URL.Path})
+				s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: ps.Msg("api.err.accesso", r.URL.Path)})
 				return
 			}
 			rt.handler(w, r, c)

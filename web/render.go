@@ -426,6 +426,14 @@ func status(code string) int {
 		return http.StatusTooManyRequests
 	case ps.EUnavailable:
 		return http.StatusServiceUnavailable
+	case ps.EBadRequest:
+		return http.StatusBadRequest
+	case ps.ENotAcceptable:
+		return http.StatusNotAcceptable
+	case ps.EUnsupported:
+		return http.StatusUnsupportedMediaType
+	case ps.EMethod:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }

@@ -188,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle(rt.Method+" "+rt.Pattern, misura(rt.Pattern, s.authorize(rt)))
 	}
 	mux.Handle("GET /metrics", misura("/metrics", s.metrics()))
-	metrics.RegistraOutbox(cfg.DB.SQL())
+	metrics.RegistraOutbox(cfg.DB)
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /favicon.ico", favicon())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +197,7 @@ func New(cfg Config) (*Server, error) {
 		if allow := allowed(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			if isAPI(r) {
-				writeJSON(w, http.StatusMethodNotAllowed, apiError{Errore: "metodo " + r.Method + " non ammesso: usare " + strings.Join(allow, ", ")})
+				s.fail(w, r, &ps.Error{Code: ps.EMethod, Message: ps.Msg("api.err.metodo", r.Method, strings.Join(allow, ", "))})
 				return
 			}
 			c := &reqCtx{lang: langOf(r)}
@@ -383,7 +383,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic", "path", r.URL.Path, "value", v, "stack", string(debug.Stack()))
 				if isAPI(r) {
-					writeJSON(w, http.StatusInternalServerError, apiError{Errore: "errore interno"})
+					s.fail(w, r, errors.New("panic"))
 					return
 				}
 				http.Error(w, "errore interno", http.StatusInternalServerError)
