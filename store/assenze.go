@@ -527,8 +527,11 @@ func (db *DB) StoricoGiorno(ctx context.Context, plesso string, d time.Time) ([]
 func (db *DB) UltimoGiornoSegnalato(ctx context.Context, plesso string) (time.Time, error) {
 	var d sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT MAX(giorno) FROM assenze WHERE plesso = $1`, plesso).Scan(&d)
-	if err != nil || !d.Valid {
+	if err != nil {
 		return time.Time{}, fmt.Errorf("UltimoGiornoSegnalato: %w", err)
+	}
+	if !d.Valid {
+		return time.Time{}, nil // nothing reported yet
 	}
 	return parseDay(d.String), nil
 }

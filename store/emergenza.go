@@ -359,12 +359,18 @@ func (db *DB) CanReport(ctx context.Context, p *ps.Plesso, d time.Time) (bool, e
 // menu); the plesso is loaded only when an emergency covers day d.
 func (db *DB) CanReportCodice(ctx context.Context, codice string, d time.Time) (bool, error) {
 	sent, err := db.Sentinella(ctx, codice, ps.AnnoDi(d))
-	if err != nil || sent {
-		return sent, fmt.Errorf("CanReportCodice: %w", err)
+	if err != nil {
+		return false, fmt.Errorf("CanReportCodice: %w", err)
+	}
+	if sent {
+		return true, nil
 	}
 	es, err := db.EmergenzeDelGiorno(ctx, d)
-	if err != nil || len(es) == 0 {
+	if err != nil {
 		return false, fmt.Errorf("CanReportCodice: %w", err)
+	}
+	if len(es) == 0 {
+		return false, nil
 	}
 	p, err := db.Plesso(ctx, codice)
 	if err != nil {

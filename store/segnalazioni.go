@@ -32,8 +32,11 @@ func (db *DB) UltimiStudentiMIM(ctx context.Context, plesso string, anno ps.Anno
 	type row struct{ anno, studenti int }
 	rows, err := queryAll(ctx, db.sql, func(s scanner) (r row, err error) { return r, s.Scan(&r.anno, &r.studenti) },
 		`SELECT anno, studenti FROM studenti_mim WHERE plesso = $1 AND anno <= $2 ORDER BY anno DESC LIMIT 1`, plesso, int(anno))
-	if err != nil || len(rows) == 0 {
+	if err != nil {
 		return 0, 0, false, fmt.Errorf("UltimiStudentiMIM: %w", err)
+	}
+	if len(rows) == 0 {
+		return 0, 0, false, nil
 	}
 	return rows[0].studenti, ps.AnnoScolastico(rows[0].anno), true, nil
 }
