@@ -110,42 +110,10 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		d.Allerte = append(d.Allerte, bollettino.Allerta{ID: g.ID, Data: g.Giorno, Serie: nomi.Nome(g.Serie), Chiave: g.Serie, Osservato: g.Osservato, Atteso: g.Atteso,
 			Soglia: g.Soglia, Evidenza: g.Evidenza, SogliaEvidenza: g.SogliaEvidenza, Metodo: g.Metodo, Stato: g.Stato, Al: g.Al, Picco: g.Picco})
 	}
-	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), sunday, now, loc)
-	if err != nil {
+	if d.Completezza, err = completezzaBollettino(ctx, db, st, monday, now, loc); err != nil {
 		return d, err
 	}
-	for j, per := range comp.Periodi {
-		c := bollettino.Completezza{Periodo: per.Dal.Format("02/01") + "–" + per.Al.Format("02/01")}
-		for i := range comp.Plessi {
-			switch comp.Celle[i][j].Stato {
-			case sentinella.InTempo:
-				c.InTempo++
-			case sentinella.InRitardo:
-				c.InRitardo++
-			case sentinella.Mancante:
-				c.Mancanti++
-			case sentinella.Aperta:
-				// Still open: neither on time nor missing yet.
-				c.Aperte++
-			default:
-				continue
-			}
-			c.Totale++
-		}
-		d.Completezza = append(d.Completezza, c)
-	}
-	if weeks, err := db.InfluNet(ctx); err == nil {
-		for _, w := range weeks {
-			var y, wk int
-			if _, err := fmt.Sscanf(w.Settimana, "%d-%d", &y, &wk); err != nil {
-				continue
-			}
-			mon := serie.Lunedi(time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)).AddDate(0, 0, 7*(wk-1))
-			if ps.AnnoDi(mon) == anno && !mon.After(sunday) {
-				d.InfluNet = append(d.InfluNet, bollettino.InfluNet{Settimana: w.Settimana, Incidenza: w.Incidenza})
-			}
-		}
-	}
+	d.InfluNet = influNetAnno(ctx, db, anno, sunday)
 	// The estimate of the last reported day of the week.
 	var last []serie.Osservazione
 	for i := len(obs) - 1; i >= 0; i-- {
@@ -171,6 +139,58 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 	d.AnniPrecedenti = AnniDal(primo, anno)
 	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodoIn(bollettino.Italiano, Metodo, "", d.AnniPrecedenti))
 	return d, nil
+}
+
+// completezzaBollettino tallies the sentinel reports of the windows of
+// the bulletin's week and the three before, by state.
+func completezzaBollettino(ctx context.Context, db *store.DB, st store.Settings, monday, now time.Time, loc *time.Location) ([]bollettino.Completezza, error) {
+	comp, err := sentinella.Carica(ctx, db, st.FinestreParsed(), monday.AddDate(0, 0, -21), monday.AddDate(0, 0, 6), now, loc)
+	if err != nil {
+		return nil, err
+	}
+	var out []bollettino.Completezza
+	for j, per := range comp.Periodi {
+		c := bollettino.Completezza{Periodo: per.Dal.Format("02/01") + "–" + per.Al.Format("02/01")}
+		for i := range comp.Plessi {
+			switch comp.Celle[i][j].Stato {
+			case sentinella.InTempo:
+				c.InTempo++
+			case sentinella.InRitardo:
+				c.InRitardo++
+			case sentinella.Mancante:
+				c.Mancanti++
+			case sentinella.Aperta:
+				// Still open: neither on time nor missing yet.
+				c.Aperte++
+			default:
+				continue
+			}
+			c.Totale++
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// influNetAnno is the InfluNet incidence of a school year's weeks up to
+// sunday (none when it cannot be read: the bulletin says so).
+func influNetAnno(ctx context.Context, db *store.DB, anno ps.AnnoScolastico, sunday time.Time) []bollettino.InfluNet {
+	weeks, err := db.InfluNet(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []bollettino.InfluNet
+	for _, w := range weeks {
+		var y, wk int
+		if _, err := fmt.Sscanf(w.Settimana, "%d-%d", &y, &wk); err != nil {
+			continue
+		}
+		mon := serie.Lunedi(time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)).AddDate(0, 0, 7*(wk-1))
+		if ps.AnnoDi(mon) == anno && !mon.After(sunday) {
+			out = append(out, bollettino.InfluNet{Settimana: w.Settimana, Incidenza: w.Incidenza})
+		}
+	}
+	return out
 }
 
 // AnniDal counts the school years before anno, at most the two the model

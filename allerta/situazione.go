@@ -34,9 +34,21 @@ type FontiSituazione struct {
 // Situazione computes what is happening in the week of f.Lunedi.
 func Situazione(f FontiSituazione) bollettino.Situazione {
 	lun := serie.Lunedi(f.Lunedi)
-	ven, dom := lun.AddDate(0, 0, 4), lun.AddDate(0, 0, 6)
 	s := bollettino.Situazione{Lunedi: lun, Tasso: math.NaN(), Atteso: math.NaN(), TassoPrec: math.NaN(), Febbre: math.NaN(), Nomi: map[string]string{}}
-	t := f.Territorio
+	nome := f.Nome
+	if nome == nil {
+		nome = func(x string) string { return x }
+	}
+	settimanaTerritorio(&s, f)
+	allerteSettimana(&s, f, nome)
+	motiviEmergenza(&s, f, nome)
+	return s
+}
+
+// settimanaTerritorio fills the week's rate, expected rate, days and share
+// of the network from the territory's trace.
+func settimanaTerritorio(s *bollettino.Situazione, f FontiSituazione) {
+	t, lun := f.Territorio, s.Lunedi
 	// The share of the network behind a day counts its sentinel plessi
 	// only: in emergency mode others report too, and would push it past
 	// the network's pupils.
@@ -84,24 +96,23 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 	s.Tasso, s.Atteso, s.Quota, s.Giorni = settimana(lun)
 	s.TassoPrec, _, _, _ = settimana(lun.AddDate(0, 0, -7))
 	for i, g := range t.Giorni {
-		if !g.Before(lun) && !g.After(dom) && t.Provvisorio[i] {
+		if !g.Before(lun) && !g.After(lun.AddDate(0, 0, 6)) && t.Provvisorio[i] {
 			s.Provvisori++
 			s.QuotaProvvisori = quotaRete(i)
 		}
 	}
+}
 
-	// The alerts of the week: the territory's, then the other aggregates
-	// by level.
-	nome := f.Nome
-	if nome == nil {
-		nome = func(x string) string { return x }
-	}
-	attivo := func(g ps.Segnale) bool { return !g.Giorno.After(ven) && !g.Al.Before(lun) }
+// allerteSettimana reads the alerts active in the week: the territory's,
+// the other aggregates by level, and the counts by level and state.
+func allerteSettimana(s *bollettino.Situazione, f FontiSituazione, nome func(string) string) {
+	lun := s.Lunedi
+	ven := lun.AddDate(0, 0, 4)
 	conteggi := map[string]*bollettino.Conteggio{}
 	condivisa := map[string][]string{}
 	for _, g := range f.Segnali {
-		if !attivo(g) {
-			continue
+		if g.Giorno.After(ven) || g.Al.Before(lun) {
+			continue // not active in the week
 		}
 		liv := ps.LivelloSerie(g.Serie)
 		c := conteggi[liv]
@@ -144,8 +155,13 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 			}
 		}
 	}
+}
 
-	// Fever share and pupils outside the network, from the plesso days.
+// motiviEmergenza reads the fever share and, in emergency mode, the share
+// of pupils outside the network from the week's plesso days.
+func motiviEmergenza(s *bollettino.Situazione, f FontiSituazione, nome func(string) string) {
+	lun := s.Lunedi
+	dom := lun.AddDate(0, 0, 6)
 	var febbre, assenti, fuori, iscritti int
 	conMotivi := map[string]bool{}
 	for _, o := range f.Osservazioni {
@@ -177,5 +193,4 @@ func Situazione(f FontiSituazione) bollettino.Situazione {
 		s.Nomi[e.Ambito] = nome(e.Ambito)
 		break
 	}
-	return s
 }

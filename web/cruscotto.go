@@ -523,8 +523,36 @@ func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, err
 		}
 		d.Ultimi = ultimiGiorni(tr)
 	}
-	// The headline estimate rests on the latest day complete enough for
-	// detection; a later day not yet complete is named as insufficient.
+	stimaDay, obs, err := s.stimaCruscotto(r, &d, anno, terr, st)
+	if err != nil {
+		return nil, err
+	}
+	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
+	if err != nil {
+		return nil, err
+	}
+	if d.SentinelleTotale = len(d.Sentinelle); d.SentinelleTotale > maxSentinelle {
+		d.Sentinelle = d.Sentinelle[:maxSentinelle] // the highest rates first
+	}
+	if err := s.allerteCruscotto(r, &d, nomi); err != nil {
+		return nil, err
+	}
+	if err := s.situazioneCruscotto(r, &d, nomi, anno, terr, stimaDay, obs); err != nil {
+		return nil, err
+	}
+	gemelle(&d, nomi)
+	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
+	if d.Settimane, err = s.settimaneDati(r, &terr); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// stimaCruscotto finds the latest territory day complete enough for
+// detection (a later one not yet complete is named as insufficient),
+// reads the plesso days the page needs and estimates that day for the
+// territory. It returns the day and the plesso days.
+func (s *Server) stimaCruscotto(r *http.Request, d *cruscottoData, anno ps.AnnoScolastico, terr allerta.Traccia, st store.Settings) (time.Time, []serie.Osservazione, error) {
 	stimaDay := time.Time{}
 	for i := len(terr.Giorni) - 1; i >= 0; i-- {
 		if !terr.Provvisorio[i] {
@@ -545,41 +573,28 @@ func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, err
 		dal = serie.Lunedi(stimaDay).AddDate(0, 0, -14)
 	}
 	obs, _, err := s.monitorateDal(r, anno, dal)
-	if err != nil {
-		return nil, err
+	if err != nil || stimaDay.IsZero() {
+		return stimaDay, obs, err
 	}
-	if len(obs) > 0 && !stimaDay.IsZero() {
-		last := stimaDay
-		var lastObs []serie.Osservazione
-		for _, o := range obs {
-			if o.Giorno.Equal(last) {
-				lastObs = append(lastObs, o)
-			}
-		}
-		pop := s.motore.Archivio().Popolazione(anno)
-		if st := serie.PostStratificata(lastObs, pop, nil); len(st) == 1 {
-			d.Stima = &st[0]
-			for _, o := range lastObs {
-				d.StimaIscritti += o.Iscritti
-			}
+	var lastObs []serie.Osservazione
+	for _, o := range obs {
+		if o.Giorno.Equal(stimaDay) {
+			lastObs = append(lastObs, o)
 		}
 	}
-	d.Sentinelle, err = s.righeSentinelle(r, anno, obs)
-	if err != nil {
-		return nil, err
+	if est := serie.PostStratificata(lastObs, s.motore.Archivio().Popolazione(anno), nil); len(est) == 1 {
+		d.Stima = &est[0]
+		for _, o := range lastObs {
+			d.StimaIscritti += o.Iscritti
+		}
 	}
-	if d.SentinelleTotale = len(d.Sentinelle); d.SentinelleTotale > maxSentinelle {
-		d.Sentinelle = d.Sentinelle[:maxSentinelle] // the highest rates first
-	}
-	if err := s.allerteCruscotto(r, &d, nomi); err != nil {
-		return nil, err
-	}
-	if err := s.situazioneCruscotto(r, &d, nomi, anno, terr, stimaDay, obs); err != nil {
-		return nil, err
-	}
-	// In emergency mode the aggregates count every reporting plesso; the
-	// sentinel-only twin of each scope is offered beside it, comparable
-	// with the years before.
+	return stimaDay, obs, nil
+}
+
+// gemelle offers, in emergency mode, the sentinel-only twin of the
+// territory and of each scope beside them: the aggregates then count every
+// reporting plesso, and the twins stay comparable with the years before.
+func gemelle(d *cruscottoData, nomi allerta.Nominatore) {
 	for _, e := range d.Emergenze {
 		for _, base := range []string{aggregati.Territorio, e.Ambito} {
 			twin := aggregati.PrefissoSentinella + base
@@ -590,11 +605,6 @@ func (s *Server) cruscottoDati(r *http.Request, ver string) (*cruscottoData, err
 			}
 		}
 	}
-	d.Mappa, d.MappaTabella = mappaComuniDati(obs)
-	if d.Settimane, err = s.settimaneDati(r, &terr); err != nil {
-		return nil, err
-	}
-	return &d, nil
 }
 
 // allerteCruscotto fills the alert summary: every episode counted by level
