@@ -152,7 +152,7 @@ func caricaPlessi(ctx context.Context, db *store.DB, plessi []ps.Plesso, periodi
 // the day before a deadline to sentinel plessi not yet complete, and after
 // it to those still missing days. Dedupe keys make each reminder go once.
 func Promemoria(ctx context.Context, db *store.DB, finestre []ps.Finestra, now time.Time, loc *time.Location) (int, error) {
-	today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, time.UTC)
+	today := oggi(now, loc)
 	// Emergency scopes: instructions when one starts, a reminder after each
 	// daily deadline.
 	ne, err := PromemoriaEmergenza(ctx, db, finestre, now, loc)
@@ -163,20 +163,14 @@ func Promemoria(ctx context.Context, db *store.DB, finestre []ps.Finestra, now t
 	if err != nil {
 		return 0, err
 	}
-	st, err := db.Settings(ctx)
+	dest, err := leggiDestinatari(ctx, db)
 	if err != nil {
 		return 0, err
 	}
-	users, err := db.PlessoUsers(ctx)
-	if err != nil {
-		return 0, err
-	}
+	st := dest.st
 	var msgs []store.OutboxMessage
 	for i, p := range c.Plessi {
-		to := p.Email
-		if to == "" {
-			to = users[p.Codice].Email
-		}
+		to := dest.email(p)
 		if to == "" {
 			continue
 		}
@@ -196,11 +190,58 @@ func Promemoria(ctx context.Context, db *store.DB, finestre []ps.Finestra, now t
 				DedupeKey: fmt.Sprintf("promemoria.assenze.%s:%s:%s", kind, p.Codice, per.Key())})
 		}
 	}
-	if len(msgs) == 0 {
-		return ne, nil
-	}
-	n, err := db.Enqueue(ctx, ps.SystemActor, msgs)
+	n, err := accoda(ctx, db, msgs)
 	return n + ne, err
+}
+
+// oggi is now's day in loc, as a UTC midnight (the portal's days).
+func oggi(now time.Time, loc *time.Location) time.Time {
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// destinatari are what every reminder reads: the settings (the texts'
+// help channels) and each plesso's account, whose e-mail serves when the
+// register has none.
+type destinatari struct {
+	st    store.Settings
+	users map[string]ps.User
+}
+
+func leggiDestinatari(ctx context.Context, db *store.DB) (destinatari, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return destinatari{}, err
+	}
+	users, err := db.PlessoUsers(ctx)
+	if err != nil {
+		return destinatari{}, err
+	}
+	return destinatari{st: st, users: users}, nil
+}
+
+// email is where a plesso's reminders go ("" when nowhere).
+func (d destinatari) email(p ps.Plesso) string {
+	if p.Email != "" {
+		return p.Email
+	}
+	return d.users[p.Codice].Email
+}
+
+// accoda queues messages enqueueBatch at a time: a thousand per outbox
+// transaction, so the write lock is held for a few statements.
+func accoda(ctx context.Context, db *store.DB, msgs []store.OutboxMessage) (int, error) {
+	added := 0
+	for len(msgs) > 0 {
+		n := min(enqueueBatch, len(msgs))
+		k, err := db.Enqueue(ctx, ps.SystemActor, msgs[:n])
+		added += k
+		if err != nil {
+			return added, err
+		}
+		msgs = msgs[n:]
+	}
+	return added, nil
 }
 
 func testoPromemoria(st store.Settings, p ps.Plesso, per ps.Periodo, cell Cella, kind string, loc *time.Location) (string, string) {

@@ -69,8 +69,7 @@ func StatoPlessoEmergenza(ctx context.Context, db *store.DB, p *ps.Plesso, e sto
 // and, after each daily deadline, a reminder to those that have not
 // reported the day (once per plesso and day, for three days).
 func PromemoriaEmergenza(ctx context.Context, db *store.DB, finestre []ps.Finestra, now time.Time, loc *time.Location) (int, error) {
-	local := now.In(loc)
-	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	today := oggi(now, loc)
 	all, err := db.Emergenze(ctx)
 	if err != nil {
 		return 0, err
@@ -84,14 +83,11 @@ func PromemoriaEmergenza(ctx context.Context, db *store.DB, finestre []ps.Finest
 	if len(attive) == 0 {
 		return 0, nil
 	}
-	st, err := db.Settings(ctx)
+	dest, err := leggiDestinatari(ctx, db)
 	if err != nil {
 		return 0, err
 	}
-	users, err := db.PlessoUsers(ctx)
-	if err != nil {
-		return 0, err
-	}
+	st, users := dest.st, dest.users
 	var msgs []store.OutboxMessage
 	for _, e := range attive {
 		c, err := CaricaEmergenza(ctx, db, e, finestre, today.AddDate(0, 0, -3), today, now, loc)
@@ -99,10 +95,7 @@ func PromemoriaEmergenza(ctx context.Context, db *store.DB, finestre []ps.Finest
 			return 0, err
 		}
 		for i, p := range c.Plessi {
-			to := p.Email
-			if to == "" {
-				to = users[p.Codice].Email
-			}
+			to := dest.email(p)
 			if to == "" {
 				continue
 			}
@@ -124,17 +117,7 @@ func PromemoriaEmergenza(ctx context.Context, db *store.DB, finestre []ps.Finest
 			}
 		}
 	}
-	added := 0
-	for len(msgs) > 0 {
-		n := min(enqueueBatch, len(msgs))
-		k, err := db.Enqueue(ctx, ps.SystemActor, msgs[:n])
-		added += k
-		if err != nil {
-			return added, err
-		}
-		msgs = msgs[n:]
-	}
-	return added, nil
+	return accoda(ctx, db, msgs)
 }
 
 // DescriviAmbito names a scope key in Italian for people.
