@@ -113,29 +113,12 @@ func EvaluateWith(settings []Setting, seasons []sim.Season, cfg sim.Config, nSim
 	info := make([]sim.Truth, len(jobs))
 	nrows := make([]int, len(jobs))
 	errs := make([]error, len(jobs))
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				jb := jobs[k]
-				s := sim.Simulate(cfg, seasons[jb.season], sim.Seed(opt.Seed, uint64(jb.season), uint64(jb.rep)))
-				info[k] = s.Truth
-				scores[k], nrows[k], errs[k] = runSettings(s, settings, methods, opt)
-			}
-		}()
-	}
-	for k := range jobs {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
+	parallelo(len(jobs), opt.Workers, func(k int) {
+		jb := jobs[k]
+		s := sim.Simulate(cfg, seasons[jb.season], sim.Seed(opt.Seed, uint64(jb.season), uint64(jb.rep)))
+		info[k] = s.Truth
+		scores[k], nrows[k], errs[k] = runSettings(s, settings, methods, opt)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return Report{}, err
@@ -290,4 +273,28 @@ func runSettings(s sim.Simulation, settings []Setting, methods []detect.Method, 
 		out[k] = Score(alarms[k], truth, opt.ATQ)
 	}
 	return out, n, nil
+}
+
+// parallelo runs do(0) … do(n-1) on workers goroutines (all the CPUs when
+// workers ≤ 0) and returns when all are done; each index is done once.
+func parallelo(n, workers int, do func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/portalescuole/portalescuole/detect"
@@ -455,27 +453,11 @@ func EvaluateKinds(settings []Setting, kinds []Kind, nYears int, seed uint64, wo
 	}
 	scores := make([][]YearScore, len(jobs))
 	errs := make([]error, len(jobs))
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				jb := jobs[i]
-				y := SimulateYear(kinds[jb.kind], sim.Seed(seed, uint64(jb.kind), uint64(jb.j)))
-				scores[i], errs[i] = RunYear(y, settings, methods, realTime)
-			}
-		}()
-	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallelo(len(jobs), workers, func(i int) {
+		jb := jobs[i]
+		y := SimulateYear(kinds[jb.kind], sim.Seed(seed, uint64(jb.kind), uint64(jb.j)))
+		scores[i], errs[i] = RunYear(y, settings, methods, realTime)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
