@@ -150,24 +150,10 @@ func completezzaBollettino(ctx context.Context, db *store.DB, st store.Settings,
 	}
 	var out []bollettino.Completezza
 	for j, per := range comp.Periodi {
-		c := bollettino.Completezza{Periodo: per.Dal.Format("02/01") + "–" + per.Al.Format("02/01")}
-		for i := range comp.Plessi {
-			switch comp.Celle[i][j].Stato {
-			case sentinella.InTempo:
-				c.InTempo++
-			case sentinella.InRitardo:
-				c.InRitardo++
-			case sentinella.Mancante:
-				c.Mancanti++
-			case sentinella.Aperta:
-				// Still open: neither on time nor missing yet.
-				c.Aperte++
-			default:
-				continue
-			}
-			c.Totale++
-		}
-		out = append(out, c)
+		n := comp.Conta(j)
+		// Aperte: still open, neither on time nor missing yet.
+		out = append(out, bollettino.Completezza{Periodo: per.Dal.Format("02/01") + "–" + per.Al.Format("02/01"),
+			InTempo: n.InTempo, InRitardo: n.InRitardo, Mancanti: n.Mancanti, Aperte: n.Aperte, Totale: n.Dovuti})
 	}
 	return out, nil
 }

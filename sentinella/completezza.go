@@ -37,6 +37,33 @@ type Completezza struct {
 	Tasso []float64
 }
 
+// Conteggio is one window's plessi by state: those with school days in it
+// (Dovuti), on time, late, missing, and still open (deadline not passed).
+type Conteggio struct {
+	Dovuti, InTempo, InRitardo, Mancanti, Aperte int
+}
+
+// Conta tallies window j of the grid.
+func (c Completezza) Conta(j int) Conteggio {
+	var n Conteggio
+	for i := range c.Plessi {
+		switch c.Celle[i][j].Stato {
+		case InTempo:
+			n.InTempo++
+		case InRitardo:
+			n.InRitardo++
+		case Mancante:
+			n.Mancanti++
+		case Aperta:
+			n.Aperte++
+		default:
+			continue
+		}
+		n.Dovuti++
+	}
+	return n
+}
+
 // Calcola is the pure part: school(p, d) tells the lesson days of a plesso,
 // first[p][day] when a day was first reported.
 func Calcola(periodi []ps.Periodo, plessi []ps.Plesso, school func(p ps.Plesso, d time.Time) bool,

@@ -129,20 +129,9 @@ func (s *Server) renderEmergenza(w http.ResponseWriter, r *http.Request, c *reqC
 		}
 		a := emergenzaAttiva{E: e, Nome: sentinella.DescriviAmbito(e.Ambito), Plessi: len(comp.Plessi)}
 		for j, per := range comp.Periodi {
-			g := emergenzaGiorno{Giorno: per.Dal}
-			for i := range comp.Plessi {
-				switch comp.Celle[i][j].Stato {
-				case sentinella.InTempo:
-					g.InTempo++
-				case sentinella.InRitardo:
-					g.Ritardo++
-				case sentinella.Mancante, sentinella.Aperta:
-					g.Manca++
-				default:
-					continue
-				}
-				g.Dovuti++
-			}
+			n := comp.Conta(j)
+			// A day still open is not in yet: missing, on this page.
+			g := emergenzaGiorno{Giorno: per.Dal, InTempo: n.InTempo, Ritardo: n.InRitardo, Manca: n.Mancanti + n.Aperte, Dovuti: n.Dovuti}
 			a.Giorni = append([]emergenzaGiorno{g}, a.Giorni...)
 		}
 		d.Attive = append(d.Attive, a)
