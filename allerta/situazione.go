@@ -189,7 +189,7 @@ func motiviEmergenza(s *bollettino.Situazione, f FontiSituazione, nome func(stri
 		if iscritti > 0 {
 			q = float64(fuori) / float64(iscritti)
 		}
-		s.Emergenza = &bollettino.EmergenzaAttiva{Ambito: e.Ambito, Dal: e.Dal, Fuori: q}
+		s.Emergenza = &bollettino.EmergenzaAttiva{Ambito: e.Ambito, Dal: e.Dal, Al: e.Al, Fuori: q}
 		s.Nomi[e.Ambito] = nome(e.Ambito)
 		break
 	}

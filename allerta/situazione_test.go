@@ -125,6 +125,12 @@ func TestSituazione(t *testing.T) {
 		t.Errorf("emergency sentence: %s", p)
 	}
 
+	// A period that ended within the week is said with its last day.
+	f.Emergenze = []store.Emergenza{{Ambito: "territorio", Dal: giorno("2026-11-27"), Al: giorno("2026-12-01")}}
+	if p := bollettino.Italiano.Paragrafo(Situazione(f)); !strings.Contains(p, "Modalità emergenza (Intero territorio) dal 27/11/2026 al 01/12/2026: il 20,0%") {
+		t.Errorf("closed emergency: %s", p)
+	}
+
 	// A week with no complete day yet, and no alert.
 	f = FontiSituazione{Lunedi: giorno("2026-12-07"), Territorio: traccia(giorno("2026-12-07"), 1, 1, func(int) float64 { return 0.05 })}
 	s = Situazione(f)

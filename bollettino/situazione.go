@@ -49,9 +49,9 @@ type Situazione struct {
 // (a series key), its first day, and the share of the week's pupils that come
 // from plessi outside the sentinel network.
 type EmergenzaAttiva struct {
-	Ambito string
-	Dal    time.Time
-	Fuori  float64
+	Ambito  string
+	Dal, Al time.Time // Al zero while open
+	Fuori   float64
 }
 
 // Conteggio is the number of alert episodes of one level of the hierarchy
@@ -85,6 +85,7 @@ var testiSituazione = map[string][2]string{
 	"sit.soloAree":               {"In allerta nella settimana: %s.", "In alert in the week: %s."},
 	"sit.febbre":                 {"Febbre o sintomi respiratori: {il}%s delle assenze nei %d {plesso|plessi} che ne indicano i motivi.", "Fever or respiratory symptoms: %s of absences in the %d school{s} that give their reasons."},
 	"sit.emergenza":              {"Modalità emergenza attiva (%s) dal %s: {il}%s degli alunni della settimana è di plessi fuori dalla rete sentinella; la serie «solo rete sentinella» resta confrontabile con gli anni precedenti.", "Emergency mode on (%s) since %s: %s of the week's pupils are in schools outside the sentinel network; the “sentinel network only” series stays comparable with earlier years."},
+	"sit.emergenzaChiusa":        {"Modalità emergenza (%s) dal %s al %s: {il}%s degli alunni della settimana è di plessi fuori dalla rete sentinella.", "Emergency mode (%s) from %s to %s: %s of the week's pupils are in schools outside the sentinel network."},
 	"sit.noEmergenza":            {"Modalità emergenza non attiva.", "Emergency mode off."},
 	"sit.conteggi":               {"Allerte della settimana: %s (%d {nuova|nuove}, %d in valutazione, %d {chiusa|chiuse}).", "Alerts of the week: %s (%d new, %d under review, %d closed)."},
 	"sit.noConteggi":             {"Nessuna allerta nella settimana.", "No alert in the week."},
@@ -192,7 +193,9 @@ func (l Lingua) Paragrafo(s Situazione) string {
 	if s.FebbrePlessi > 0 && finite(s.Febbre) {
 		b.WriteString(" " + l.f("sit.febbre", l.Pct(s.Febbre), s.FebbrePlessi))
 	}
-	if e := s.Emergenza; e != nil {
+	if e := s.Emergenza; e != nil && !e.Al.IsZero() {
+		b.WriteString(" " + l.f("sit.emergenzaChiusa", s.nome(e.Ambito), data(e.Dal), data(e.Al), l.Pct(e.Fuori)))
+	} else if e != nil {
 		b.WriteString(" " + l.f("sit.emergenza", s.nome(e.Ambito), data(e.Dal), l.Pct(e.Fuori)))
 	} else {
 		b.WriteString(" " + l.t("sit.noEmergenza"))

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,4 +244,35 @@ func TestSegnalazioneAmmessa(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// TestDB_VersioneEmergenza: starting or stopping emergency mode changes
+// the alert part of the version, so no cached dashboard keeps the old
+// state (the switch may come from another process: the CLI, a node).
+func TestDB_VersioneEmergenza(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		now := date("2025-11-17").Add(9 * time.Hour)
+		db.Now = func() time.Time { return now }
+		alerts := func() string {
+			t.Helper()
+			v, err := db.Versione(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, a, _ := strings.Cut(v, "|")
+			return a
+		}
+		v0 := alerts()
+		if _, err := db.StartEmergenza(ctx, ps.SystemActor, "territorio", date("2025-11-17"), "", "10:00"); err != nil {
+			t.Fatal(err)
+		}
+		v1 := alerts()
+		if _, err := db.StopEmergenza(ctx, ps.SystemActor, "territorio", date("2025-11-18")); err != nil {
+			t.Fatal(err)
+		}
+		if v2 := alerts(); v1 == v0 || v2 == v1 {
+			t.Fatalf("alert part of the version: %q, started %q, stopped %q", v0, v1, v2)
+		}
+	})
 }

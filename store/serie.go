@@ -234,12 +234,15 @@ func (n nullable) ptr() *int {
 // network or any alert change: caches of series and of the dashboard key
 // on it.
 func (db *DB) Versione(ctx context.Context) (string, error) {
-	var a, c, s, g sql.NullInt64
+	var a, c, s, g, e sql.NullInt64
+	var chiuse sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM assenze), (SELECT MAX(id) FROM consistenze),
-		(SELECT n FROM contatori WHERE nome = 'sentinelle'), (SELECT MAX(id) FROM segnali_storia)`).Scan(&a, &c, &s, &g)
-	// Data first, then alerts after "|": callers may tolerate stale data
-	// for a while, never stale alerts.
-	return fmt.Sprintf("%d/%d/%d|%d", a.Int64, c.Int64, s.Int64, g.Int64), err
+		(SELECT n FROM contatori WHERE nome = 'sentinelle'), (SELECT MAX(id) FROM segnali_storia),
+		(SELECT MAX(id) FROM emergenze), (SELECT MAX(chiusa_il) FROM emergenze)`).Scan(&a, &c, &s, &g, &e, &chiuse)
+	// Data first, then alerts and emergency periods after "|": callers may
+	// tolerate stale data for a while, never a stale alert or a switch of
+	// emergency mode (started or stopped, here or on another node).
+	return fmt.Sprintf("%d/%d/%d|%d/%d/%s", a.Int64, c.Int64, s.Int64, g.Int64, e.Int64, chiuse.String), err
 }
 
 // PrimoGiorno returns the first day with an absence report (zero when

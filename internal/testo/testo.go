@@ -78,9 +78,12 @@ func Accorda(format string, args []any) string {
 				if n < len(args) {
 					next = fmt.Sprint(args[n])
 				}
-				if elisione(next) {
+				switch {
+				case elisione(next):
 					b.WriteString(art)
-				} else {
+				case strings.HasPrefix(next, "0"):
+					b.WriteString(articoliZ[mark]) // "lo 0,5%", read "zero"
+				default:
 					b.WriteString(mark + " ")
 				}
 				continue
@@ -97,6 +100,9 @@ func Accorda(format string, args []any) string {
 // articoli are the Italian articles and articulated prepositions before a
 // number, elided before a vowel sound.
 var articoli = map[string]string{"il": "l'", "del": "dell'", "al": "all'", "dal": "dall'", "nel": "nell'", "sul": "sull'"}
+
+// articoliZ are the same before "zero".
+var articoliZ = map[string]string{"il": "lo ", "del": "dello ", "al": "allo ", "dal": "dallo ", "nel": "nello ", "sul": "sullo "}
 
 // elisione reports whether a number as written ("87,5%", "11", "8.000")
 // is read from a vowel: uno, otto, undici, ottanta…, otto… mila.

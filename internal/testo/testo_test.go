@@ -23,6 +23,8 @@ func TestAccorda(t *testing.T) {
 		{"{il}%s", []any{"1.500"}, "il %s"},
 		{"{il}%s", []any{"8.000"}, "l'%s"},
 		{"{il}%s", []any{"80%"}, "l'%s"},
+		{"{il}%s", []any{"0,0%"}, "lo %s"},
+		{"{del}%s", []any{"0,5%"}, "dello %s"},
 		{"100%% {x}", nil, "100%% {x}"},
 		{"no marks %d", []any{1}, "no marks %d"},
 		// The count is the last number before the mark.
