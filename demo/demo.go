@@ -55,42 +55,91 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 	if _, err := db.UserByUsername(ctx, "admin"); err == nil {
 		return nil
 	}
-	read := func(name string) []byte {
-		b, err := data.ReadFile("data/" + name)
-		if err != nil {
-			panic(err) // embedded at build time
-		}
-		return b
-	}
 	a := ps.Actor{Username: "demo"}
-	if _, err := db.Import(ctx, a, read("istat-comuni-cr-mn.csv"), store.ImportOptions{Filename: "istat-comuni-cr-mn.csv"}); err != nil {
-		return fmt.Errorf("demo comuni: %w", err)
+	if err := seedAnagrafe(ctx, db, a); err != nil {
+		return err
 	}
-	comuni, err := db.Comuni(ctx)
+	if err := seedPlessi(ctx, db, a, now); err != nil {
+		return err
+	}
+	if err := seedInfluNet(ctx, db, now); err != nil {
+		return fmt.Errorf("demo InfluNet: %w", err)
+	}
+	if err := seedAssenze(ctx, db, now); err != nil {
+		return fmt.Errorf("demo assenze: %w", err)
+	}
+	// The demo shows the public figures; a real ATS turns them on itself.
+	if st, err := db.Settings(ctx); err == nil {
+		st.PubblicoAttivo = "1"
+		if err := db.SaveSettings(ctx, a, st); err != nil {
+			return fmt.Errorf("demo impostazioni: %w", err)
+		}
+	}
+	if _, err := allerta.Esegui(ctx, db, ps.Actor{Username: "demo"}, now); err != nil {
+		return fmt.Errorf("demo allerte: %w", err)
+	}
+	if err := chiudiAnnoPrima(ctx, db, Anno(now)); err != nil {
+		return fmt.Errorf("demo allerte dell'anno prima: %w", err)
+	}
+	for _, acc := range Accounts {
+		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
+		if err != nil {
+			return err
+		}
+		u := ps.User{Username: acc.Username, Role: acc.Role, PasswordHash: hash, MustChange: acc.Password == "demo-primo-accesso"}
+		switch acc.Role {
+		case ps.RolePlesso:
+			u.Plesso = strings.ToUpper(acc.Username)
+		case ps.RoleIstituto:
+			u.Istituto = strings.ToUpper(acc.Username)
+		}
+		if _, err := db.CreateUser(ctx, a, u); err != nil {
+			return fmt.Errorf("demo user %s: %w", acc.Username, err)
+		}
+	}
+	return nil
+}
+
+// chiudiAnnoPrima closes the alerts of the school year before anno, as the
+// ATS would have: the territory's episode of the influenza peak confirmed,
+// the others archived, each a few days after its end.
+func chiudiAnnoPrima(ctx context.Context, db *store.DB, anno ps.AnnoScolastico) error {
+	list, err := db.Segnali(ctx, store.SegnaleFilter{Al: anno.Inizio().AddDate(0, 0, -1), Limit: 5000})
 	if err != nil {
 		return err
 	}
-	// One district per province: the real ATS map is loaded by the
-	// operator (Importa anagrafe → comune,distretto).
-	var dist strings.Builder
-	dist.WriteString("codice_istat,distretto,nome_distretto\n")
-	for _, c := range comuni {
-		name := map[string]string{"CR": "Distretto di Cremona (demo)", "MN": "Distretto di Mantova (demo)"}[c.Provincia]
-		fmt.Fprintf(&dist, "%s,%s,%s\n", c.CodiceIstat, c.Provincia, name)
+	var picco *ps.Segnale
+	for i, g := range list {
+		if g.Serie == "territorio" && (picco == nil || g.Osservato > picco.Osservato) {
+			picco = &list[i]
+		}
 	}
-	if _, err := db.Import(ctx, a, []byte(dist.String()), store.ImportOptions{Filename: "distretti-demo.csv"}); err != nil {
-		return fmt.Errorf("demo distretti: %w", err)
+	orig := db.Now
+	defer func() { db.Now = orig }()
+	op := ps.Actor{Username: "operatore.ats"}
+	for _, g := range list {
+		at := g.Al.AddDate(0, 0, 3).Add(10 * time.Hour)
+		db.Now = func() time.Time { return at }
+		if picco != nil && g.ID == picco.ID {
+			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoValutazione, "", "Picco influenzale: sentiti i referenti dei plessi principali.", ""); err != nil {
+				return err
+			}
+			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoConfermato, "", "Confermato con InfluNet e i pediatri di libera scelta.", ""); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoArchiviato, "", "Valutato nell'anno scolastico precedente (dimostrativo).", ""); err != nil {
+			return err
+		}
 	}
-	if _, err := db.Import(ctx, a, read("mim-anagrafe-paritarie-cr-mn-2023-24.csv"), store.ImportOptions{Filename: "mim-anagrafe-paritarie-cr-mn-2023-24.csv"}); err != nil {
-		return fmt.Errorf("demo paritarie: %w", err)
-	}
-	if _, err := db.Import(ctx, a, read("mim-studenti-per-plesso-cr-mn-2024-25.csv"), store.ImportOptions{Filename: "mim-studenti-per-plesso-cr-mn-2024-25.csv", Anno: 2024}); err != nil {
-		return fmt.Errorf("demo studenti: %w", err)
-	}
-	if err := db.DemoStatali(ctx, statali(comuni)); err != nil {
-		return fmt.Errorf("demo statali: %w", err)
-	}
+	return nil
+}
 
+// seedPlessi makes about 5% of the plessi sentinels (this school year and
+// the one before) and has about 60% enter their figures, some with a
+// later revision; the demo accounts show one of each.
+func seedPlessi(ctx context.Context, db *store.DB, a ps.Actor, now time.Time) error {
 	plessi, err := db.Plessi(ctx, store.PlessoFilter{InScope: true, Attivi: true})
 	if err != nil {
 		return err
@@ -160,78 +209,46 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) error {
 			}
 		}
 	}
-	db.Now = orig
-	if err := seedInfluNet(ctx, db, now); err != nil {
-		return fmt.Errorf("demo InfluNet: %w", err)
-	}
-	if err := seedAssenze(ctx, db, now); err != nil {
-		return fmt.Errorf("demo assenze: %w", err)
-	}
-	// The demo shows the public figures; a real ATS turns them on itself.
-	if st, err := db.Settings(ctx); err == nil {
-		st.PubblicoAttivo = "1"
-		if err := db.SaveSettings(ctx, a, st); err != nil {
-			return fmt.Errorf("demo impostazioni: %w", err)
-		}
-	}
-	db.Now = orig
-	if _, err := allerta.Esegui(ctx, db, ps.Actor{Username: "demo"}, now); err != nil {
-		return fmt.Errorf("demo allerte: %w", err)
-	}
-	if err := chiudiAnnoPrima(ctx, db, anno); err != nil {
-		return fmt.Errorf("demo allerte dell'anno prima: %w", err)
-	}
-	for _, acc := range Accounts {
-		hash, err := auth.Hash(acc.Password, auth.DefaultParams)
-		if err != nil {
-			return err
-		}
-		u := ps.User{Username: acc.Username, Role: acc.Role, PasswordHash: hash, MustChange: acc.Password == "demo-primo-accesso"}
-		switch acc.Role {
-		case ps.RolePlesso:
-			u.Plesso = strings.ToUpper(acc.Username)
-		case ps.RoleIstituto:
-			u.Istituto = strings.ToUpper(acc.Username)
-		}
-		if _, err := db.CreateUser(ctx, a, u); err != nil {
-			return fmt.Errorf("demo user %s: %w", acc.Username, err)
-		}
-	}
 	return nil
 }
 
-// chiudiAnnoPrima closes the alerts of the school year before anno, as the
-// ATS would have: the territory's episode of the influenza peak confirmed,
-// the others archived, each a few days after its end.
-func chiudiAnnoPrima(ctx context.Context, db *store.DB, anno ps.AnnoScolastico) error {
-	list, err := db.Segnali(ctx, store.SegnaleFilter{Al: anno.Inizio().AddDate(0, 0, -1), Limit: 5000})
+// seedAnagrafe imports the real municipalities, one district per
+// province, the MIM registers and pupil counts, and groups the state
+// plessi into demo istituti.
+func seedAnagrafe(ctx context.Context, db *store.DB, a ps.Actor) error {
+	read := func(name string) []byte {
+		b, err := data.ReadFile("data/" + name)
+		if err != nil {
+			panic(err) // embedded at build time
+		}
+		return b
+	}
+	if _, err := db.Import(ctx, a, read("istat-comuni-cr-mn.csv"), store.ImportOptions{Filename: "istat-comuni-cr-mn.csv"}); err != nil {
+		return fmt.Errorf("demo comuni: %w", err)
+	}
+	comuni, err := db.Comuni(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("demo comuni: %w", err)
 	}
-	var picco *ps.Segnale
-	for i, g := range list {
-		if g.Serie == "territorio" && (picco == nil || g.Osservato > picco.Osservato) {
-			picco = &list[i]
-		}
+	// One district per province: the real ATS map is loaded by the
+	// operator (Importa anagrafe → comune,distretto).
+	var dist strings.Builder
+	dist.WriteString("codice_istat,distretto,nome_distretto\n")
+	for _, c := range comuni {
+		name := map[string]string{"CR": "Distretto di Cremona (demo)", "MN": "Distretto di Mantova (demo)"}[c.Provincia]
+		fmt.Fprintf(&dist, "%s,%s,%s\n", c.CodiceIstat, c.Provincia, name)
 	}
-	orig := db.Now
-	defer func() { db.Now = orig }()
-	op := ps.Actor{Username: "operatore.ats"}
-	for _, g := range list {
-		at := g.Al.AddDate(0, 0, 3).Add(10 * time.Hour)
-		db.Now = func() time.Time { return at }
-		if picco != nil && g.ID == picco.ID {
-			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoValutazione, "", "Picco influenzale: sentiti i referenti dei plessi principali.", ""); err != nil {
-				return err
-			}
-			if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoConfermato, "", "Confermato con InfluNet e i pediatri di libera scelta.", ""); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := db.UpdateSegnale(ctx, op, g.ID, ps.StatoArchiviato, "", "Valutato nell'anno scolastico precedente (dimostrativo).", ""); err != nil {
-			return err
-		}
+	if _, err := db.Import(ctx, a, []byte(dist.String()), store.ImportOptions{Filename: "distretti-demo.csv"}); err != nil {
+		return fmt.Errorf("demo distretti: %w", err)
+	}
+	if _, err := db.Import(ctx, a, read("mim-anagrafe-paritarie-cr-mn-2023-24.csv"), store.ImportOptions{Filename: "mim-anagrafe-paritarie-cr-mn-2023-24.csv"}); err != nil {
+		return fmt.Errorf("demo paritarie: %w", err)
+	}
+	if _, err := db.Import(ctx, a, read("mim-studenti-per-plesso-cr-mn-2024-25.csv"), store.ImportOptions{Filename: "mim-studenti-per-plesso-cr-mn-2024-25.csv", Anno: 2024}); err != nil {
+		return fmt.Errorf("demo studenti: %w", err)
+	}
+	if err := db.DemoStatali(ctx, statali(comuni)); err != nil {
+		return fmt.Errorf("demo statali: %w", err)
 	}
 	return nil
 }
