@@ -137,20 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Portale Scuole in ascolto su %s (database %s)\n", url, db.Dialect())
-	if demoLoaded {
-		fmt.Fprintln(stdout, "Dati dimostrativi già caricati in questo database: restano le password che gli utenti hanno impostato.")
-		fmt.Fprintln(stdout, "Per ripartire dai dati e dalle password iniziali: make demo-reset (oppure cancellare il file del database).")
-	}
-	if *withDemo {
-		if demoLoaded {
-			fmt.Fprintln(stdout, "Account dimostrativi (password iniziali):")
-		} else {
-			fmt.Fprintln(stdout, "Account dimostrativi:")
-		}
-		for _, a := range demo.Accounts {
-			fmt.Fprintf(stdout, "  %-9s %-14s password %-20s %s\n", a.Role, a.Username, a.Password, a.Note)
-		}
-	}
+	stampaDemo(stdout, *withDemo, demoLoaded)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -163,6 +150,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	log.Info("arresto in corso")
 	return hs.Shutdown(sctx)
+}
+
+// stampaDemo says how to log in to the demo: its accounts, and whether
+// their passwords are still the initial ones.
+func stampaDemo(stdout io.Writer, withDemo, demoLoaded bool) {
+	if demoLoaded {
+		fmt.Fprintln(stdout, "Dati dimostrativi già caricati in questo database: restano le password che gli utenti hanno impostato.")
+		fmt.Fprintln(stdout, "Per ripartire dai dati e dalle password iniziali: make demo-reset (oppure cancellare il file del database).")
+	}
+	if withDemo {
+		if demoLoaded {
+			fmt.Fprintln(stdout, "Account dimostrativi (password iniziali):")
+		} else {
+			fmt.Fprintln(stdout, "Account dimostrativi:")
+		}
+		for _, a := range demo.Accounts {
+			fmt.Fprintf(stdout, "  %-9s %-14s password %-20s %s\n", a.Role, a.Username, a.Password, a.Note)
+		}
+	}
 }
 
 // limitaMemoria sets a soft memory limit of 768 MiB unless GOMEMLIMIT is
