@@ -921,8 +921,8 @@ type settimane struct {
 	// its complete days so far (Giorni of them); null for the other weeks.
 	Parziale []*float64 `json:"parziale"`
 	Giorni   []int      `json:"giorni"`
-	// InCorso is the position of the week in progress in the lists, -1
-	// when none is drawn.
+	// InCorso is the position of the latest week drawn apart (Parziale),
+	// -1 when none is.
 	InCorso int `json:"-"`
 	// SenzaPrecedente and SenzaInfluNet say which comparison has no data,
 	// so the page can say so instead of drawing nothing.
@@ -960,11 +960,15 @@ func (s *Server) settimaneDati(r *http.Request, terr *allerta.Traccia) (settiman
 	}
 	cur, giorni := map[int]float64{}, map[int]int{}
 	ass, isc := map[int]int{}, map[int]int{}
+	provvisori := map[int]bool{} // weeks with a day not yet complete
 	for i, g := range terr.Giorni {
+		_, wk := g.ISOWeek()
+		if terr.Provvisorio[i] {
+			provvisori[wk] = true
+		}
 		if terr.Provvisorio[i] || terr.Iscritti[i] == 0 {
 			continue
 		}
-		_, wk := g.ISOWeek()
 		ass[wk] += terr.Assenti[i]
 		isc[wk] += terr.Iscritti[i]
 		giorni[wk]++
@@ -1006,7 +1010,9 @@ func (s *Server) settimaneDati(r *http.Request, terr *allerta.Traccia) (settiman
 		o.Iso = append(o.Iso, wk)
 		o.Etichette = append(o.Etichette, fmt.Sprintf("%d · %s", wk, mon.Format("02/01")))
 		o.Giorni = append(o.Giorni, giorni[wk])
-		if wk == inCorso && giorni[wk] > 0 {
+		// A week still in progress, or with a day not yet complete (a
+		// Monday morning's last week), is its complete days so far.
+		if (wk == inCorso || provvisori[wk]) && giorni[wk] > 0 {
 			o.InCorso = len(o.Corrente)
 			o.Corrente = append(o.Corrente, nil)
 			o.Parziale = append(o.Parziale, optPct(cur, wk))
@@ -1055,7 +1061,7 @@ func (s *Server) settimaneCSV(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	for i, wk := range o.Iso {
 		rate, inCorso := o.Corrente[i], 0
-		if i == o.InCorso {
+		if o.Parziale[i] != nil {
 			rate, inCorso = o.Parziale[i], 1
 		}
 		t.rows = append(t.rows, []any{wk, strings.SplitN(o.Etichette[i], " · ", 2)[1], opt(rate), opt(o.Precedente[i]), opt(o.InfluNet[i]), o.Giorni[i], inCorso})
