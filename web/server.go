@@ -109,8 +109,8 @@ type Server struct {
 	pubblico      pubblicoCache // the public figures (web/pubblico.go)
 }
 
-// New builds a Server and its route table.
-func New(cfg Config) (*Server, error) {
+// predefiniti fills the settings a Config leaves at zero.
+func (cfg *Config) predefiniti() {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -135,6 +135,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.APIBurst == 0 {
 		cfg.APIBurst = 60
 	}
+}
+
+// New builds a Server and its route table.
+func New(cfg Config) (*Server, error) {
+	cfg.predefiniti()
 	pg, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -208,6 +213,13 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.fail(w, r, &ps.Error{Code: ps.ENotFound, Message: "err.notfound.page"})
 	})
+	s.handler = s.catena(mux, sm)
+	return s, nil
+}
+
+// catena wraps the route table in the request's layers, innermost first
+// (ARCHITECTURE.md, "A request", lists them outermost first).
+func (s *Server) catena(mux http.Handler, sm *scs.SessionManager) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &ps.Error{Code: ps.EForbidden, Message: "err.forbidden"})
@@ -230,9 +242,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		inner.ServeHTTP(w, r)
 	})
-	h = compress(h)
-	s.handler = h
-	return s, nil
+	return compress(h)
 }
 
 // allowed lists the methods the route table serves for r's path.
