@@ -47,6 +47,41 @@ func (p *documento) font(st string, size float64) { p.SetFont("sans", st, size) 
 // figures, the daily chart, the weekly chart against the previous year with
 // InfluNet, the tables of groups, alerts and completeness, and the methods.
 func PDF(d Dati) ([]byte, error) {
+	p := nuovoDocumento(d)
+	f := p.Fpdf
+	f.AddPage()
+
+	p.frontespizio()
+	p.titoloSezione("Sintesi", 20)
+	p.font("", 10)
+	p.colTesto(pdfTesto)
+	f.MultiCell(larghezza, 5, Sintesi(d), "", "L", false)
+	f.Ln(3)
+	p.indicatori()
+	if err := p.grafici(); err != nil {
+		return nil, err
+	}
+	p.tabellaGruppi()
+	p.tabellaAllerte()
+	p.tabellaCompletezza()
+
+	if strings.TrimSpace(d.Metodi) != "" {
+		p.titoloSezione("Metodi", 25)
+		p.font("", 9)
+		p.colTesto(pdfTesto)
+		f.MultiCell(larghezza, 4.5, d.Metodi, "", "L", false)
+	}
+
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("bollettino: pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// nuovoDocumento is an A4 page set with the bulletin's fonts, metadata,
+// header and footer.
+func nuovoDocumento(d Dati) *documento {
 	f := fpdf.New("P", "mm", "A4", "")
 	p := &documento{Fpdf: f, d: d}
 	f.AddUTF8FontFromBytes("sans", "", liberationsansregular.TTF)
@@ -67,16 +102,12 @@ func PDF(d Dati) ([]byte, error) {
 	}
 	f.SetHeaderFunc(p.intestazione)
 	f.SetFooterFunc(p.piede)
-	f.AddPage()
+	return p
+}
 
-	p.frontespizio()
-	p.titoloSezione("Sintesi", 20)
-	p.font("", 10)
-	p.colTesto(pdfTesto)
-	f.MultiCell(larghezza, 5, Sintesi(d), "", "L", false)
-	f.Ln(3)
-	p.indicatori()
-
+// grafici draws the daily and the weekly chart with their captions.
+func (p *documento) grafici() error {
+	f, d := p.Fpdf, p.d
 	// Weekly chart: its height depends on the InfluNet panel.
 	righe := settimaneUnite(d)
 	haFlu := false
@@ -103,7 +134,7 @@ func PDF(d Dati) ([]byte, error) {
 		}
 		img, err := graficoGiornaliero(d, vg.Millimeter*larghezza, vg.Millimeter*vg.Length(h))
 		if err != nil {
-			return nil, fmt.Errorf("bollettino: grafico giornaliero: %w", err)
+			return fmt.Errorf("bollettino: grafico giornaliero: %w", err)
 		}
 		p.immagine(img, h)
 		p.didascalia("Quota di alunni assenti sul totale degli iscritti dei plessi sentinella che hanno inviato i dati, per giorno di scuola. " +
@@ -117,7 +148,7 @@ func PDF(d Dati) ([]byte, error) {
 	} else {
 		img, err := graficoSettimanale(d, vg.Millimeter*larghezza, vg.Millimeter*vg.Length(hSett))
 		if err != nil {
-			return nil, fmt.Errorf("bollettino: grafico settimanale: %w", err)
+			return fmt.Errorf("bollettino: grafico settimanale: %w", err)
 		}
 		p.immagine(img, hSett)
 		testo := "Tasso medio settimanale di assenza per settimana ISO dell'anno scolastico"
@@ -130,23 +161,7 @@ func PDF(d Dati) ([]byte, error) {
 		}
 		p.didascalia(testo)
 	}
-
-	p.tabellaGruppi()
-	p.tabellaAllerte()
-	p.tabellaCompletezza()
-
-	if strings.TrimSpace(d.Metodi) != "" {
-		p.titoloSezione("Metodi", 25)
-		p.font("", 9)
-		p.colTesto(pdfTesto)
-		f.MultiCell(larghezza, 4.5, d.Metodi, "", "L", false)
-	}
-
-	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
-		return nil, fmt.Errorf("bollettino: pdf: %w", err)
-	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // intestazione is the running header of the pages after the first.
