@@ -243,20 +243,9 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 			// The register repeats the istituto on every plesso row, and its
 			// name may differ between rows: the first row's name wins.
 			seenIst[r.Istituto.Codice] = true
-			old, ok := istituti[r.Istituto.Codice]
-			if !ok {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO istituti (codice, nome) VALUES ($1, $2)`, r.Istituto.Codice, r.Istituto.Nome); err != nil {
-					return fmt.Errorf("importRegistro: %w", err)
-				}
-				rep.Added = append(rep.Added, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line})
-			} else if old != r.Istituto.Nome {
-				if _, err := tx.ExecContext(ctx, `UPDATE istituti SET nome = $1 WHERE codice = $2`, r.Istituto.Nome, r.Istituto.Codice); err != nil {
-					return fmt.Errorf("importRegistro: %w", err)
-				}
-				rep.Changed = append(rep.Changed, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line,
-					Fields: map[string][2]any{"nome": {old, r.Istituto.Nome}}})
+			if err := importIstituto(ctx, tx, r, istituti, rep); err != nil {
+				return err
 			}
-			istituti[r.Istituto.Codice] = r.Istituto.Nome
 		}
 		n := r.Plesso
 		old, ok := existing[n.Codice]
@@ -307,6 +296,26 @@ func (db *DB) importRegistro(ctx context.Context, tx querierTx, f *anagrafe.File
 		}
 		rep.Retired = append(rep.Retired, Change{Key: "plesso " + c})
 	}
+	return nil
+}
+
+// importIstituto adds or renames the istituto of a register row (its
+// first row in the file), recording the change.
+func importIstituto(ctx context.Context, tx querierTx, r anagrafe.Riga, istituti map[string]string, rep *ImportReport) error {
+	old, ok := istituti[r.Istituto.Codice]
+	if !ok {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO istituti (codice, nome) VALUES ($1, $2)`, r.Istituto.Codice, r.Istituto.Nome); err != nil {
+			return fmt.Errorf("importIstituto %s: %w", r.Istituto.Codice, err)
+		}
+		rep.Added = append(rep.Added, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line})
+	} else if old != r.Istituto.Nome {
+		if _, err := tx.ExecContext(ctx, `UPDATE istituti SET nome = $1 WHERE codice = $2`, r.Istituto.Nome, r.Istituto.Codice); err != nil {
+			return fmt.Errorf("importIstituto %s: %w", r.Istituto.Codice, err)
+		}
+		rep.Changed = append(rep.Changed, Change{Key: "istituto " + r.Istituto.Codice, Line: r.Line,
+			Fields: map[string][2]any{"nome": {old, r.Istituto.Nome}}})
+	}
+	istituti[r.Istituto.Codice] = r.Istituto.Nome
 	return nil
 }
 
