@@ -72,50 +72,18 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 				nuovi = append(nuovi, e)
 				continue
 			}
-			m := *old
-			if e.Giorno.Before(m.Giorno) {
-				m.Giorno = e.Giorno
-			}
-			if e.Al.After(m.Al) {
-				m.Al = e.Al
-			}
-			m.Giorni = max(m.Giorni, e.Giorni)
-			if e.SogliaEvidenza > 0 && (m.SogliaEvidenza == 0 || e.Evidenza > m.Evidenza) {
-				m.Evidenza, m.SogliaEvidenza = e.Evidenza, e.SogliaEvidenza
-			}
-			if e.Osservato > m.Osservato {
-				m.Picco, m.Osservato, m.Atteso, m.Soglia, m.Contributi = e.Picco, e.Osservato, e.Atteso, e.Soglia, e.Contributi
-				m.Plessi, m.Iscritti, m.Completezza, m.Copertura, m.Parametri = e.Plessi, e.Iscritti, e.Completezza, e.Copertura, e.Parametri
-			}
+			m := unisciEpisodio(*old, e)
 			if m.Giorno.Equal(old.Giorno) && m.Al.Equal(old.Al) && m.Giorni == old.Giorni && m.Picco.Equal(old.Picco) && m.Evidenza == old.Evidenza {
 				continue
 			}
-			contrib, err := json.Marshal(m.Contributi)
+			ok, err := db.estendiEpisodio(ctx, tx, a, *old, m, now)
 			if err != nil {
-				return fmt.Errorf("SaveEpisodi: %w", err)
+				return err
 			}
-			ev, sev := evidenzaArgs(m)
-			res, err := tx.ExecContext(ctx, `UPDATE segnali SET giorno = $1, al = $2, giorni = $3, picco = $4, osservato = $5, atteso = $6, soglia = $7,
-				contributi = $8, plessi = $9, iscritti = $10, completezza = $11, copertura = $12, parametri = $13,
-				evidenza = $14, soglia_evidenza = $15
-				WHERE id = $16 AND giorno = $17 AND al = $18 AND giorni = $19`,
-				day(m.Giorno), day(m.Al), m.Giorni, day(m.Picco), m.Osservato, m.Atteso, m.Soglia, string(contrib), m.Plessi, m.Iscritti,
-				m.Completezza, m.Copertura, m.Parametri, ev, sev, m.ID, day(old.Giorno), day(old.Al), old.Giorni)
-			if err != nil {
-				return fmt.Errorf("SaveEpisodi: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("SaveEpisodi: %w", err)
-			} else if n == 0 {
+			if !ok {
 				continue // moved by a concurrent run: left to it
 			}
 			*old = m
-			nota := fmt.Sprintf("episodio esteso: dal %s al %s, %d giorni di allarme, picco %.1f%% il %s", m.Giorno.Format("02/01/2006"),
-				m.Al.Format("02/01/2006"), m.Giorni, 100*m.Osservato, m.Picco.Format("02/01/2006"))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, nota) VALUES ($1, $2, $3, $4)`,
-				m.ID, ts(now), a.Username, nota); err != nil {
-				return fmt.Errorf("SaveEpisodi: %w", err)
-			}
 			estesi = append(estesi, m)
 		}
 		if len(estesi) > 0 {
@@ -141,6 +109,56 @@ func (db *DB) SaveEpisodi(ctx context.Context, a ps.Actor, eps []ps.Segnale) (Ep
 	}
 	out.Nuovi, err = db.AddSegnali(ctx, a, nuovi)
 	return out, err
+}
+
+// unisciEpisodio is stored episode m grown by e, which overlaps it: the
+// wider days, the higher evidence, and the higher peak with its context.
+func unisciEpisodio(m, e ps.Segnale) ps.Segnale {
+	if e.Giorno.Before(m.Giorno) {
+		m.Giorno = e.Giorno
+	}
+	if e.Al.After(m.Al) {
+		m.Al = e.Al
+	}
+	m.Giorni = max(m.Giorni, e.Giorni)
+	if e.SogliaEvidenza > 0 && (m.SogliaEvidenza == 0 || e.Evidenza > m.Evidenza) {
+		m.Evidenza, m.SogliaEvidenza = e.Evidenza, e.SogliaEvidenza
+	}
+	if e.Osservato > m.Osservato {
+		m.Picco, m.Osservato, m.Atteso, m.Soglia, m.Contributi = e.Picco, e.Osservato, e.Atteso, e.Soglia, e.Contributi
+		m.Plessi, m.Iscritti, m.Completezza, m.Copertura, m.Parametri = e.Plessi, e.Iscritti, e.Completezza, e.Copertura, e.Parametri
+	}
+	return m
+}
+
+// estendiEpisodio stores m over old, conditionally on old being still
+// what was read, with a line of history; false when a concurrent run
+// moved it first.
+func (db *DB) estendiEpisodio(ctx context.Context, tx querierTx, a ps.Actor, old, m ps.Segnale, now time.Time) (bool, error) {
+	contrib, err := json.Marshal(m.Contributi)
+	if err != nil {
+		return false, fmt.Errorf("estendiEpisodio %d: %w", m.ID, err)
+	}
+	ev, sev := evidenzaArgs(m)
+	res, err := tx.ExecContext(ctx, `UPDATE segnali SET giorno = $1, al = $2, giorni = $3, picco = $4, osservato = $5, atteso = $6, soglia = $7,
+		contributi = $8, plessi = $9, iscritti = $10, completezza = $11, copertura = $12, parametri = $13,
+		evidenza = $14, soglia_evidenza = $15
+		WHERE id = $16 AND giorno = $17 AND al = $18 AND giorni = $19`,
+		day(m.Giorno), day(m.Al), m.Giorni, day(m.Picco), m.Osservato, m.Atteso, m.Soglia, string(contrib), m.Plessi, m.Iscritti,
+		m.Completezza, m.Copertura, m.Parametri, ev, sev, m.ID, day(old.Giorno), day(old.Al), old.Giorni)
+	if err != nil {
+		return false, fmt.Errorf("estendiEpisodio %d: %w", m.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	nota := fmt.Sprintf("episodio esteso: dal %s al %s, %d giorni di allarme, picco %.1f%% il %s", m.Giorno.Format("02/01/2006"),
+		m.Al.Format("02/01/2006"), m.Giorni, 100*m.Osservato, m.Picco.Format("02/01/2006"))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO segnali_storia (segnale, at, username, nota) VALUES ($1, $2, $3, $4)`,
+		m.ID, ts(now), a.Username, nota); err != nil {
+		return false, fmt.Errorf("estendiEpisodio %d: %w", m.ID, err)
+	}
+	return true, nil
 }
 
 // MarkNotificato records that an episode was e-mailed with the given peak
