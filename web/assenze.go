@@ -183,55 +183,7 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return
 	}
 	errs := map[string]string{}
-	forms := make([]giornoForm, n)
-	var giorni []ps.Giorno
-	var index []int              // giorni[j] came from form row index[j]
-	classRow := make([][]int, n) // g.Classi[j] of day i came from class row classRow[i][j]
-	for i := 0; i < n; i++ {
-		f := func(name string) string { return r.PostFormValue(fmt.Sprintf("g%d.%s", i, name)) }
-		key := func(name string) string { return fmt.Sprintf("g%d.%s", i, name) }
-		day, _ := time.Parse(ps.DateLayout, f("giorno"))
-		gf := giornoForm{Idx: i, Data: day, Assenti: f("assenti"), Febbre: f("febbre"), Gastro: f("gastro"), Altra: f("altra"), NonMal: f("non"),
-			Chiuso: f("chiuso") == "1", Motivo: f("motivo_chiusura")}
-		g := ps.Giorno{Giorno: day, Chiuso: gf.Chiuso}
-		if g.Chiuso {
-			g.MotivoChiusura = gf.Motivo
-		}
-		g.Assenti = parseOptInt(gf.Assenti, key("assenti"), errs)
-		g.Motivi = ps.Motivi{Febbre: parseOptInt(gf.Febbre, key("motivi.febbre_respiratori"), errs), Gastro: parseOptInt(gf.Gastro, key("motivi.gastrointestinali"), errs),
-			AltraMalattia: parseOptInt(gf.Altra, key("motivi.altra_malattia"), errs), NonMalattia: parseOptInt(gf.NonMal, key("motivi.non_malattia"), errs)}
-		nc, _ := strconv.Atoi(f("nc"))
-		nc = min(max(nc, 0), ps.MaxClassiGiorno)
-		for k := 0; k < nc; k++ {
-			cf := classeForm{Idx: k, Classe: f(fmt.Sprintf("c%d.classe", k)), Iscritti: f(fmt.Sprintf("c%d.iscritti", k)), Assenti: f(fmt.Sprintf("c%d.assenti", k))}
-			gf.Classi = append(gf.Classi, cf)
-			if strings.TrimSpace(cf.Classe+cf.Iscritti+cf.Assenti) == "" {
-				continue // an empty class row
-			}
-			pi := key(fmt.Sprintf("classi[%d].", k))
-			classRow[i] = append(classRow[i], k)
-			isc := parseOptInt(cf.Iscritti, pi+"iscritti", errs)
-			ass := parseOptInt(cf.Assenti, pi+"assenti", errs)
-			ac := ps.AssenzaClasse{Classe: cf.Classe}
-			if isc != nil {
-				ac.Iscritti = *isc
-			}
-			if ass != nil {
-				ac.Assenti = *ass
-			} else if _, bad := errs[pi+"assenti"]; !bad {
-				errs[pi+"assenti"] = "err.assenze.classe"
-			}
-			g.Classi = append(g.Classi, ac)
-			gf.Open = true
-		}
-		forms[i] = gf
-		// A row left entirely empty is a day not reported yet: skipped, not 0.
-		if g.Assenti == nil && !g.Chiuso && len(g.Classi) == 0 && g.Motivi.Empty() {
-			continue
-		}
-		giorni = append(giorni, g)
-		index = append(index, i)
-	}
+	forms, giorni, index, classRow := leggiGiorni(r, n, errs)
 	if len(giorni) == 0 && len(errs) == 0 {
 		errs["g0.assenti"] = "err.assenze.nessuno"
 	}
@@ -282,6 +234,12 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		}
 		errs = verrs
 	}
+	s.assenzeErrori(w, r, c, forms, errs)
+}
+
+// assenzeErrori shows the form again with what was typed and each error
+// next to its field, and in the summary with its day.
+func (s *Server) assenzeErrori(w http.ResponseWriter, r *http.Request, c *reqCtx, forms []giornoForm, errs map[string]string) {
 	d, err := s.assenzeBase(r, c)
 	if err != nil {
 		s.fail(w, r, err)
@@ -317,6 +275,62 @@ func (s *Server) assenzeSave(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		p.Summary[i].Msg = msg
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "assenze", p)
+}
+
+// leggiGiorni reads the form's n day rows: what was typed (to show it
+// again), the days to submit, the form row of each and, per row, the form
+// row of each class given; field errors go to errs.
+func leggiGiorni(r *http.Request, n int, errs map[string]string) ([]giornoForm, []ps.Giorno, []int, [][]int) {
+	forms := make([]giornoForm, n)
+	var giorni []ps.Giorno
+	var index []int              // giorni[j] came from form row index[j]
+	classRow := make([][]int, n) // g.Classi[j] of day i came from class row classRow[i][j]
+	for i := 0; i < n; i++ {
+		f := func(name string) string { return r.PostFormValue(fmt.Sprintf("g%d.%s", i, name)) }
+		key := func(name string) string { return fmt.Sprintf("g%d.%s", i, name) }
+		day, _ := time.Parse(ps.DateLayout, f("giorno"))
+		gf := giornoForm{Idx: i, Data: day, Assenti: f("assenti"), Febbre: f("febbre"), Gastro: f("gastro"), Altra: f("altra"), NonMal: f("non"),
+			Chiuso: f("chiuso") == "1", Motivo: f("motivo_chiusura")}
+		g := ps.Giorno{Giorno: day, Chiuso: gf.Chiuso}
+		if g.Chiuso {
+			g.MotivoChiusura = gf.Motivo
+		}
+		g.Assenti = parseOptInt(gf.Assenti, key("assenti"), errs)
+		g.Motivi = ps.Motivi{Febbre: parseOptInt(gf.Febbre, key("motivi.febbre_respiratori"), errs), Gastro: parseOptInt(gf.Gastro, key("motivi.gastrointestinali"), errs),
+			AltraMalattia: parseOptInt(gf.Altra, key("motivi.altra_malattia"), errs), NonMalattia: parseOptInt(gf.NonMal, key("motivi.non_malattia"), errs)}
+		nc, _ := strconv.Atoi(f("nc"))
+		nc = min(max(nc, 0), ps.MaxClassiGiorno)
+		for k := 0; k < nc; k++ {
+			cf := classeForm{Idx: k, Classe: f(fmt.Sprintf("c%d.classe", k)), Iscritti: f(fmt.Sprintf("c%d.iscritti", k)), Assenti: f(fmt.Sprintf("c%d.assenti", k))}
+			gf.Classi = append(gf.Classi, cf)
+			if strings.TrimSpace(cf.Classe+cf.Iscritti+cf.Assenti) == "" {
+				continue // an empty class row
+			}
+			pi := key(fmt.Sprintf("classi[%d].", k))
+			classRow[i] = append(classRow[i], k)
+			isc := parseOptInt(cf.Iscritti, pi+"iscritti", errs)
+			ass := parseOptInt(cf.Assenti, pi+"assenti", errs)
+			ac := ps.AssenzaClasse{Classe: cf.Classe}
+			if isc != nil {
+				ac.Iscritti = *isc
+			}
+			if ass != nil {
+				ac.Assenti = *ass
+			} else if _, bad := errs[pi+"assenti"]; !bad {
+				errs[pi+"assenti"] = "err.assenze.classe"
+			}
+			g.Classi = append(g.Classi, ac)
+			gf.Open = true
+		}
+		forms[i] = gf
+		// A row left entirely empty is a day not reported yet: skipped, not 0.
+		if g.Assenti == nil && !g.Chiuso && len(g.Classi) == 0 && g.Motivi.Empty() {
+			continue
+		}
+		giorni = append(giorni, g)
+		index = append(index, i)
+	}
+	return forms, giorni, index, classRow
 }
 
 // maiuscola capitalises a message's first letter.
