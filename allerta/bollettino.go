@@ -37,27 +37,9 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 			nomi.Distretti[x.Codice] = x.Nome
 		}
 	}
-	var terr Traccia
-	if m, ok := Trova(series, "territorio"); ok {
-		tr, err := Disegna(m)
-		if err != nil {
-			return d, err
-		}
-		terr = tr
-		from := monday.AddDate(0, 0, -7*11)
-		for i, g := range tr.Giorni {
-			if g.Before(from) {
-				continue
-			}
-			p := bollettino.Punto{Giorno: g, Tasso: tr.Tasso[i], Atteso: tr.Atteso[i], Soglia: tr.Soglia[i], Allarme: tr.Allarme[i], Valido: true}
-			if math.IsNaN(p.Atteso) {
-				p.Atteso, p.Soglia = math.NaN(), math.NaN()
-			}
-			d.Serie = append(d.Serie, p)
-		}
-		for _, w := range serie.Settimanale(m.Punti) {
-			d.Settimane = append(d.Settimane, bollettino.Settimana{Lunedi: w.Giorno, Tasso: w.Tasso(), Plessi: w.Plessi})
-		}
+	terr, err := serieTerritorio(&d, series, monday)
+	if err != nil {
+		return d, err
 	}
 	prevObs, err := db.Osservazioni(ctx, (anno - 1).Inizio(), anno.Inizio().AddDate(0, 0, -1))
 	if err != nil {
@@ -139,6 +121,35 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 	d.AnniPrecedenti = AnniDal(primo, anno)
 	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodoIn(bollettino.Italiano, Metodo, "", d.AnniPrecedenti))
 	return d, nil
+}
+
+// serieTerritorio fills the bulletin's daily series (the last twelve
+// weeks) and weekly rates from the territory's series, and returns its
+// trace.
+func serieTerritorio(d *bollettino.Dati, series []Monitorata, monday time.Time) (Traccia, error) {
+	var terr Traccia
+	if m, ok := Trova(series, "territorio"); ok {
+		tr, err := Disegna(m)
+		if err != nil {
+			return Traccia{}, err
+		}
+		terr = tr
+		from := monday.AddDate(0, 0, -7*11)
+		for i, g := range tr.Giorni {
+			if g.Before(from) {
+				continue
+			}
+			p := bollettino.Punto{Giorno: g, Tasso: tr.Tasso[i], Atteso: tr.Atteso[i], Soglia: tr.Soglia[i], Allarme: tr.Allarme[i], Valido: true}
+			if math.IsNaN(p.Atteso) {
+				p.Atteso, p.Soglia = math.NaN(), math.NaN()
+			}
+			d.Serie = append(d.Serie, p)
+		}
+		for _, w := range serie.Settimanale(m.Punti) {
+			d.Settimane = append(d.Settimane, bollettino.Settimana{Lunedi: w.Giorno, Tasso: w.Tasso(), Plessi: w.Plessi})
+		}
+	}
+	return terr, nil
 }
 
 // completezzaBollettino tallies the sentinel reports of the windows of
