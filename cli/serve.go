@@ -98,13 +98,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var wake func()
 	if *smtpHost != "" && *jobs {
-		st, err := db.Settings(ctx)
+		w, err := nuovaPosta(ctx, db, log, mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
+			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS}, *smtpRate)
 		if err != nil {
 			return err
 		}
-		w := mail.NewWorker(db, mail.NewSMTP(mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
-			Password: os.Getenv("PORTALE_SMTP_PASSWORD"), TLS: *smtpTLS, From: st.MittenteEmail}), log, time.Minute)
-		w.Limite = mail.PerSecondo(*smtpRate)
 		avvia(func() { w.Run(ctx) })
 		wake = w.Wake
 	} else {
@@ -150,6 +148,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	log.Info("arresto in corso")
 	return hs.Shutdown(sctx)
+}
+
+// nuovaPosta is the outbox worker on an SMTP server, sending as the
+// settings' sender at most perSecondo messages a second.
+func nuovaPosta(ctx context.Context, db *store.DB, log *slog.Logger, c mail.Config, perSecondo float64) (*mail.Worker, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.From = st.MittenteEmail
+	w := mail.NewWorker(db, mail.NewSMTP(c), log, time.Minute)
+	w.Limite = mail.PerSecondo(perSecondo)
+	return w, nil
 }
 
 // stampaDemo says how to log in to the demo: its accounts, and whether
