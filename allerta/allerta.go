@@ -255,12 +255,7 @@ func Riepilogo(ctx context.Context, db *store.DB, now time.Time, loc *time.Locat
 	var b strings.Builder
 	fmt.Fprintf(&b, "Allerte aperte al %s: %d (%d %s, %d in valutazione), come nell'elenco Allerte del portale.\n", date, nuove+valut,
 		nuove, map[bool]string{true: "nuova", false: "nuove"}[nuove == 1], valut)
-	nomi := Nominatore{Distretti: map[string]string{}}
-	if ds, err := db.Distretti(ctx); err == nil {
-		for _, d := range ds {
-			nomi.Distretti[d.Codice] = d.Nome
-		}
-	}
+	nomi := nominatoreDistretti(ctx, db)
 	// By level, territory first: the widest series are read first.
 	for _, liv := range ps.LivelliSerie {
 		n := conta[liv][ps.StatoNuovo] + conta[liv][ps.StatoValutazione]

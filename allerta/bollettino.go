@@ -31,12 +31,7 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 		return d, err
 	}
 	series := Monitorate(obs)
-	nomi := Nominatore{Distretti: map[string]string{}}
-	if ds, err := db.Distretti(ctx); err == nil {
-		for _, x := range ds {
-			nomi.Distretti[x.Codice] = x.Nome
-		}
-	}
+	nomi := nominatoreDistretti(ctx, db)
 	terr, err := serieTerritorio(&d, series, monday)
 	if err != nil {
 		return d, err
@@ -121,6 +116,18 @@ func Bollettino(ctx context.Context, db *store.DB, monday, now time.Time, loc *t
 	d.AnniPrecedenti = AnniDal(primo, anno)
 	d.Metodi = bollettino.Italiano.Metodi(d.Stima.Copertura, len(last), DescriviMetodoIn(bollettino.Italiano, Metodo, "", d.AnniPrecedenti))
 	return d, nil
+}
+
+// nominatoreDistretti names series with the districts' names in the
+// register (their codes when it cannot be read).
+func nominatoreDistretti(ctx context.Context, db *store.DB) Nominatore {
+	nomi := Nominatore{Distretti: map[string]string{}}
+	if ds, err := db.Distretti(ctx); err == nil {
+		for _, x := range ds {
+			nomi.Distretti[x.Codice] = x.Nome
+		}
+	}
+	return nomi
 }
 
 // serieTerritorio fills the bulletin's daily series (the last twelve

@@ -26,7 +26,7 @@ type Nominatore struct {
 // Nominatore returns the engine's names: plessi from the aggregates,
 // districts from the store.
 func (m *Motore) Nominatore(ctx context.Context) Nominatore {
-	n := Nominatore{Distretti: map[string]string{}}
+	n := nominatoreDistretti(ctx, m.db)
 	n.Plesso = func(codice string) string {
 		if s := m.arch.Nome(codice); s != "" {
 			return s
@@ -36,11 +36,6 @@ func (m *Motore) Nominatore(ctx context.Context) Nominatore {
 			return p.Nome
 		}
 		return ""
-	}
-	if ds, err := m.db.Distretti(ctx); err == nil {
-		for _, d := range ds {
-			n.Distretti[d.Codice] = d.Nome
-		}
 	}
 	return n
 }
