@@ -70,12 +70,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The address first: a busy port is said before the demo is loaded,
 	// with the way out.
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := ascolta(*addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("l'indirizzo %s è già in uso (un altro programma, o il portale già avviato): sceglierne un altro con --addr, per esempio --addr 127.0.0.1:9090 (make demo ADDR=127.0.0.1:9090)", *addr)
-		}
-		return fmt.Errorf("indirizzo %s: %w", *addr, err)
+		return err
 	}
 	defer ln.Close()
 	db, err := store.Open(ctx, *dsn)
@@ -90,12 +87,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("dati dimostrativi: %w", err)
 		}
 	}
-	secure := *cookieSecure == "true"
-	if *cookieSecure == "auto" {
-		host, _, _ := net.SplitHostPort(ln.Addr().String())
-		ip := net.ParseIP(host)
-		secure = ip == nil || !ip.IsLoopback()
-	}
+	secure := cookieSicuri(*cookieSecure, ln.Addr())
 	var wake func()
 	if *smtpHost != "" && *jobs {
 		w, err := nuovaPosta(ctx, db, log, mail.Config{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
@@ -148,6 +140,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	log.Info("arresto in corso")
 	return hs.Shutdown(sctx)
+}
+
+// ascolta opens the address, saying what to do when it is taken.
+func ascolta(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("l'indirizzo %s è già in uso (un altro programma, o il portale già avviato): sceglierne un altro con --addr, per esempio --addr 127.0.0.1:9090 (make demo ADDR=127.0.0.1:9090)", addr)
+	}
+	return nil, fmt.Errorf("indirizzo %s: %w", addr, err)
+}
+
+// cookieSicuri decides the session cookie's Secure flag: "true", "false",
+// or "auto" (secure unless the portal listens on loopback only).
+func cookieSicuri(mode string, addr net.Addr) bool {
+	if mode != "auto" {
+		return mode == "true"
+	}
+	host, _, _ := net.SplitHostPort(addr.String())
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // nuovaPosta is the outbox worker on an SMTP server, sending as the
